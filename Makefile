@@ -1,0 +1,37 @@
+# pactlab lives in its own virtual environment: `agents` and `evals` are common top-level
+# import names, so installing it next to other projects could shadow theirs.
+VENV   ?= .venv
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pactlab needs Python >= 3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+## demo: four organisations negotiate the ecosystem deal with strategy agents; prints the scorecard
+demo: $(STAMP)
+	$(VENV)/bin/pactlab run ecosystem --seed 7 --pace 0.03
+
+## test: the whole test suite
+test: $(STAMP)
+	$(VENV)/bin/pytest -q -n 2
+
+## lint: ruff and mypy
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+## bench: throughput and outcome-space benchmarks, with NegMAS for comparison (installs the bench extra)
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	$(PY) -m evals.bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""What every negotiator is: something that, given its seat and the table, returns an Action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from pactlab.actions import Accept, Propose, Reject, WalkAway
+from pactlab.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.scenario import Party, Scenario
+from pactlab.table import Turn
+
+ActionT = Propose | Accept | Reject | WalkAway
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One party's place at the table: the public scenario plus its own private profile.
+
+    `utility` is built from this party's profile only; nothing private of the other parties
+    is reachable from a seat (`scenario` is the public view handed to agents).
+    """
+
+    party: Party
+    scenario_public: dict[str, object]
+    space: OutcomeSpace
+    utility: UtilityFunction
+    seed: int
+
+    @property
+    def party_id(self) -> str:
+        return self.party.id
+
+    @classmethod
+    def for_party(cls, scenario: Scenario, party_id: str, seed: int, space: OutcomeSpace | None = None) -> Seat:
+        space = space or OutcomeSpace(scenario.issues)
+        party = scenario.party(party_id)
+        return cls(
+            party=party,
+            scenario_public=scenario.public_view(),
+            space=space,
+            utility=UtilityFunction(space, party.private),
+            seed=seed,
+        )
+
+
+@runtime_checkable
+class Negotiator(Protocol):
+    """A seat's decision-maker. `act` must depend only on the seat and the Turn (resumability)."""
+
+    seat: Seat
+
+    def act(self, turn: Turn) -> ActionT: ...

@@ -1,0 +1,73 @@
+"""Time-dependent negotiators (Faratin et al. 1998; NegMAS's TimeBasedConcedingNegotiator).
+
+The aspiration level falls with relative time t from the best acceptable own utility to the
+reservation value: ``a(t) = u_max - (u_max - r) * t^(1/e)``. Boulware (e < 1) holds firm until
+the deadline nears, Conceder (e > 1) gives ground early, Linear (e = 1) in between.
+"""
+
+from __future__ import annotations
+
+import math
+
+from agents.base import Seat
+from agents.strategies._offers import Level, StrategyNegotiator, aspiration, curve_name
+from pactlab.table import Turn
+
+_PACE = {
+    "Boulware": "eases only as the deadline nears",
+    "linear": "eases steadily as time passes",
+    "Conceder": "eases early to reach a deal",
+}
+
+
+def check_e(e: float) -> float:
+    """The concession exponent, validated: a finite number > 0."""
+    if isinstance(e, bool) or not isinstance(e, (int, float)) or not math.isfinite(e) or e <= 0:
+        raise ValueError(f"e must be a number > 0 (e < 1 Boulware, 1 linear, > 1 Conceder), not {e!r}")
+    return float(e)
+
+
+class TimeDependentNegotiator(StrategyNegotiator):
+    """Proposes the acceptable outcome closest above a(t); accepts offers at or above a(t) or its next offer."""
+
+    name = "time_dependent"
+
+    def __init__(self, seat: Seat, e: float = 1.0) -> None:
+        super().__init__(seat)
+        self.e = check_e(e)
+
+    @property
+    def spec(self) -> str:
+        return f"{self.name}(e={self.e:g})"
+
+    def level(self, turn: Turn) -> Level:
+        curve = curve_name(self.e)
+        target = aspiration(turn.time, self.e, self.book.u_max, self.book.floor)
+        return Level(target, f"our aspiration follows a {curve} time-dependent curve that {_PACE[curve]}")
+
+
+class BoulwareNegotiator(TimeDependentNegotiator):
+    """Time-dependent with e = 0.2: concedes little until close to the deadline."""
+
+    name = "boulware"
+
+    def __init__(self, seat: Seat, e: float = 0.2) -> None:
+        super().__init__(seat, e)
+
+
+class LinearNegotiator(TimeDependentNegotiator):
+    """Time-dependent with e = 1: concedes at a constant rate."""
+
+    name = "linear"
+
+    def __init__(self, seat: Seat, e: float = 1.0) -> None:
+        super().__init__(seat, e)
+
+
+class ConcederNegotiator(TimeDependentNegotiator):
+    """Time-dependent with e = 5: concedes quickly, early in the negotiation."""
+
+    name = "conceder"
+
+    def __init__(self, seat: Seat, e: float = 5.0) -> None:
+        super().__init__(seat, e)

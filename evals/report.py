@@ -1,0 +1,259 @@
+"""A scorecard as a Markdown report that a person can read without knowing the measures.
+
+The report is rendered from the scorecard alone (no scenario needed), so a stored
+``scorecard.json`` can be turned into a report later. JSON output is
+``card.model_dump_json(indent=2)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from evals.bargaining import nash_product
+from evals.scorecard import BargainingPoint, Scorecard
+from pactlab.issues import IssueValue, value_key
+
+_HEADLINES = {
+    "agreement": "Agreement",
+    "impasse": "Impasse: no agreement within the round limit",
+    "walk_away": "No agreement: a party walked away",
+}
+
+
+def scorecard_markdown(card: Scorecard) -> str:
+    """The scorecard as Markdown: headline, term sheet, parties, measures, bargaining points."""
+    lines: list[str] = [f"# {card.scenario_title}", ""]
+    lines += _headline(card)
+    lines += _term_sheet(card)
+    lines += _parties(card)
+    lines += _measures(card)
+    lines += _bargaining_points(card)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _f(x: float | None, digits: int = 3) -> str:
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.0f}%"
+
+
+def _row(cells: list[str]) -> str:
+    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+
+
+def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
+    marks = [("---:" if a == "r" else "---") for a in (align or "l" * len(header)).ljust(len(header), "l")]
+    return [_row(header), "| " + " | ".join(marks) + " |", *(_row(r) for r in rows), ""]
+
+
+def _names(card: Scorecard) -> dict[str, str]:
+    return {p.party: p.name for p in card.parties}
+
+
+def _headline(card: Scorecard) -> list[str]:
+    names = _names(card)
+    run = f"Negotiation `{card.negotiation_id}`, " if card.negotiation_id else ""
+    head = [
+        f"**{_HEADLINES[card.outcome]}** after {card.rounds} round(s) and {card.turns} move(s).",
+        "",
+        f"{run}scenario `{card.scenario_id}`, seed {card.seed}.",
+        "",
+    ]
+    if card.outcome == "agreement":
+        who = ", ".join(f"{names.get(p, p)} ({p})" for p in card.agreed_by)
+        head += [f"Accepted by: {who}.", ""]
+    else:
+        left = [f"{p.name} ({p.party})" for p in card.parties if p.walked_away]
+        if left:
+            head += [f"Walked away: {', '.join(left)}.", ""]
+        head += ["Without a deal every party falls back on its alternative (its reservation value).", ""]
+    return head
+
+
+def _term_sheet(card: Scorecard) -> list[str]:
+    if card.agreement is None:
+        return []
+    rows = [[issue.replace("_", " "), f"`{value_key(value)}`"] for issue, value in card.agreement.items()]
+    return ["## Agreed term sheet", "", *_table(["issue", "value"], rows)]
+
+
+def _parties(card: Scorecard) -> list[str]:
+    rows = []
+    for p in card.parties:
+        notes = []
+        if p.walked_away:
+            notes.append("walked away")
+        if card.outcome == "agreement" and p.party not in card.agreed_by:
+            notes.append("did not accept")
+        if p.constraints_met is False:
+            notes.append("**deal breaks a hard constraint**")
+        if p.utility is not None and p.surplus < 0:
+            notes.append("**below its reservation value**")
+        rows.append(
+            [
+                f"{p.name} (`{p.party}`)",
+                _f(p.utility),
+                _f(p.reservation_value),
+                f"{p.surplus:+.3f}",
+                str(p.offers_made),
+                str(p.accepts),
+                _f(p.first_offer_utility),
+                _f(p.last_offer_utility),
+                f"{p.concession:+.3f}",
+                f"{p.concession_rate:+.3f}",
+                ", ".join(notes),
+            ]
+        )
+    header = [
+        "party",
+        "utility",
+        "reservation",
+        "surplus",
+        "offers",
+        "accepts",
+        "first offer",
+        "last offer",
+        "concession",
+        "per offer",
+        "notes",
+    ]
+    return [
+        "## Parties",
+        "",
+        *_table(header, rows, "lrrrrrrrrrl"),
+        "Utilities are each party's own, from 0 to 1. Surplus: utility minus reservation value "
+        "(0 without a deal). First/last offer: the party's own utility of its first and last offers; "
+        "concession: how much of it the party gave up between them, and per offer after the first.",
+        "",
+    ]
+
+
+def _measures(card: Scorecard) -> list[str]:
+    deal = card.outcome == "agreement"
+    rows: list[list[str]] = []
+    welfare_note = "sum of the parties' utilities" if deal else "sum of the reservation values (no deal)"
+    best = card.utilitarian_point
+    if best is not None:
+        welfare_note += f"; the utilitarian solution reaches {sum(best.utilities.values()):.3f}"
+    rows.append(["social welfare", _f(card.social_welfare), welfare_note])
+    if deal:
+        rows.append(
+            ["Nash product", _f(card.nash_product, 4), "product of the parties' gains over their reservation values"]
+        )
+        rows.append(
+            [
+                "Nash ratio",
+                _f(card.nash_ratio),
+                f"the deal reaches {_pct(card.nash_ratio)} of the Nash bargaining solution's product of gains",
+            ]
+        )
+        if card.pareto_optimal:
+            pareto = "on the Pareto frontier: no outcome is better for one party without being worse for another"
+        elif any(p.constraints_met is False for p in card.parties):
+            pareto = "the deal breaks a hard constraint, so it lies outside the outcomes the frontier is drawn over" + (
+                f" ({card.pareto_distance:.3f} from the frontier)" if card.pareto_distance > 0 else ""
+            )
+        elif card.frontier_size == 0:
+            pareto = "no outcome keeps every party's hard constraints, so there is no frontier to compare with"
+        else:
+            pareto = (
+                f"another outcome is better for someone and no worse for anyone; the nearest frontier outcome is "
+                f"{card.pareto_distance:.3f} away: value was left on the table"
+            )
+        rows.append(["Pareto distance", _f(card.pareto_distance), pareto])
+        rows.append(
+            [
+                "fairness: min/max surplus",
+                _f(card.fairness_min_max_ratio),
+                _min_max_note(card.fairness_min_max_ratio),
+            ]
+        )
+        rows.append(
+            [
+                "fairness: Gini of surpluses",
+                _f(card.fairness_gini),
+                "inequality of the gains: 0 = equal shares, near 1 = one party takes all",
+            ]
+        )
+    else:
+        rows.append(["Nash ratio", _f(card.nash_ratio), "no deal: nobody gains anything over its alternative"])
+        rows.append(
+            [
+                "Pareto distance",
+                _f(card.pareto_distance),
+                "distance from the no-deal point (the reservation values) to the nearest frontier outcome: "
+                "how far the parties stayed from an efficient deal",
+            ]
+        )
+        rows.append(
+            [
+                "fairness",
+                f"{_f(card.fairness_min_max_ratio)} / {_f(card.fairness_gini)}",
+                "min/max ratio / Gini: trivially equal, since every surplus is 0",
+            ]
+        )
+    frontier = "exact" if card.frontier_exact else "approximate (sampled): distances are estimates"
+    notes = [
+        f"Pareto frontier: {card.frontier_size} of {card.outcome_space_size:,} outcomes ({frontier}, "
+        f"method `{card.frontier_method}`)."
+    ]
+    return ["## Welfare and fairness", "", *_table(["measure", "value", "what it means"], rows, "lrl"), *notes, ""]
+
+
+def _min_max_note(ratio: float) -> str:
+    if ratio <= 0:
+        return "a party gains nothing (or loses) while another gains"
+    if ratio >= 1:
+        return "every party gains the same"
+    return f"the party gaining least gets {_pct(ratio)} of the gain of the party gaining most"
+
+
+def _bargaining_points(card: Scorecard) -> list[str]:
+    points = [p for p in (card.nash_point, card.kalai_smorodinsky_point, card.utilitarian_point) if p is not None]
+    if not points:
+        return ["## Bargaining solutions", "", "No outcome is acceptable to every party: no bargaining solution.", ""]
+    parties = [p.party for p in card.parties]
+    reservations = {p.party: p.reservation_value for p in card.parties}
+    header = ["", *(f"u({p})" for p in parties), "welfare", "Nash product", "differs from the deal on"]
+    rows: list[list[str]] = []
+    if card.agreement is None:
+        title = "## Bargaining solutions: what a deal could have been"
+        header = header[:-1]
+    else:
+        title = "## Bargaining solutions compared with the deal"
+        deal = {p.party: p.utility or 0.0 for p in card.parties}
+        rows.append(
+            ["**the deal**", *(_f(deal[p]) for p in parties), _f(sum(deal.values())), _f(card.nash_product, 4), ""]
+        )
+    for point in points:
+        row = [
+            _POINT_NAMES.get(point.name, point.name) + ("" if point.exact else " (approx.)"),
+            *(_f(point.utilities.get(p)) for p in parties),
+            _f(sum(point.utilities.values())),
+            _f(nash_product(point.utilities, reservations), 4),
+        ]
+        if card.agreement is not None:
+            row.append(_differences(card.agreement, point))
+        rows.append(row)
+    return [
+        title,
+        "",
+        *_table(header, rows, "l" + "r" * (len(parties) + 2) + "l"),
+        "Nash: maximises the product of gains over reservation values. Kalai-Smorodinsky: gives every party "
+        "the same share of its best possible gain. Utilitarian: maximises the sum of utilities.",
+        "",
+    ]
+
+
+_POINT_NAMES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "utilitarian": "utilitarian"}
+
+
+def _differences(agreement: Mapping[str, IssueValue], point: BargainingPoint) -> str:
+    diffs = [
+        f"{issue.replace('_', ' ')} `{value_key(value)}`"
+        for issue, value in point.terms.items()
+        if issue not in agreement or value_key(agreement[issue]) != value_key(value)
+    ]
+    return ", ".join(diffs) if diffs else "nothing (same term sheet)"

@@ -1,0 +1,312 @@
+"""The scorecard of one negotiation: how good, how efficient and how fair its outcome is.
+
+A scorecard is computed from the scenario (which holds the private profiles) and the public
+record of moves alone, so it can be recomputed later from an audit transcript. The same inputs
+always give the same scorecard. The expensive part, the Pareto frontier and the bargaining
+solutions, depends on the scenario only: compute it once with `analyse` and pass it to `score`
+for every run of that scenario.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, cast, get_args
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from evals.bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution, utilitarian
+from evals.fairness import gini, min_max_ratio, surplus
+from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
+from pactlab.issues import IssueValue
+from pactlab.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
+from pactlab.scenario import Scenario
+from pactlab.table import MoveRecord
+
+Outcome = Literal["agreement", "impasse", "walk_away"]
+_TOLERANCE = 1e-12  # as in UtilityFunction.acceptable
+
+
+class PartyScore(BaseModel):
+    """How one party fared, and how it bargained (from its own utility's point of view)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    party: str
+    name: str
+    utility: float | None = Field(description="Utility of the agreement; None if there is none.")
+    reservation_value: float
+    surplus: float = Field(description="Utility minus reservation value; 0 without agreement (it keeps its BATNA).")
+    offers_made: int
+    accepts: int
+    first_offer_utility: float | None = Field(description="Own utility of its first offer; None if it made none.")
+    last_offer_utility: float | None = Field(description="Own utility of its last offer; None if it made none.")
+    concession: float = Field(description="first_offer_utility - last_offer_utility (0 with fewer than 2 offers).")
+    concession_rate: float = Field(description="Concession per offer after the first (0 with fewer than 2 offers).")
+    walked_away: bool
+    constraints_met: bool | None = Field(
+        default=None, description="Whether the agreement keeps the party's hard constraints; None without one."
+    )
+
+
+class BargainingPoint(BaseModel):
+    """A bargaining solution of the scenario (Nash, Kalai-Smorodinsky, utilitarian) as a reference."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    terms: dict[str, IssueValue]
+    utilities: dict[str, float]
+    objective: float = Field(description="What the solution maximises, at this point.")
+    exact: bool = Field(description="Whether it was found on the exact Pareto frontier.")
+
+
+class Scorecard(BaseModel):
+    """Outcome, efficiency and fairness of one negotiation; JSON is `model_dump_json(indent=2)`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    negotiation_id: str
+    scenario_id: str
+    scenario_title: str
+    seed: int
+    outcome: Outcome
+    rounds: int
+    turns: int = Field(description="Number of moves on the table.")
+    agreement: dict[str, IssueValue] | None = Field(description="The agreed term sheet, in scenario issue order.")
+    agreed_by: list[str]
+    parties: list[PartyScore]
+    social_welfare: float = Field(
+        description="Sum of the parties' utilities; without agreement, the sum of their reservation values."
+    )
+    nash_product: float = Field(description="Product of the parties' gains over reservation; 0 without agreement.")
+    nash_ratio: float = Field(description="nash_product over the Nash bargaining solution's; 0 without agreement.")
+    pareto_distance: float = Field(
+        description="0 if no frontier point dominates the deal, else the Euclidean distance in utility space to "
+        "the nearest frontier point; measured from the reservation point without agreement; 0 if the frontier "
+        "is empty."
+    )
+    pareto_optimal: bool = Field(
+        description="An agreement that keeps every party's hard constraints and that no other such outcome "
+        "dominates (it is on the frontier); False without agreement."
+    )
+    fairness_min_max_ratio: float
+    fairness_gini: float
+    nash_point: BargainingPoint | None
+    kalai_smorodinsky_point: BargainingPoint | None
+    utilitarian_point: BargainingPoint | None
+    frontier_size: int
+    frontier_exact: bool
+    frontier_method: str
+    outcome_space_size: int
+
+
+@dataclass(frozen=True)
+class OutcomeAnalysis:
+    """What depends on the scenario only: utilities, Pareto frontier, bargaining solutions.
+
+    Compute it once per scenario with `analyse` and share it across runs; it is immutable.
+    """
+
+    scenario_sha256: str
+    space: OutcomeSpace
+    utilities: dict[str, UtilityFunction]
+    frontier: Frontier
+    nash: Solution | None
+    kalai_smorodinsky: Solution | None
+    utilitarian: Solution | None
+
+    @property
+    def reservations(self) -> dict[str, float]:
+        return {p: u.reservation_value for p, u in self.utilities.items()}
+
+    def utilities_of(self, sheet: TermSheet) -> dict[str, float]:
+        """Each party's utility of a term sheet, in scenario party order."""
+        return {p: u(sheet) for p, u in self.utilities.items()}
+
+    def matches(self, scenario: Scenario) -> bool:
+        return self.scenario_sha256 == scenario.sha256()
+
+
+def analyse(scenario: Scenario, *, frontier: Frontier | None = None, seed: int = 0) -> OutcomeAnalysis:
+    """The frontier (unless given) and the three bargaining solutions of `scenario`.
+
+    `seed` only matters when the outcome space is too large for an exact frontier.
+    """
+    space = OutcomeSpace(scenario.issues)
+    utilities = utility_functions(space, {p.id: p.private for p in scenario.parties})
+    if frontier is None:
+        frontier = pareto_frontier(space, utilities, seed=seed)
+    return OutcomeAnalysis(
+        scenario_sha256=scenario.sha256(),
+        space=space,
+        utilities=utilities,
+        frontier=frontier,
+        nash=nash_solution(space, utilities, frontier),
+        kalai_smorodinsky=kalai_smorodinsky(space, utilities, frontier),
+        utilitarian=utilitarian(space, utilities, frontier),
+    )
+
+
+def score(
+    scenario: Scenario,
+    moves: Sequence[MoveRecord],
+    *,
+    outcome: str,
+    agreement: Mapping[str, Any] | None,
+    agreed_by: Sequence[str],
+    rounds: int,
+    negotiation_id: str = "",
+    seed: int = 0,
+    frontier: Frontier | None = None,
+    analysis: OutcomeAnalysis | None = None,
+) -> Scorecard:
+    """Score a finished negotiation from the scenario and its public moves.
+
+    `outcome` is "agreement" (then `agreement` is the agreed term sheet), "impasse" or
+    "walk_away" (then `agreement` is None). `analysis` (from `analyse`) avoids recomputing the
+    frontier; it must belong to this scenario. A `frontier` alone is used to build one (and
+    the bargaining solutions are computed on it).
+    """
+    if outcome not in get_args(Outcome):
+        raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(get_args(Outcome))}")
+    if (outcome == "agreement") != (agreement is not None):
+        raise ValueError(f"outcome {outcome!r} needs agreement={'a term sheet' if outcome == 'agreement' else 'None'}")
+    if analysis is None:
+        analysis = analyse(scenario, frontier=frontier)
+    elif frontier is not None and frontier is not analysis.frontier:
+        raise ValueError("pass either an analysis or a frontier, not both: the analysis holds its own frontier")
+    elif not analysis.matches(scenario):
+        raise ValueError("the outcome analysis belongs to a different scenario; build it with analyse(scenario)")
+    party_ids = scenario.party_ids
+    unknown = sorted(set(agreed_by) - set(party_ids)) + sorted({m["party"] for m in moves} - set(party_ids))
+    if unknown:
+        raise ValueError(f"unknown part{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}")
+
+    space, frontier = analysis.space, analysis.frontier
+    reservations = analysis.reservations
+    sheet = space.validate(agreement) if agreement is not None else None
+    deal = analysis.utilities_of(sheet) if sheet is not None else None
+    gains = surplus(deal, reservations) if deal is not None else dict.fromkeys(party_ids, 0.0)
+    point = deal if deal is not None else reservations
+
+    deal_product = nash_product(deal, reservations) if deal is not None else 0.0
+    return Scorecard(
+        negotiation_id=negotiation_id,
+        scenario_id=scenario.id,
+        scenario_title=scenario.title,
+        seed=seed,
+        outcome=cast(Outcome, outcome),  # checked above
+        rounds=rounds,
+        turns=len(moves),
+        agreement=dict(sheet.terms) if sheet is not None else None,
+        agreed_by=[p for p in party_ids if p in set(agreed_by)],
+        parties=[_party_score(scenario, p, moves, analysis, sheet, deal, gains[p]) for p in party_ids],
+        social_welfare=float(sum(point.values())),
+        nash_product=deal_product,
+        nash_ratio=_nash_ratio(deal, deal_product, analysis),
+        pareto_distance=_pareto_distance(point, frontier),
+        pareto_optimal=_pareto_optimal(sheet, deal, analysis),
+        fairness_min_max_ratio=min_max_ratio(gains.values()),
+        fairness_gini=gini(max(g, 0.0) for g in gains.values()),
+        nash_point=bargaining_point(analysis.nash),
+        kalai_smorodinsky_point=bargaining_point(analysis.kalai_smorodinsky),
+        utilitarian_point=bargaining_point(analysis.utilitarian),
+        frontier_size=len(frontier.outcomes),
+        frontier_exact=frontier.exact,
+        frontier_method=frontier.method,
+        outcome_space_size=space.cardinality,
+    )
+
+
+def bargaining_point(solution: Solution | None) -> BargainingPoint | None:
+    """A bargaining solution as a plain, JSON-ready reference point."""
+    if solution is None:
+        return None
+    return BargainingPoint(
+        name=solution.name,
+        terms=dict(solution.terms.terms),
+        utilities={p: float(u) for p, u in solution.utilities.items()},
+        objective=float(solution.objective),
+        exact=solution.exact,
+    )
+
+
+def offer_utilities(
+    moves: Sequence[MoveRecord], party: str, space: OutcomeSpace, utility: UtilityFunction
+) -> list[float]:
+    """`utility` of each offer `party` made, in the order made."""
+    return [
+        utility(space.validate(m["terms"]))
+        for m in moves
+        if m["party"] == party and m["kind"] == "propose" and m["terms"] is not None
+    ]
+
+
+def _party_score(
+    scenario: Scenario,
+    party: str,
+    moves: Sequence[MoveRecord],
+    analysis: OutcomeAnalysis,
+    sheet: TermSheet | None,
+    deal: Mapping[str, float] | None,
+    gain: float,
+) -> PartyScore:
+    own = offer_utilities(moves, party, analysis.space, analysis.utilities[party])
+    concession = own[0] - own[-1] if len(own) > 1 else 0.0
+    return PartyScore(
+        party=party,
+        name=scenario.party(party).name,
+        utility=None if deal is None else deal[party],
+        reservation_value=analysis.utilities[party].reservation_value,
+        surplus=gain,
+        offers_made=len(own),
+        accepts=sum(1 for m in moves if m["party"] == party and m["kind"] == "accept"),
+        first_offer_utility=own[0] if own else None,
+        last_offer_utility=own[-1] if own else None,
+        concession=concession,
+        concession_rate=concession / (len(own) - 1) if len(own) > 1 else 0.0,
+        walked_away=any(m["party"] == party and m["kind"] == "walk_away" for m in moves),
+        constraints_met=None if sheet is None else analysis.utilities[party].satisfies_constraints(sheet),
+    )
+
+
+def _nash_ratio(deal: Mapping[str, float] | None, deal_product: float, analysis: OutcomeAnalysis) -> float:
+    """The deal's Nash product relative to the Nash bargaining solution's.
+
+    0 without agreement. If the Nash solution has no positive product (or there is none), an
+    individually rational deal scores 1 (it does as well as possible) and any other deal 0. The
+    ratio can exceed 1 only if the deal beats a frontier that is approximate or that excludes it
+    (e.g. a deal breaking a hard constraint).
+    """
+    if deal is None:
+        return 0.0
+    best = nash_product(analysis.nash.utilities, analysis.reservations) if analysis.nash is not None else 0.0
+    if best <= 0:
+        rational = all(deal[p] >= r - _TOLERANCE for p, r in analysis.reservations.items())
+        return 1.0 if rational else 0.0
+    return deal_product / best
+
+
+def _pareto_optimal(sheet: TermSheet | None, deal: Mapping[str, float] | None, analysis: OutcomeAnalysis) -> bool:
+    """On the frontier: inside the agreement space (every hard constraint kept) and not dominated.
+
+    A deal that breaks a hard constraint lies outside the space the frontier is drawn over, so
+    it is not Pareto optimal even when no constraint-keeping outcome dominates it.
+    """
+    if sheet is None or deal is None or len(analysis.frontier.outcomes) == 0:
+        return False
+    if not all(u.satisfies_constraints(sheet) for u in analysis.utilities.values()):
+        return False
+    return _pareto_distance(deal, analysis.frontier) == 0.0
+
+
+def _pareto_distance(point: Mapping[str, float], frontier: Frontier) -> float:
+    """Distance to the frontier (`distance_to_frontier`); 0.0, not infinity, if the frontier is empty.
+
+    An empty frontier means no outcome keeps every hard constraint: there is nothing to compare
+    with, and JSON has no infinity.
+    """
+    if len(frontier.outcomes) == 0:
+        return 0.0
+    return float(distance_to_frontier([point[p] for p in frontier.parties], frontier))

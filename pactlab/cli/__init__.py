@@ -1,0 +1,5 @@
+"""The `pactlab` command line."""
+
+from pactlab.cli.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,73 @@
+"""The shared table: the public record of moves, and what an agent is shown on its turn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+from pactlab.actions import Accept, Propose, Reject, WalkAway
+from pactlab.issues import IssueValue
+
+MoveKind = Literal["propose", "accept", "reject", "walk_away"]
+
+
+class MoveRecord(TypedDict):
+    """One move as it stands on the public table (and in the checkpointed state)."""
+
+    turn: int
+    round: int
+    party: str
+    kind: MoveKind
+    terms: dict[str, IssueValue] | None  # the proposed term sheet, for "propose"
+    message: str
+    rationale: str
+    reason: str  # for "reject" and "walk_away"
+
+
+def move_record(turn: int, round_: int, party: str, action: Propose | Accept | Reject | WalkAway) -> MoveRecord:
+    """The table's record of an action."""
+    return MoveRecord(
+        turn=turn,
+        round=round_,
+        party=party,
+        kind=action.kind,
+        terms=dict(action.terms) if isinstance(action, Propose) else None,
+        message=action.message,
+        rationale=action.rationale if isinstance(action, (Propose, Accept)) else "",
+        reason=action.reason if isinstance(action, (Reject, WalkAway)) else "",
+    )
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a negotiator is shown when it must act: the public table, from its own seat.
+
+    Everything here is public; a negotiator's private profile comes from its own seat.
+    A negotiator's action must be a function of this object and its seat alone, so that a
+    run resumed from a checkpoint continues exactly as the uninterrupted run would.
+    """
+
+    party: str
+    round: int  # 0-based
+    max_rounds: int
+    turn: int  # 0-based, across all parties
+    parties_at_table: tuple[str, ...]
+    proposal: dict[str, IssueValue] | None  # the term sheet on the table, if any
+    proposer: str | None
+    accepted_by: frozenset[str]  # parties who accepted the proposal on the table (proposer included)
+    moves: Sequence[MoveRecord] = field(default_factory=tuple)
+    seed: int = 0
+
+    @property
+    def time(self) -> float:
+        """Relative time in [0, 1): the share of the round budget used before this turn."""
+        position = self.parties_at_table.index(self.party) if self.party in self.parties_at_table else 0
+        return (self.round + position / max(len(self.parties_at_table), 1)) / self.max_rounds
+
+    @property
+    def is_last_round(self) -> bool:
+        return self.round >= self.max_rounds - 1
+
+    def proposals_by(self, party: str) -> list[dict[str, IssueValue]]:
+        return [m["terms"] for m in self.moves if m["party"] == party and m["terms"] is not None]

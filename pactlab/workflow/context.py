@@ -1,0 +1,40 @@
+"""What the graph's nodes need besides the state: the scenario, the outcome space, the agents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from agents.registry import make_negotiator
+from evals.scorecard import OutcomeAnalysis, analyse
+
+from agents.base import Negotiator, Seat
+from pactlab.outcome_space import OutcomeSpace
+from pactlab.scenario import Scenario
+from pactlab.workflow.state import RunSpec
+
+
+@dataclass
+class NegotiationContext:
+    """Run-scoped dependencies, rebuilt from the RunSpec on start and on resume."""
+
+    scenario: Scenario
+    space: OutcomeSpace
+    negotiators: dict[str, Negotiator]
+    seed: int
+    _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_spec(cls, spec: RunSpec, analysis: OutcomeAnalysis | None = None) -> NegotiationContext:
+        scenario = Scenario.model_validate(spec["scenario"])
+        space = OutcomeSpace(scenario.issues)
+        negotiators = {
+            party: make_negotiator(spec["agents"][party], Seat.for_party(scenario, party, spec["seed"], space))
+            for party in scenario.party_ids
+        }
+        return cls(scenario=scenario, space=space, negotiators=negotiators, seed=spec["seed"], _analysis=analysis)
+
+    @cached_property
+    def analysis(self) -> OutcomeAnalysis:
+        """The outcome-space analysis (frontier, bargaining points), computed once per run."""
+        return self._analysis if self._analysis is not None else analyse(self.scenario)

@@ -1,0 +1,26 @@
+"""What a finished run leaves on disk beside its checkpoints: scorecard (JSON, Markdown) and plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from evals.plots import plot_utility_space
+from evals.report import scorecard_markdown
+from evals.scorecard import OutcomeAnalysis, Scorecard
+
+from pactlab.scenario import Scenario
+from pactlab.workflow.state import NegotiationState
+
+
+def write_outputs(
+    run_dir: Path, scenario: Scenario, state: NegotiationState, card: Scorecard, analysis: OutcomeAnalysis | None = None
+) -> list[Path]:
+    """Write the run's scorecard and utility-space plot under `run_dir`; return the paths."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    json_path = run_dir / "scorecard.json"
+    json_path.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    md_path = run_dir / "scorecard.md"
+    md_path.write_text(scorecard_markdown(card), encoding="utf-8")
+    agreement = state["proposal"] if state["status"] == "agreement" else None
+    plot = plot_utility_space(scenario, state["moves"], agreement, run_dir / "utility_space.png", analysis=analysis)
+    return [json_path, md_path, plot]

@@ -1,0 +1,150 @@
+"""Start, resume and inspect durable negotiations (SQLite checkpoints keyed by negotiation id)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from evals.scorecard import OutcomeAnalysis, Scorecard
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.errors import GraphRecursionError
+
+from pactlab.protocol import opening_table
+from pactlab.scenario import Scenario
+from pactlab.table import MoveRecord
+from pactlab.workflow.context import NegotiationContext
+from pactlab.workflow.graph import build_graph
+from pactlab.workflow.state import NegotiationState, RunSpec, table_update
+
+Durability = Literal["sync", "async", "exit"]
+
+
+class NegotiationNotFound(LookupError):
+    """No checkpoint exists for the negotiation id."""
+
+
+class NegotiationFinished(RuntimeError):
+    """The negotiation already ended; there is nothing to resume."""
+
+
+@dataclass(frozen=True)
+class MoveMade:
+    """A move landed on the table."""
+
+    move: MoveRecord
+    status: str
+    ended_by: str | None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The negotiation ended and was evaluated."""
+
+    scorecard: Scorecard
+
+
+Event = MoveMade | Scored
+
+
+class Negotiations:
+    """Runs negotiations through the checkpointed graph; one SQLite file holds every run's checkpoints."""
+
+    def __init__(self, checkpoint_path: str | Path, durability: Durability = "sync") -> None:
+        self.checkpoint_path = Path(checkpoint_path)
+        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(str(self.checkpoint_path), check_same_thread=False)
+        self.saver = SqliteSaver(self._connection)
+        self.graph = build_graph(self.saver)
+        self.durability: Durability = durability
+
+    def close(self) -> None:
+        self._connection.close()
+
+    def __enter__(self) -> Negotiations:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(
+        self,
+        scenario: Scenario,
+        *,
+        agents: Mapping[str, str],
+        seed: int,
+        negotiation_id: str,
+        source: str = "",
+        analysis: OutcomeAnalysis | None = None,
+    ) -> Iterator[Event]:
+        """Open a new negotiation and stream its events until it ends."""
+        if self.state(negotiation_id) is not None:
+            raise ValueError(f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}; pick another")
+        missing = [p for p in scenario.party_ids if p not in agents]
+        if missing:
+            raise ValueError(f"no negotiator for {', '.join(missing)}")
+        spec = RunSpec(
+            negotiation_id=negotiation_id,
+            scenario=scenario.model_dump(mode="json"),
+            scenario_sha256=scenario.sha256(),
+            scenario_source=source,
+            agents={p: agents[p] for p in scenario.party_ids},
+            seed=seed,
+        )
+        initial = table_update(opening_table(scenario))
+        initial.update(run=spec, pending=None, moves=[], scorecard=None)
+        context = NegotiationContext.from_spec(spec, analysis)
+        yield from self._stream(initial, negotiation_id, context)
+
+    def resume(self, negotiation_id: str, analysis: OutcomeAnalysis | None = None) -> Iterator[Event]:
+        """Continue a negotiation from its last checkpoint; ends as an uninterrupted run would."""
+        snapshot = self.graph.get_state(_config(negotiation_id))
+        if not snapshot.values:
+            raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
+        if not snapshot.next:
+            raise NegotiationFinished(f"negotiation {negotiation_id!r} has already ended ({snapshot.values['status']})")
+        context = NegotiationContext.from_spec(snapshot.values["run"], analysis)
+        yield from self._stream(None, negotiation_id, context)
+
+    def state(self, negotiation_id: str) -> NegotiationState | None:
+        """The latest checkpointed state, or None if the id is unknown."""
+        values = self.graph.get_state(_config(negotiation_id)).values
+        return NegotiationState(**values) if values else None  # type: ignore[typeddict-item]
+
+    def ids(self) -> list[str]:
+        """Every negotiation id with a checkpoint, oldest first."""
+        self.saver.setup()
+        rows = self._connection.execute(
+            "SELECT thread_id FROM checkpoints GROUP BY thread_id ORDER BY MIN(rowid)"
+        ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def _stream(self, initial: NegotiationState | None, negotiation_id: str, ctx: NegotiationContext) -> Iterator[Event]:
+        config = _config(negotiation_id)
+        # Two supersteps per turn, one turn per party per round, plus evaluate.
+        config["recursion_limit"] = 2 * ctx.scenario.protocol.max_rounds * len(ctx.scenario.parties) + 10
+        try:
+            for update in self.graph.stream(
+                initial, config, context=ctx, stream_mode="updates", durability=self.durability
+            ):
+                for node, values in update.items():
+                    yield from _events(node, values)
+        except GraphRecursionError as exc:  # pragma: no cover - the protocol's round limit ends runs first
+            raise RuntimeError(f"negotiation {negotiation_id!r} exceeded its step budget: {exc}") from exc
+
+
+def _events(node: str, values: Mapping[str, Any] | None) -> Iterator[Event]:
+    if not values:
+        return
+    if node == "apply":
+        for move in values.get("moves", []):
+            yield MoveMade(move=move, status=values["status"], ended_by=values.get("ended_by"))
+    elif node == "evaluate" and values.get("scorecard") is not None:
+        yield Scored(scorecard=Scorecard.model_validate(values["scorecard"]))
+
+
+def _config(negotiation_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": negotiation_id}}
