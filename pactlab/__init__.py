@@ -35,6 +35,7 @@ __all__ = [
     "Party",
     "PeakedValue",
     "PrivateProfile",
+    "Problem",
     "Propose",
     "Protocol",
     "Reject",

@@ -19,6 +19,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import GetCoreSchemaHandler
@@ -30,7 +31,7 @@ _TOKEN = re.compile(
     r"\s*(?:(?P<op><=|>=|==|!=|<|>)|(?P<punct>[\[\],])|(?P<str>'[^']*'|\"[^\"]*\")"
     r"|(?P<num>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_][A-Za-z0-9_\-]*))"
 )
-_COMPARE: dict[str, Callable[[object, object], bool]] = {
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -115,7 +116,7 @@ class Constraint(str):
 
         if self.premise is None:
             return cond(self.condition)
-        return ~cond(self.premise) | cond(self.condition)
+        return np.asarray(~cond(self.premise) | cond(self.condition), dtype=bool)
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: object, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:

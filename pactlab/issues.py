@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-IssueValue = Union[bool, int, float, str]
+IssueValue = bool | int | float | str
 """One value of one issue, as it appears in a term sheet."""
 
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -92,18 +92,18 @@ class NumericIssue(_IssueBase):
 
     @property
     def size(self) -> int:
-        return int(round((self.maximum - self.minimum) / self.step)) + 1
+        return round((self.maximum - self.minimum) / self.step) + 1
 
     def values(self) -> list[IssueValue]:
         if self.integer:
-            return [int(round(self.minimum + i * self.step)) for i in range(self.size)]
+            return [round(self.minimum + i * self.step) for i in range(self.size)]
         return [round(self.minimum + i * self.step, 10) for i in range(self.size)]
 
     def index_of(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not _finite(value):
             raise ValueError(f"{value!r} is not a number; {self.id!r} takes {self.describe_values()}")
         position = (float(value) - self.minimum) / self.step
-        index = int(round(position))
+        index = round(position)
         if abs(position - index) > 1e-6 or not 0 <= index < self.size:
             raise ValueError(f"{value!r} is not valid for {self.id!r}; valid: {self.describe_values()}")
         return index

@@ -117,7 +117,9 @@ def _locate(
     block mapping or sequence under a key is reported at its key (its own start is the line
     after it).
     """
-    node, used, report_at = root, (), root
+    node: yaml.Node = root
+    used: tuple[Any, ...] = ()
+    report_at: yaml.Node = root
     for part in loc:
         child, key = None, None
         if isinstance(node, yaml.MappingNode):

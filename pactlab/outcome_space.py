@@ -67,7 +67,7 @@ class OutcomeSpace:
         """A TermSheet from a mapping, or InvalidOffer naming every bad issue and what is valid."""
         problems: dict[str, str] = {}
         clean: dict[str, IssueValue] = {}
-        for issue, options in zip(self.issues, self.options):
+        for issue, options in zip(self.issues, self.options, strict=True):
             if issue.id not in terms:
                 problems[issue.id] = f"missing; give {issue.describe_values()}"
                 continue
@@ -86,13 +86,14 @@ class OutcomeSpace:
         return tuple(issue.index_of(sheet.terms[issue.id]) for issue in self.issues)
 
     def index_of(self, sheet: TermSheet) -> int:
-        return int(sum(i * s for i, s in zip(self.option_indices(sheet), self.strides)))
+        return int(sum(i * s for i, s in zip(self.option_indices(sheet), self.strides, strict=True)))
 
     def term_sheet(self, index: int) -> TermSheet:
         if not 0 <= index < self.cardinality:
             raise IndexError(f"outcome {index} outside 0..{self.cardinality - 1}")
         picks = np.unravel_index(index, self.shape)
-        return TermSheet(terms={i.id: opts[int(k)] for i, opts, k in zip(self.issues, self.options, picks)})
+        chosen = zip(self.issues, self.options, picks, strict=True)
+        return TermSheet(terms={i.id: opts[int(k)] for i, opts, k in chosen})
 
     def issue_column(self, issue_id: str, outcomes: np.ndarray | None = None) -> np.ndarray:
         """The option index of `issue_id` in each outcome (every outcome if `outcomes` is None)."""
@@ -110,7 +111,7 @@ class UtilityFunction:
         self.reservation_value = profile.reservation_value
         weights = profile.normalised_weights(space.issue_ids)
         self.tables: list[np.ndarray] = []
-        for issue, w in zip(space.issues, weights):
+        for issue, w in zip(space.issues, weights, strict=True):
             fn = profile.values.get(issue.id)
             values = value_vector(issue, fn) if fn is not None else np.zeros(len(issue.values()))
             self.tables.append(w * values)
@@ -118,7 +119,7 @@ class UtilityFunction:
 
     def __call__(self, sheet: TermSheet) -> float:
         picks = self.space.option_indices(sheet)
-        return float(sum(t[k] for t, k in zip(self.tables, picks)))
+        return float(sum(t[k] for t, k in zip(self.tables, picks, strict=True)))
 
     def satisfies_constraints(self, sheet: TermSheet) -> bool:
         return all(c.holds(sheet.terms, self.space.by_id) for c in self.constraints)

@@ -63,7 +63,9 @@ def _value_function_tag(raw: Any) -> str:
 
 
 ValueFunction = Annotated[
-    Annotated[OptionValues, Tag("table")] | Annotated[LinearValue, Tag("linear")] | Annotated[PeakedValue, Tag("peaked")],
+    Annotated[OptionValues, Tag("table")]
+    | Annotated[LinearValue, Tag("linear")]
+    | Annotated[PeakedValue, Tag("peaked")],
     Discriminator(_value_function_tag),
 ]
 
@@ -111,7 +113,7 @@ class PrivateProfile(BaseModel):
 
     def normalised_weights(self, issue_ids: list[str]) -> np.ndarray:
         raw = np.array([self.weights.get(i, 0.0) for i in issue_ids], dtype=float)
-        return raw / raw.sum()
+        return np.asarray(raw / raw.sum(), dtype=float)
 
 
 def value_vector(issue: _IssueBase, fn: OptionValues | LinearValue | PeakedValue) -> np.ndarray:

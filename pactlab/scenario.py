@@ -110,7 +110,7 @@ class Scenario(BaseModel):
 
         def add(loc: tuple[str | int, ...], message: str) -> None:
             errors.append(
-                InitErrorDetails(type=PydanticCustomError("scenario", message), loc=loc, input=None)  # type: ignore[arg-type]
+                InitErrorDetails(type=PydanticCustomError("scenario", message), loc=loc, input=None)
             )
 
         _duplicates([i.id for i in self.issues], ("issues",), "issue", add)

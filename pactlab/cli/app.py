@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
 from rich.console import Console
 
+from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
 from pactlab.catalog import load_scenario, shipped_scenarios
 from pactlab.cli import exit_codes
 from pactlab.cli.render import MoveRenderer, print_scorecard
@@ -164,7 +164,7 @@ def resume(
             raise _fail(f"no negotiation {negotiation_id!r} in {checkpoints} (latest: {known})", exit_codes.NOT_FOUND)
         scenario = Scenario.model_validate(state["run"]["scenario"])
         renderer = MoveRenderer(console, scenario)
-        console.rule(f"[bold]Resuming {negotiation_id}[/] at round {state['round'] + 1}")
+        console.rule(f"[bold]Resuming {negotiation_id}[/] at round {state['table']['round'] + 1}")
         if not quiet:
             renderer.replay(state["moves"])
             console.print("[dim]— resumed here —[/]")

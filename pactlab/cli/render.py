@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from evals.scorecard import Scorecard
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from evals.scorecard import Scorecard
 from pactlab.issues import value_key
 from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Scenario

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from agents.base import Negotiator, Seat
 from agents.registry import make_negotiator
 from evals.scorecard import OutcomeAnalysis, analyse
-
-from agents.base import Negotiator, Seat
 from pactlab.outcome_space import OutcomeSpace
 from pactlab.scenario import Scenario
 from pactlab.workflow.state import RunSpec

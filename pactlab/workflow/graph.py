@@ -1,32 +1,32 @@
-"""The negotiation as a LangGraph StateGraph: speak -> apply -> (speak | evaluate).
+"""The negotiation as a LangGraph StateGraph: play_round -> (play_round | evaluate) -> END.
 
-Each turn costs two supersteps: the speaker's agent chooses an action (`speak`), then the
-protocol applies it to the table (`apply`), which also decides the next speaker and whether
-the negotiation ended in agreement, impasse or walk-away. The edge after `apply` reads that
-decision. When it has ended, `evaluate` scores the outcome.
+A superstep plays one round: every party at the table takes its turn in order — its
+negotiator looks at the public table and acts (`take_turn`), then the protocol applies the
+move (`pactlab.protocol.apply_move`), which decides the next speaker and whether the
+negotiation ended in agreement, impasse or walk-away. The round's moves are checkpointed
+together and stream to the caller when the round ends. A run killed mid-round resumes from the
+round's start and, because negotiators are pure functions of the table, replays it exactly.
+When the negotiation has ended, `evaluate` scores the outcome.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from evals.scorecard import score
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
 
-from pactlab.actions import parse_action
-from pactlab.protocol import apply_move
-from pactlab.table import Turn, move_record
+from evals.scorecard import score
+from pactlab.protocol import Table, apply_move
+from pactlab.table import MoveRecord, Turn, move_record
 from pactlab.workflow.context import NegotiationContext
-from pactlab.workflow.state import NegotiationState, table_of, table_update
+from pactlab.workflow.state import NegotiationState, table_of, table_record
 
 
-def speak(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
-    """The speaker's negotiator looks at the public table and chooses its action."""
-    ctx = runtime.context
-    table = table_of(state)
+def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) -> tuple[Table, MoveRecord]:
+    """The speaker's negotiator acts on the public table; the protocol applies its move."""
     turn = Turn(
         party=table.speaker,
         round=table.round,
@@ -36,37 +36,40 @@ def speak(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> Nego
         proposal=table.proposal,
         proposer=table.proposer,
         accepted_by=table.accepted_by,
-        moves=state["moves"],
+        moves=moves,
         seed=ctx.seed,
     )
     action = ctx.negotiators[table.speaker].act(turn)
-    return {"pending": action.model_dump(mode="json")}
+    after = apply_move(table, table.speaker, action, ctx.scenario, ctx.space)
+    return after, move_record(table.turn, table.round, table.speaker, action)
 
 
-def apply(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
-    """The protocol applies the pending action: the move goes on the table, the table moves on."""
+def play_round(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
+    """Every party at the table takes its turn, until the round is over or the negotiation ends."""
     ctx = runtime.context
     table = table_of(state)
-    assert state["pending"] is not None
-    action = parse_action(state["pending"])
-    after = apply_move(table, table.speaker, action, ctx.scenario, ctx.space)
-    update = table_update(after)
-    update["moves"] = [move_record(table.turn, table.round, table.speaker, action)]
-    update["pending"] = None
-    return update
+    history = list(state["moves"])
+    played: list[MoveRecord] = []
+    start_round = table.round
+    while table.status == "open" and table.round == start_round:
+        table, move = take_turn(table, history, ctx)
+        history.append(move)
+        played.append(move)
+    return {"table": table_record(table), "moves": played}
 
 
 def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
     """Score the outcome from the scenario and the public moves."""
     ctx = runtime.context
-    agreed = state["status"] == "agreement"
+    table = table_of(state)
+    agreed = table.status == "agreement"
     card = score(
         ctx.scenario,
         state["moves"],
-        outcome=state["status"],
-        agreement=state["proposal"] if agreed else None,
-        agreed_by=state["accepted_by"] if agreed else [],
-        rounds=min(state["round"] + 1, ctx.scenario.protocol.max_rounds),
+        outcome=table.status,
+        agreement=table.proposal if agreed else None,
+        agreed_by=sorted(table.accepted_by) if agreed else [],
+        rounds=min(table.round + 1, ctx.scenario.protocol.max_rounds),
         negotiation_id=state["run"]["negotiation_id"],
         seed=ctx.seed,
         analysis=ctx.analysis,
@@ -74,18 +77,16 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
     return {"scorecard": card.model_dump(mode="json")}
 
 
-def after_apply(state: NegotiationState) -> Literal["speak", "evaluate"]:
-    """Go on while the table is open; evaluate once it reached agreement, impasse or walk-away."""
-    return "speak" if state["status"] == "open" else "evaluate"
+def next_step(state: NegotiationState) -> Literal["play_round", "evaluate"]:
+    """Another round while the table is open; evaluate once it reached agreement, impasse or walk-away."""
+    return "play_round" if state["table"]["status"] == "open" else "evaluate"
 
 
 def build_graph(checkpointer: Checkpointer = None) -> CompiledStateGraph[NegotiationState, NegotiationContext]:
     graph = StateGraph(NegotiationState, context_schema=NegotiationContext)
-    graph.add_node("speak", speak)
-    graph.add_node("apply", apply)
+    graph.add_node("play_round", play_round)
     graph.add_node("evaluate", evaluate)
-    graph.add_edge(START, "speak")
-    graph.add_edge("speak", "apply")
-    graph.add_conditional_edges("apply", after_apply, ["speak", "evaluate"])
+    graph.add_edge(START, "play_round")
+    graph.add_conditional_edges("play_round", next_step, ["play_round", "evaluate"])
     graph.add_edge("evaluate", END)
     return graph.compile(checkpointer=checkpointer)

@@ -7,7 +7,6 @@ from pathlib import Path
 from evals.plots import plot_utility_space
 from evals.report import scorecard_markdown
 from evals.scorecard import OutcomeAnalysis, Scorecard
-
 from pactlab.scenario import Scenario
 from pactlab.workflow.state import NegotiationState
 
@@ -21,6 +20,7 @@ def write_outputs(
     json_path.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
     md_path = run_dir / "scorecard.md"
     md_path.write_text(scorecard_markdown(card), encoding="utf-8")
-    agreement = state["proposal"] if state["status"] == "agreement" else None
+    table = state["table"]
+    agreement = table["proposal"] if table["status"] == "agreement" else None
     plot = plot_utility_space(scenario, state["moves"], agreement, run_dir / "utility_space.png", analysis=analysis)
     return [json_path, md_path, plot]

@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from evals.scorecard import OutcomeAnalysis, Scorecard
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.errors import GraphRecursionError
 
+from evals.scorecard import OutcomeAnalysis, Scorecard
 from pactlab.protocol import opening_table
 from pactlab.scenario import Scenario
 from pactlab.table import MoveRecord
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
-from pactlab.workflow.state import NegotiationState, RunSpec, table_update
+from pactlab.workflow.state import NegotiationState, RunSpec, table_record
 
 Durability = Literal["sync", "async", "exit"]
 
@@ -57,6 +57,11 @@ class Negotiations:
         self.checkpoint_path = Path(checkpoint_path)
         self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
         self._connection = sqlite3.connect(str(self.checkpoint_path), check_same_thread=False)
+        # WAL with synchronous=NORMAL: a commit survives a killed process (the journal is
+        # written before the call returns) without an fsync per superstep; only a power
+        # loss can drop the last few commits.
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=NORMAL")
         self.saver = SqliteSaver(self._connection)
         self.graph = build_graph(self.saver)
         self.durability: Durability = durability
@@ -82,7 +87,9 @@ class Negotiations:
     ) -> Iterator[Event]:
         """Open a new negotiation and stream its events until it ends."""
         if self.state(negotiation_id) is not None:
-            raise ValueError(f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}; pick another")
+            raise ValueError(
+                f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}; pick another"
+            )
         missing = [p for p in scenario.party_ids if p not in agents]
         if missing:
             raise ValueError(f"no negotiator for {', '.join(missing)}")
@@ -94,8 +101,7 @@ class Negotiations:
             agents={p: agents[p] for p in scenario.party_ids},
             seed=seed,
         )
-        initial = table_update(opening_table(scenario))
-        initial.update(run=spec, pending=None, moves=[], scorecard=None)
+        initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
         context = NegotiationContext.from_spec(spec, analysis)
         yield from self._stream(initial, negotiation_id, context)
 
@@ -105,7 +111,8 @@ class Negotiations:
         if not snapshot.values:
             raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
         if not snapshot.next:
-            raise NegotiationFinished(f"negotiation {negotiation_id!r} has already ended ({snapshot.values['status']})")
+            status = snapshot.values["table"]["status"]
+            raise NegotiationFinished(f"negotiation {negotiation_id!r} has already ended ({status})")
         context = NegotiationContext.from_spec(snapshot.values["run"], analysis)
         yield from self._stream(None, negotiation_id, context)
 
@@ -122,10 +129,12 @@ class Negotiations:
         ).fetchall()
         return [str(r[0]) for r in rows]
 
-    def _stream(self, initial: NegotiationState | None, negotiation_id: str, ctx: NegotiationContext) -> Iterator[Event]:
+    def _stream(
+        self, initial: NegotiationState | None, negotiation_id: str, ctx: NegotiationContext
+    ) -> Iterator[Event]:
         config = _config(negotiation_id)
-        # Two supersteps per turn, one turn per party per round, plus evaluate.
-        config["recursion_limit"] = 2 * ctx.scenario.protocol.max_rounds * len(ctx.scenario.parties) + 10
+        # One superstep per round, plus evaluate.
+        config["recursion_limit"] = ctx.scenario.protocol.max_rounds + 10
         try:
             for update in self.graph.stream(
                 initial, config, context=ctx, stream_mode="updates", durability=self.durability
@@ -139,9 +148,14 @@ class Negotiations:
 def _events(node: str, values: Mapping[str, Any] | None) -> Iterator[Event]:
     if not values:
         return
-    if node == "apply":
-        for move in values.get("moves", []):
-            yield MoveMade(move=move, status=values["status"], ended_by=values.get("ended_by"))
+    if node == "play_round":
+        moves = values.get("moves", [])
+        table = values["table"]
+        for n, move in enumerate(moves):
+            last = n == len(moves) - 1
+            yield MoveMade(
+                move=move, status=table["status"] if last else "open", ended_by=table["ended_by"] if last else None
+            )
     elif node == "evaluate" and values.get("scorecard") is not None:
         yield Scored(scorecard=Scorecard.model_validate(values["scorecard"]))
 

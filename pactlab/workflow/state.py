@@ -1,4 +1,8 @@
-"""The negotiation's checkpointed state: the table, as a typed schema of plain values."""
+"""The negotiation's checkpointed state: the table, as a typed schema of plain values.
+
+Few channels on purpose: LangGraph versions and checkpoints every channel on every
+superstep, so the table travels as one record and the moves as one append-only list.
+"""
 
 from __future__ import annotations
 
@@ -21,10 +25,9 @@ class RunSpec(TypedDict):
     seed: int
 
 
-class NegotiationState(TypedDict, total=False):
-    """The table between supersteps. Moves are appended (reducer); the rest is overwritten."""
+class TableRecord(TypedDict):
+    """The protocol's Table as plain values."""
 
-    run: RunSpec
     round: int
     turn: int
     speaker: str
@@ -34,27 +37,34 @@ class NegotiationState(TypedDict, total=False):
     accepted_by: list[str]
     status: Status
     ended_by: str | None
-    pending: dict[str, Any] | None  # the speaker's action, awaiting application
+
+
+class NegotiationState(TypedDict, total=False):
+    """The state between supersteps. Moves are appended (reducer); the rest is overwritten."""
+
+    run: RunSpec
+    table: TableRecord
     moves: Annotated[list[MoveRecord], operator.add]
     scorecard: dict[str, Any] | None
 
 
 def table_of(state: NegotiationState) -> Table:
+    record = state["table"]
     return Table(
-        round=state["round"],
-        turn=state["turn"],
-        speaker=state["speaker"],
-        at_table=tuple(state["at_table"]),
-        proposal=state["proposal"],
-        proposer=state["proposer"],
-        accepted_by=frozenset(state["accepted_by"]),
-        status=state["status"],
-        ended_by=state.get("ended_by"),
+        round=record["round"],
+        turn=record["turn"],
+        speaker=record["speaker"],
+        at_table=tuple(record["at_table"]),
+        proposal=record["proposal"],
+        proposer=record["proposer"],
+        accepted_by=frozenset(record["accepted_by"]),
+        status=record["status"],
+        ended_by=record["ended_by"],
     )
 
 
-def table_update(table: Table) -> NegotiationState:
-    return NegotiationState(
+def table_record(table: Table) -> TableRecord:
+    return TableRecord(
         round=table.round,
         turn=table.turn,
         speaker=table.speaker,

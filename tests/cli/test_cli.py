@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pactlab.cli import app
-from pactlab.cli import exit_codes
+from pactlab.cli import app, exit_codes
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 runner = CliRunner()

@@ -34,7 +34,9 @@ def test_killed_run_resumes_to_the_same_outcome(tmp_path: Path) -> None:
     out = tmp_path / "runs"
     agents = ["--agent", "platform=boulware", "--agent", "pareto"]
     # The uninterrupted reference run.
-    reference = _run(["run", "ecosystem", "--seed", "11", "--id", "reference", "--out", str(out), "-q", *agents], tmp_path)
+    reference = _run(
+        ["run", "ecosystem", "--seed", "11", "--id", "reference", "--out", str(out), "-q", *agents], tmp_path
+    )
     assert reference.returncode in (0, 3), reference.stderr
     # The same run, paced so that it can be killed part-way.
     proc = subprocess.Popen(

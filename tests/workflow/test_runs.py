@@ -90,7 +90,7 @@ def test_same_seed_same_moves_and_different_seed_runs(shipped: dict[str, Scenari
             exclude={"negotiation_id"}
         )
         state = runs.state("a")
-        assert state is not None and state["status"] == card1.scorecard.outcome
+        assert state is not None and state["table"]["status"] == card1.scorecard.outcome
         assert runs.ids() == ["a", "b"]
 
 
