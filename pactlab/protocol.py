@@ -92,53 +92,25 @@ def apply_move(
         accepted.discard(party)
         if proposer == party:
             proposal, proposer, accepted = None, None, set()
-        if not rule.still_possible(list(at_table), scenario.party_ids):
-            return replace(
-                table,
-                turn=table.turn + 1,
-                at_table=at_table,
-                proposal=proposal,
-                proposer=proposer,
-                accepted_by=frozenset(accepted),
-                status="walk_away",
-                ended_by=f"{party} walked away: {action.reason}",
-            )
-
-    if proposal is not None and rule.met(accepted, scenario.party_ids):
-        return replace(
-            table,
-            turn=table.turn + 1,
-            at_table=at_table,
-            proposal=proposal,
-            proposer=proposer,
-            accepted_by=frozenset(accepted),
-            status="agreement",
-            ended_by=f"agreement on {proposer}'s proposal, accepted by {', '.join(sorted(accepted))}",
-        )
-
-    speaker, round_ = _next_speaker(table.at_table, at_table, party, table.round)
-    if round_ >= scenario.protocol.max_rounds:
-        return replace(
-            table,
-            turn=table.turn + 1,
-            round=round_,
-            at_table=at_table,
-            proposal=proposal,
-            proposer=proposer,
-            accepted_by=frozenset(accepted),
-            status="impasse",
-            ended_by=f"no agreement within {scenario.protocol.max_rounds} rounds",
-        )
-    return replace(
+    after = replace(
         table,
         turn=table.turn + 1,
-        round=round_,
-        speaker=speaker,
         at_table=at_table,
         proposal=proposal,
         proposer=proposer,
         accepted_by=frozenset(accepted),
     )
+    if isinstance(action, WalkAway) and not rule.still_possible(list(at_table), scenario.party_ids):
+        return replace(after, status="walk_away", ended_by=f"{party} walked away: {action.reason}")
+    if proposal is not None and rule.met(accepted, scenario.party_ids):
+        ended_by = f"agreement on {proposer}'s proposal, accepted by {', '.join(sorted(accepted))}"
+        return replace(after, status="agreement", ended_by=ended_by)
+    speaker, round_ = _next_speaker(table.at_table, at_table, party, table.round)
+    if round_ >= scenario.protocol.max_rounds:
+        return replace(
+            after, round=round_, status="impasse", ended_by=f"no agreement within {scenario.protocol.max_rounds} rounds"
+        )
+    return replace(after, round=round_, speaker=speaker)
 
 
 def _next_speaker(before: tuple[str, ...], after: tuple[str, ...], party: str, round_: int) -> tuple[str, int]:

@@ -122,7 +122,7 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
             f"{row['sync']['agreements']:.0%}" + ("" if negmas is None else f" (NegMAS {negmas['agreements']:.0%})"),
             f"{row['sync']['mean_rounds']:.1f}" + ("" if negmas is None else f" ({negmas['mean_rounds']:.1f})"),
         )
-    Console().print(table)
+    Console(width=180).print(table)
 
 
 def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import time
 from datetime import UTC, datetime
@@ -57,11 +58,15 @@ def _file_error(exc: FileError) -> typer.Exit:
     return typer.Exit(exit_codes.BAD_INPUT)
 
 
+_PARTY_SPEC = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
+
+
 def _parse_agents(scenario: Scenario, specs: list[str]) -> dict[str, str]:
     """Map every party to a negotiator spec from `--agent PARTY=SPEC` (or `--agent SPEC` for all)."""
     chosen = dict.fromkeys(scenario.party_ids, DEFAULT_STRATEGY)
     for spec in specs:
-        party, _, strategy = spec.partition("=") if "=" in spec else ("", "", spec)
+        assigned = _PARTY_SPEC.match(spec)
+        party, strategy = (assigned.group(1), assigned.group(2)) if assigned else ("", spec)
         try:
             parse_spec(strategy)
         except ValueError as exc:

@@ -64,7 +64,7 @@ def test_schema_is_json_schema_of_a_scenario(tmp_path: Path) -> None:
     [
         ("platform=telepathy", "boulware"),
         ("nobody=boulware", "unknown party 'nobody'"),
-        ("boulware(e=-1)", "e"),
+        ("boulware(e=-1)", "boulware(e=-1)"),
     ],
 )
 def test_bad_agent_option_exits_2(agent: str, message: str, tmp_path: Path) -> None:
@@ -87,6 +87,16 @@ def test_run_prints_moves_and_scorecard_and_writes_outputs(tmp_path: Path) -> No
     assert result.returncode == expected
     assert (tmp_path / "demo" / "scorecard.md").read_text().strip()
     assert (tmp_path / "demo" / "utility_space.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_agent_option_with_parameters_for_all_or_one_party(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["run", "boost_converter", "-q", "--out", str(tmp_path), "--id", "p", "--agent", "pareto(e=1)",
+         "--agent", "vendor=boulware(e=0.3)"],
+    )
+    assert result.exit_code in (exit_codes.AGREEMENT, exit_codes.NO_AGREEMENT), result.output
+    assert "pareto(e=1)" in result.output and "boulware(e=0.3)" in result.output
 
 
 def test_strategies_are_listed() -> None:
