@@ -57,7 +57,6 @@ class Turn:
     proposer: str | None
     accepted_by: frozenset[str]  # parties who accepted the proposal on the table (proposer included)
     moves: Sequence[MoveRecord] = field(default_factory=tuple)
-    seed: int = 0
 
     @property
     def time(self) -> float:

@@ -63,7 +63,7 @@ def pactlab_rate(
 
 def negmas_rate(scenario: Scenario, runs: int) -> dict[str, Any]:
     """NegMAS SAO, BoulwareTBNegotiator vs ConcederTBNegotiator, same domain and reservation values."""
-    from negmas import BoulwareTBNegotiator, ConcederTBNegotiator, SAOMechanism  # type: ignore[import-untyped]
+    from negmas import BoulwareTBNegotiator, ConcederTBNegotiator, SAOMechanism
 
     space, utilities = _domain(scenario)
     issues, ufuns = negmas_domain(space, utilities)

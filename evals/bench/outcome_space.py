@@ -66,7 +66,7 @@ def negmas_domain(space: OutcomeSpace, utilities: dict[str, UtilityFunction]) ->
     Each issue's value function is the table of weighted values pactlab uses, with unit weights,
     so both libraries add the same numbers.
     """
-    from negmas import LinearAdditiveUtilityFunction, make_issue  # type: ignore[import-untyped]
+    from negmas import LinearAdditiveUtilityFunction, make_issue
 
     pairs = zip(space.issues, space.options, strict=True)
     issues = [make_issue(list(options), name=issue.id) for issue, options in pairs]
@@ -122,7 +122,7 @@ def bench_one(
         "nash_product": None if nash is None else nash.objective,
     }
     if negmas and negmas_available():
-        from negmas.preferences import pareto_frontier as negmas_pareto_frontier  # type: ignore[import-untyped]
+        from negmas.preferences import pareto_frontier as negmas_pareto_frontier
 
         issues, ufuns = negmas_domain(space, utilities)
         result: dict[str, Any] = {}

@@ -37,7 +37,6 @@ def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) ->
         proposer=table.proposer,
         accepted_by=table.accepted_by,
         moves=moves,
-        seed=ctx.seed,
     )
     action = ctx.negotiators[table.speaker].act(turn)
     after = apply_move(table, table.speaker, action, ctx.scenario, ctx.space)

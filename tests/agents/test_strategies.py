@@ -159,7 +159,6 @@ def play(scenario: Scenario, agents: Mapping[str, Spec], seed: int = 0, max_turn
                 proposer=proposer,
                 accepted_by=frozenset(accepted),
                 moves=tuple(moves),
-                seed=seed,
             )
             action = negotiators[party].act(turn)
             game.log.append((turn, action))
