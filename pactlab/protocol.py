@@ -15,7 +15,7 @@ from typing import Literal
 
 from pactlab.actions import Accept, Propose, Reject, WalkAway
 from pactlab.issues import IssueValue
-from pactlab.outcome_space import OutcomeSpace
+from pactlab.outcome_space import OutcomeSpace, TermSheet
 from pactlab.scenario import Scenario
 
 Status = Literal["open", "agreement", "impasse", "walk_away"]
@@ -54,16 +54,21 @@ def opening_table(scenario: Scenario) -> Table:
     )
 
 
-def check_legal(table: Table, party: str, action: Propose | Accept | Reject | WalkAway, space: OutcomeSpace) -> None:
-    """Raise IllegalMove (or InvalidOffer for a bad term sheet) if `party` may not make `action` now."""
+def check_legal(
+    table: Table, party: str, action: Propose | Accept | Reject | WalkAway, space: OutcomeSpace
+) -> TermSheet | None:
+    """Raise IllegalMove (or InvalidOffer for a bad term sheet) if `party` may not make `action` now.
+
+    Returns the validated term sheet of a proposal.
+    """
     where = f"{party} at turn {table.turn} (round {table.round + 1})"
     if table.status != "open":
         raise IllegalMove(f"{where}: the negotiation has ended ({table.status})")
     if party != table.speaker:
         raise IllegalMove(f"{where}: it is {table.speaker}'s turn, not {party}'s")
     if isinstance(action, Propose):
-        space.validate(action.terms)
-    elif isinstance(action, (Accept, Reject)):
+        return space.validate(action.terms)
+    if isinstance(action, (Accept, Reject)):
         verb = "accept" if isinstance(action, Accept) else "reject"
         if table.proposal is None:
             raise IllegalMove(f"{where}: there is no proposal on the table to {verb}; propose terms instead")
@@ -71,18 +76,19 @@ def check_legal(table: Table, party: str, action: Propose | Accept | Reject | Wa
             raise IllegalMove(f"{where}: cannot {verb} its own proposal; propose new terms instead")
         if isinstance(action, Accept) and party in table.accepted_by:
             raise IllegalMove(f"{where}: has already accepted this proposal")
+    return None
 
 
 def apply_move(
     table: Table, party: str, action: Propose | Accept | Reject | WalkAway, scenario: Scenario, space: OutcomeSpace
 ) -> Table:
     """The table after `party` makes `action`: legality checked, agreement/deadline/walk-away decided."""
-    check_legal(table, party, action, space)
+    sheet = check_legal(table, party, action, space)
     rule = scenario.protocol.agreement
     proposal, proposer, accepted = table.proposal, table.proposer, set(table.accepted_by)
     at_table = table.at_table
-    if isinstance(action, Propose):
-        proposal, proposer, accepted = space.validate(action.terms).terms, party, {party}
+    if sheet is not None:
+        proposal, proposer, accepted = sheet.terms, party, {party}
     elif isinstance(action, Accept):
         accepted.add(party)
     elif isinstance(action, Reject):

@@ -2,7 +2,8 @@
 
 Runs Boulware vs Conceder (2 parties, 100 rounds) on generated domains of about 10^4, 10^5
 and 10^6 outcomes, and the shipped ecosystem scenario with the default negotiators, each
-with SQLite checkpointing on (durability sync, async and exit). With NegMAS installed (the
+with SQLite checkpointing on: durability sync with a checkpoint every round and every
+DEFAULT_ROUNDS_PER_STEP rounds (the default), async, and exit. With NegMAS installed (the
 `bench` extra), runs NegMAS's SAO mechanism with its Boulware and Conceder time-based
 negotiators on the identical domains and prints the ratios.
 
@@ -24,11 +25,17 @@ from evals.scorecard import analyse
 from pactlab.catalog import load_scenario
 from pactlab.scenario import Scenario
 from pactlab.workflow import Negotiations, Scored
-from pactlab.workflow.runner import Durability
+from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP, Durability
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 ROUNDS = 100
-DURABILITIES: tuple[Durability, ...] = ("sync", "async", "exit")
+MODES: dict[str, tuple[Durability, int]] = {
+    "sync, 1 round/ckpt": ("sync", 1),
+    f"sync, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt": ("sync", DEFAULT_ROUNDS_PER_STEP),
+    f"async, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt": ("async", DEFAULT_ROUNDS_PER_STEP),
+    "exit": ("exit", DEFAULT_ROUNDS_PER_STEP),
+}
+DEFAULT_MODE = f"sync, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt"
 
 
 def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
@@ -38,7 +45,7 @@ def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
 
 
 def pactlab_rate(
-    scenario: Scenario, agents: dict[str, str], runs: int, durability: Durability
+    scenario: Scenario, agents: dict[str, str], runs: int, durability: Durability, rounds_per_step: int
 ) -> dict[str, Any]:
     """Negotiations per second (seeds 0..runs-1), checkpoints in a fresh SQLite file."""
     analysis = analyse(scenario)  # once per scenario, as a sweep would share it
@@ -46,10 +53,11 @@ def pactlab_rate(
     rounds: list[int] = []
     with tempfile.TemporaryDirectory() as tmp, Negotiations(Path(tmp) / "c.sqlite", durability=durability) as store:
         # One untimed run warms the negotiators' per-profile caches and imports.
-        list(store.start(scenario, agents=agents, seed=0, negotiation_id="warm-up", analysis=analysis))
+        options: dict[str, Any] = {"rounds_per_step": rounds_per_step, "analysis": analysis}
+        list(store.start(scenario, agents=agents, seed=0, negotiation_id="warm-up", **options))
         start = time.perf_counter()
         for seed in range(runs):
-            for event in store.start(scenario, agents=agents, seed=seed, negotiation_id=f"r{seed}", analysis=analysis):
+            for event in store.start(scenario, agents=agents, seed=seed, negotiation_id=f"r{seed}", **options):
                 if isinstance(event, Scored):
                     outcomes.append(event.scorecard.outcome)
                     rounds.append(event.scorecard.rounds)
@@ -90,16 +98,16 @@ def run(sizes: Sequence[int] = DEFAULT_SIZES, runs: int = 30, negmas: bool = Tru
         scenario = with_rounds(generated_scenario(size, 2, seed=0), ROUNDS)
         agents = {scenario.parties[0].id: "boulware", scenario.parties[1].id: "conceder"}
         row: dict[str, Any] = {"domain": f"generated ~{size:.0e} outcomes", "agents": "boulware vs conceder"}
-        for durability in DURABILITIES:
-            row[durability] = pactlab_rate(scenario, agents, runs, durability)
+        for mode, (durability, per_step) in MODES.items():
+            row[mode] = pactlab_rate(scenario, agents, runs, durability, per_step)
         if with_negmas:
             row["negmas"] = negmas_rate(scenario, max(3, runs // 3) if size > 100_000 else runs)
         rows.append(row)
     ecosystem, _ = load_scenario("ecosystem")
     agents = dict.fromkeys(ecosystem.party_ids, "pareto")
     row = {"domain": "ecosystem (4 parties, 607,500 outcomes)", "agents": "pareto x4"}
-    for durability in DURABILITIES:
-        row[durability] = pactlab_rate(ecosystem, agents, max(3, runs // 3), durability)
+    for mode, (durability, per_step) in MODES.items():
+        row[mode] = pactlab_rate(ecosystem, agents, max(3, runs // 3), durability, per_step)
     rows.append(row)
     return rows
 
@@ -109,18 +117,19 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
     from rich.table import Table
 
     table = Table(title="Negotiations per second (checkpointing on, SQLite)")
-    for column in ("domain", "agents", "sync", "async", "exit", "NegMAS", "sync / NegMAS", "agreements", "rounds"):
+    for column in ("domain", "agents", *MODES, "NegMAS", "default / NegMAS", "agreements", "rounds"):
         table.add_column(column, justify="left" if column in ("domain", "agents") else "right")
     for row in rows:
         negmas = row.get("negmas")
+        ours = row[DEFAULT_MODE]
         table.add_row(
             row["domain"],
             row["agents"],
-            *(f"{row[d]['per_second']:.1f}" for d in DURABILITIES),
+            *(f"{row[mode]['per_second']:.1f}" for mode in MODES),
             "-" if negmas is None else f"{negmas['per_second']:.1f}",
-            "-" if negmas is None else f"{row['sync']['per_second'] / negmas['per_second']:.1f}x",
-            f"{row['sync']['agreements']:.0%}" + ("" if negmas is None else f" (NegMAS {negmas['agreements']:.0%})"),
-            f"{row['sync']['mean_rounds']:.1f}" + ("" if negmas is None else f" ({negmas['mean_rounds']:.1f})"),
+            "-" if negmas is None else f"{row[DEFAULT_MODE]['per_second'] / negmas['per_second']:.1f}x",
+            f"{ours['agreements']:.0%}" + ("" if negmas is None else f" (NegMAS {negmas['agreements']:.0%})"),
+            f"{ours['mean_rounds']:.1f}" + ("" if negmas is None else f" ({negmas['mean_rounds']:.1f})"),
         )
     Console(width=180).print(table)
 

@@ -27,7 +27,7 @@ from pactlab.workflow import (
     Scored,
 )
 from pactlab.workflow.outputs import write_outputs
-from pactlab.workflow.runner import Durability
+from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP, Durability
 
 app = typer.Typer(
     help="pactlab: AI agents negotiate the IP and risk terms of innovation partnerships.",
@@ -123,6 +123,9 @@ def run(
     negotiation_id: Annotated[str | None, typer.Option("--id", help="Negotiation id (default: generated).")] = None,
     pace: Annotated[float, typer.Option(help="Seconds to pause after each move, to watch live.")] = 0.0,
     durability: Annotated[str, typer.Option(help="Checkpoint writes: sync, async or exit.")] = "sync",
+    checkpoint_every: Annotated[
+        int, typer.Option(min=1, help="Rounds between checkpoints; a killed run replays at most this many.")
+    ] = DEFAULT_ROUNDS_PER_STEP,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the scorecard.")] = False,
 ) -> None:
     """Run a negotiation with strategy agents; print each move live and the scorecard at the end.
@@ -144,7 +147,14 @@ def run(
     durability_mode: Durability = durability  # type: ignore[assignment]
     with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs:
         try:
-            events = runs.start(loaded, agents=agents, seed=seed, negotiation_id=negotiation_id, source=str(path))
+            events = runs.start(
+                loaded,
+                agents=agents,
+                seed=seed,
+                negotiation_id=negotiation_id,
+                source=str(path),
+                rounds_per_step=checkpoint_every,
+            )
             scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
         except ValueError as exc:
             raise _fail(str(exc), exit_codes.BAD_INPUT) from None

@@ -21,6 +21,7 @@ class NegotiationContext:
     space: OutcomeSpace
     negotiators: dict[str, Negotiator]
     seed: int
+    rounds_per_step: int = 1
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
     @classmethod
@@ -31,7 +32,14 @@ class NegotiationContext:
             party: make_negotiator(spec["agents"][party], Seat.for_party(scenario, party, spec["seed"], space))
             for party in scenario.party_ids
         }
-        return cls(scenario=scenario, space=space, negotiators=negotiators, seed=spec["seed"], _analysis=analysis)
+        return cls(
+            scenario=scenario,
+            space=space,
+            negotiators=negotiators,
+            seed=spec["seed"],
+            rounds_per_step=spec["rounds_per_step"],
+            _analysis=analysis,
+        )
 
     @cached_property
     def analysis(self) -> OutcomeAnalysis:

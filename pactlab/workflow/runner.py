@@ -22,6 +22,9 @@ from pactlab.workflow.state import NegotiationState, RunSpec, table_record
 
 Durability = Literal["sync", "async", "exit"]
 
+DEFAULT_ROUNDS_PER_STEP = 5
+"""Rounds between checkpoints for strategy negotiators (see `pactlab.workflow.graph`)."""
+
 
 class NegotiationNotFound(LookupError):
     """No checkpoint exists for the negotiation id."""
@@ -83,6 +86,7 @@ class Negotiations:
         seed: int,
         negotiation_id: str,
         source: str = "",
+        rounds_per_step: int = DEFAULT_ROUNDS_PER_STEP,
         analysis: OutcomeAnalysis | None = None,
     ) -> Iterator[Event]:
         """Open a new negotiation and stream its events until it ends."""
@@ -93,6 +97,8 @@ class Negotiations:
         missing = [p for p in scenario.party_ids if p not in agents]
         if missing:
             raise ValueError(f"no negotiator for {', '.join(missing)}")
+        if rounds_per_step < 1:
+            raise ValueError(f"rounds per checkpoint must be at least 1, not {rounds_per_step}")
         spec = RunSpec(
             negotiation_id=negotiation_id,
             scenario=scenario.model_dump(mode="json"),
@@ -100,6 +106,7 @@ class Negotiations:
             scenario_source=source,
             agents={p: agents[p] for p in scenario.party_ids},
             seed=seed,
+            rounds_per_step=rounds_per_step,
         )
         initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
         context = NegotiationContext.from_spec(spec, analysis)
@@ -133,7 +140,7 @@ class Negotiations:
         self, initial: NegotiationState | None, negotiation_id: str, ctx: NegotiationContext
     ) -> Iterator[Event]:
         config = _config(negotiation_id)
-        # One superstep per round, plus evaluate.
+        # At least one round per superstep, plus evaluate.
         config["recursion_limit"] = ctx.scenario.protocol.max_rounds + 10
         try:
             for update in self.graph.stream(
@@ -148,7 +155,7 @@ class Negotiations:
 def _events(node: str, values: Mapping[str, Any] | None) -> Iterator[Event]:
     if not values:
         return
-    if node == "play_round":
+    if node == "play_rounds":
         moves = values.get("moves", [])
         table = values["table"]
         for n, move in enumerate(moves):

@@ -23,6 +23,7 @@ class RunSpec(TypedDict):
     scenario_source: str
     agents: dict[str, str]  # party id -> negotiator spec, e.g. "boulware" or "pareto(e=0.5)"
     seed: int
+    rounds_per_step: int  # rounds played between two checkpoints
 
 
 class TableRecord(TypedDict):

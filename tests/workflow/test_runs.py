@@ -12,6 +12,7 @@ from evals.scorecard import OutcomeAnalysis, analyse
 from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Scenario
 from pactlab.workflow import MoveMade, Negotiations, Scored
+from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP
 
 STRATEGY_NAMES = sorted(STRATEGIES)
 _ANALYSES: dict[str, OutcomeAnalysis] = {}
@@ -24,12 +25,22 @@ def _analysis(scenario: Scenario) -> OutcomeAnalysis:
 
 
 def run_once(
-    runs: Negotiations, scenario: Scenario, agents: dict[str, str], seed: int, negotiation_id: str
+    runs: Negotiations,
+    scenario: Scenario,
+    agents: dict[str, str],
+    seed: int,
+    negotiation_id: str,
+    rounds_per_step: int = DEFAULT_ROUNDS_PER_STEP,
 ) -> tuple[list[MoveMade], Scored]:
     moves: list[MoveMade] = []
     scored: list[Scored] = []
     for event in runs.start(
-        scenario, agents=agents, seed=seed, negotiation_id=negotiation_id, analysis=_analysis(scenario)
+        scenario,
+        agents=agents,
+        seed=seed,
+        negotiation_id=negotiation_id,
+        rounds_per_step=rounds_per_step,
+        analysis=_analysis(scenario),
     ):
         (moves if isinstance(event, MoveMade) else scored).append(event)  # type: ignore[arg-type]
     assert len(scored) == 1
@@ -84,7 +95,7 @@ def test_same_seed_same_moves_and_different_seed_runs(shipped: dict[str, Scenari
     agents[scenario.party_ids[0]] = "tit_for_tat"
     with Negotiations(tmp_path / "checkpoints.sqlite") as runs:
         first, card1 = run_once(runs, scenario, agents, seed=3, negotiation_id="a")
-        second, card2 = run_once(runs, scenario, agents, seed=3, negotiation_id="b")
+        second, card2 = run_once(runs, scenario, agents, seed=3, negotiation_id="b", rounds_per_step=1)
         assert [m.move for m in first] == [m.move for m in second]
         assert card1.scorecard.model_dump(exclude={"negotiation_id"}) == card2.scorecard.model_dump(
             exclude={"negotiation_id"}
@@ -92,6 +103,10 @@ def test_same_seed_same_moves_and_different_seed_runs(shipped: dict[str, Scenari
         state = runs.state("a")
         assert state is not None and state["table"]["status"] == card1.scorecard.outcome
         assert runs.ids() == ["a", "b"]
+        # One checkpoint per superstep: every round with rounds_per_step=1, fewer by default.
+        rounds = card1.scorecard.rounds
+        assert len(list(runs.saver.list({"configurable": {"thread_id": "b"}}))) >= rounds + 2
+        assert len(list(runs.saver.list({"configurable": {"thread_id": "a"}}))) < rounds
 
 
 def test_duplicate_id_and_missing_agent_are_refused(shipped: dict[str, Scenario], tmp_path: Path) -> None:
