@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from pactlab.issues import IssueValue, _IssueBase, value_key
+from pactlab.issues import BooleanIssue, IssueValue, _IssueBase, value_key
 from pactlab.preferences import PrivateProfile, value_vector
 
 
@@ -58,6 +58,17 @@ class OutcomeSpace:
         for k in range(len(self.shape) - 2, -1, -1):
             strides[k] = strides[k + 1] * self.shape[k + 1]
         self.strides = tuple(strides)
+        # Exact values map straight to their option index; anything else (off-grid numbers,
+        # wrong types) takes the issue's own checks, which also word the error.
+        self._exact: list[dict[IssueValue, int]] = [{v: k for k, v in enumerate(o)} for o in self.options]
+        self._yes_no = [isinstance(i, BooleanIssue) for i in self.issues]
+
+    def _index(self, k: int, value: object) -> int:
+        if (type(value) is bool) == self._yes_no[k] and isinstance(value, (bool, int, float, str)):
+            found = self._exact[k].get(value)
+            if found is not None:
+                return found
+        return self.issues[k].index_of(value)
 
     @property
     def issue_ids(self) -> list[str]:
@@ -67,12 +78,12 @@ class OutcomeSpace:
         """A TermSheet from a mapping, or InvalidOffer naming every bad issue and what is valid."""
         problems: dict[str, str] = {}
         clean: dict[str, IssueValue] = {}
-        for issue, options in zip(self.issues, self.options, strict=True):
+        for k, (issue, options) in enumerate(zip(self.issues, self.options, strict=True)):
             if issue.id not in terms:
                 problems[issue.id] = f"missing; give {issue.describe_values()}"
                 continue
             try:
-                clean[issue.id] = options[issue.index_of(terms[issue.id])]
+                clean[issue.id] = options[self._index(k, terms[issue.id])]
             except ValueError as exc:
                 problems[issue.id] = str(exc)
         for extra in terms:
@@ -83,7 +94,7 @@ class OutcomeSpace:
         return TermSheet(terms=clean)
 
     def option_indices(self, sheet: TermSheet) -> tuple[int, ...]:
-        return tuple(issue.index_of(sheet.terms[issue.id]) for issue in self.issues)
+        return tuple(self._index(k, sheet.terms[issue.id]) for k, issue in enumerate(self.issues))
 
     def index_of(self, sheet: TermSheet) -> int:
         return int(sum(i * s for i, s in zip(self.option_indices(sheet), self.strides, strict=True)))
