@@ -29,11 +29,12 @@ from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP, Durability
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 ROUNDS = 100
-MODES: dict[str, tuple[Durability, int]] = {
-    "sync, 1 round/ckpt": ("sync", 1),
-    f"sync, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt": ("sync", DEFAULT_ROUNDS_PER_STEP),
-    f"async, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt": ("async", DEFAULT_ROUNDS_PER_STEP),
-    "exit": ("exit", DEFAULT_ROUNDS_PER_STEP),
+MODES: dict[str, tuple[Durability, int, bool]] = {
+    "sync, 1 round/ckpt": ("sync", 1, False),
+    f"sync, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt": ("sync", DEFAULT_ROUNDS_PER_STEP, False),
+    f"async, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt": ("async", DEFAULT_ROUNDS_PER_STEP, False),
+    "exit": ("exit", DEFAULT_ROUNDS_PER_STEP, False),
+    "sync + audit trail (fsync/record)": ("sync", DEFAULT_ROUNDS_PER_STEP, True),
 }
 DEFAULT_MODE = f"sync, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt"
 
@@ -45,7 +46,12 @@ def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
 
 
 def pactlab_rate(
-    scenario: Scenario, agents: dict[str, str], runs: int, durability: Durability, rounds_per_step: int
+    scenario: Scenario,
+    agents: dict[str, str],
+    runs: int,
+    durability: Durability,
+    rounds_per_step: int,
+    audit_trail: bool = False,
 ) -> dict[str, Any]:
     """Negotiations per second (seeds 0..runs-1), checkpoints in a fresh SQLite file."""
     analysis = analyse(scenario)  # once per scenario, as a sweep would share it
@@ -54,10 +60,16 @@ def pactlab_rate(
     with tempfile.TemporaryDirectory() as tmp, Negotiations(Path(tmp) / "c.sqlite", durability=durability) as store:
         # One untimed run warms the negotiators' per-profile caches and imports.
         options: dict[str, Any] = {"rounds_per_step": rounds_per_step, "analysis": analysis}
-        list(store.start(scenario, agents=agents, seed=0, negotiation_id="warm-up", **options))
+
+        def transcript(name: str) -> dict[str, Any]:
+            return {"transcript": Path(tmp) / f"{name}.jsonl"} if audit_trail else {}
+
+        list(store.start(scenario, agents=agents, seed=0, negotiation_id="warm-up", **options, **transcript("w")))
         start = time.perf_counter()
         for seed in range(runs):
-            for event in store.start(scenario, agents=agents, seed=seed, negotiation_id=f"r{seed}", **options):
+            name = f"r{seed}"
+            events = store.start(scenario, agents=agents, seed=seed, negotiation_id=name, **options, **transcript(name))
+            for event in events:
                 if isinstance(event, Scored):
                     outcomes.append(event.scorecard.outcome)
                     rounds.append(event.scorecard.rounds)
@@ -98,16 +110,16 @@ def run(sizes: Sequence[int] = DEFAULT_SIZES, runs: int = 30, negmas: bool = Tru
         scenario = with_rounds(generated_scenario(size, 2, seed=0), ROUNDS)
         agents = {scenario.parties[0].id: "boulware", scenario.parties[1].id: "conceder"}
         row: dict[str, Any] = {"domain": f"generated ~{size:.0e} outcomes", "agents": "boulware vs conceder"}
-        for mode, (durability, per_step) in MODES.items():
-            row[mode] = pactlab_rate(scenario, agents, runs, durability, per_step)
+        for mode, (durability, per_step, audit) in MODES.items():
+            row[mode] = pactlab_rate(scenario, agents, runs, durability, per_step, audit)
         if with_negmas:
             row["negmas"] = negmas_rate(scenario, max(3, runs // 3) if size > 100_000 else runs)
         rows.append(row)
     ecosystem, _ = load_scenario("ecosystem")
     agents = dict.fromkeys(ecosystem.party_ids, "pareto")
     row = {"domain": "ecosystem (4 parties, 607,500 outcomes)", "agents": "pareto x4"}
-    for mode, (durability, per_step) in MODES.items():
-        row[mode] = pactlab_rate(ecosystem, agents, max(3, runs // 3), durability, per_step)
+    for mode, (durability, per_step, audit) in MODES.items():
+        row[mode] = pactlab_rate(ecosystem, agents, max(3, runs // 3), durability, per_step, audit)
     rows.append(row)
     return rows
 

@@ -14,8 +14,10 @@ import typer
 from rich.console import Console
 
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
+from evals.audit import AuditError
 from pactlab.catalog import load_scenario, shipped_scenarios
 from pactlab.cli import exit_codes
+from pactlab.cli.audit import audit_app, eval_command
 from pactlab.cli.render import MoveRenderer, print_scorecard
 from pactlab.loader import FileError
 from pactlab.scenario import Scenario
@@ -37,12 +39,15 @@ app = typer.Typer(
 )
 scenario_app = typer.Typer(help="Validate shipped or custom scenarios; export their JSON Schema.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
+app.add_typer(audit_app, name="audit")
+app.command("eval")(eval_command)
 
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_OUT = Path("transcripts")
 CHECKPOINTS = "checkpoints.sqlite"
+TRANSCRIPT = "transcript.jsonl"
 
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for checkpoints and run outputs.")]
 
@@ -154,8 +159,11 @@ def run(
                 negotiation_id=negotiation_id,
                 source=str(path),
                 rounds_per_step=checkpoint_every,
+                transcript=out / negotiation_id / TRANSCRIPT,
             )
             scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
+        except AuditError as exc:
+            raise _fail(f"audit trail: {exc}; the run stopped (checkpoints kept)", exit_codes.FAILURE) from None
         except ValueError as exc:
             raise _fail(str(exc), exit_codes.BAD_INPUT) from None
         _finish(runs, negotiation_id, loaded, scored, out)
@@ -187,6 +195,8 @@ def resume(
             scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
         except (NegotiationFinished, NegotiationNotFound) as exc:
             raise _fail(str(exc), exit_codes.NOT_FOUND) from None
+        except AuditError as exc:
+            raise _fail(f"audit trail: {exc}; the run stopped (checkpoints kept)", exit_codes.FAILURE) from None
         _finish(runs, negotiation_id, scenario, scored, out)
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from agents.base import Negotiator, Seat
 from agents.registry import make_negotiator
+from evals.audit import AuditWriter
 from evals.scorecard import OutcomeAnalysis, analyse
 from pactlab.outcome_space import OutcomeSpace
 from pactlab.scenario import Scenario
@@ -22,6 +24,7 @@ class NegotiationContext:
     negotiators: dict[str, Negotiator]
     seed: int
     rounds_per_step: int = 1
+    audit: AuditWriter | None = None
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
     @classmethod
@@ -38,8 +41,18 @@ class NegotiationContext:
             negotiators=negotiators,
             seed=spec["seed"],
             rounds_per_step=spec["rounds_per_step"],
+            audit=AuditWriter(spec["transcript"]) if spec["transcript"] else None,
             _analysis=analysis,
         )
+
+    def record(self, kind: str, actor: str, data: dict[str, Any], key: str) -> None:
+        """Append to the audit trail before the workflow moves on (keyed, so replays add nothing)."""
+        if self.audit is not None:
+            self.audit.append(kind, actor, data, key=key)
+
+    def close(self) -> None:
+        if self.audit is not None:
+            self.audit.close()
 
     @cached_property
     def analysis(self) -> OutcomeAnalysis:

@@ -57,6 +57,8 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
     stop_at = table.round + ctx.rounds_per_step
     while table.status == "open" and table.round < stop_at:
         table, move = take_turn(table, history, ctx)
+        record = {"move": dict(move), "table": dict(table_record(table))}
+        ctx.record("move", move["party"], record, key=f"move:{move['turn']}")
         history.append(move)
         played.append(move)
     return {"table": table_record(table), "moves": played}
@@ -78,7 +80,11 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
         seed=ctx.seed,
         analysis=ctx.analysis,
     )
-    return {"scorecard": card.model_dump(mode="json")}
+    scorecard = card.model_dump(mode="json")
+    ctx.record("evaluation", "evaluator", {"scorecard": scorecard}, "evaluation")
+    if ctx.audit is not None:
+        ctx.audit.seal({"outcome": table.status, "ended_by": table.ended_by})
+    return {"scorecard": scorecard}
 
 
 def next_step(state: NegotiationState) -> Literal["play_rounds", "evaluate"]:

@@ -14,6 +14,7 @@ from langgraph.errors import GraphRecursionError
 
 from evals.scorecard import OutcomeAnalysis, Scorecard
 from pactlab.protocol import opening_table
+from pactlab.provenance import code_version
 from pactlab.scenario import Scenario
 from pactlab.table import MoveRecord
 from pactlab.workflow.context import NegotiationContext
@@ -87,6 +88,7 @@ class Negotiations:
         negotiation_id: str,
         source: str = "",
         rounds_per_step: int = DEFAULT_ROUNDS_PER_STEP,
+        transcript: Path | None = None,
         analysis: OutcomeAnalysis | None = None,
     ) -> Iterator[Event]:
         """Open a new negotiation and stream its events until it ends."""
@@ -107,9 +109,23 @@ class Negotiations:
             agents={p: agents[p] for p in scenario.party_ids},
             seed=seed,
             rounds_per_step=rounds_per_step,
+            transcript=str(transcript) if transcript else None,
         )
         initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
+        if transcript is not None and transcript.exists():
+            raise ValueError(f"transcript {transcript} already exists; pick another negotiation id or --out")
         context = NegotiationContext.from_spec(spec, analysis)
+        run_start = {
+            "negotiation_id": negotiation_id,
+            "scenario": spec["scenario"],
+            "scenario_sha256": spec["scenario_sha256"],
+            "scenario_source": source,
+            "agents": spec["agents"],
+            "seed": seed,
+            "rounds_per_step": rounds_per_step,
+            "code": code_version(),
+        }
+        context.record("run_start", "operator", run_start, "run_start")
         yield from self._stream(initial, negotiation_id, context)
 
     def resume(self, negotiation_id: str, analysis: OutcomeAnalysis | None = None) -> Iterator[Event]:
@@ -150,6 +166,8 @@ class Negotiations:
                     yield from _events(node, values)
         except GraphRecursionError as exc:  # pragma: no cover - the protocol's round limit ends runs first
             raise RuntimeError(f"negotiation {negotiation_id!r} exceeded its step budget: {exc}") from exc
+        finally:
+            ctx.close()
 
 
 def _events(node: str, values: Mapping[str, Any] | None) -> Iterator[Event]:

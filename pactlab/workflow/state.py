@@ -24,6 +24,7 @@ class RunSpec(TypedDict):
     agents: dict[str, str]  # party id -> negotiator spec, e.g. "boulware" or "pareto(e=0.5)"
     seed: int
     rounds_per_step: int  # rounds played between two checkpoints
+    transcript: str | None  # the hash-chained audit trail (JSONL), if the run keeps one
 
 
 class TableRecord(TypedDict):

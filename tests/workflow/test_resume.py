@@ -72,6 +72,17 @@ def test_killed_run_resumes_to_the_same_outcome(tmp_path: Path) -> None:
     assert "resumed here" in resumed.stdout
 
     assert _moves(db, "killed", out) == complete
+    # The resumed run's audit trail verifies and records the same moves as the reference's.
+    from evals.audit import read_records, verify
+
+    for name in ("reference", "killed"):
+        report = verify(out / name / "transcript.jsonl")
+        assert report.ok and report.sealed, (name, report.problem)
+    trails = {
+        name: [(r.kind, r.actor, r.data) for r in read_records(out / name / "transcript.jsonl") if r.kind == "move"]
+        for name in ("reference", "killed")
+    }
+    assert trails["killed"] == trails["reference"]
     card_ref = json.loads((out / "reference" / "scorecard.json").read_text())
     card_res = json.loads((out / "killed" / "scorecard.json").read_text())
     for key in ("outcome", "agreement", "rounds", "parties", "nash_ratio", "social_welfare"):

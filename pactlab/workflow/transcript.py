@@ -1,0 +1,74 @@
+"""Read a run back from its audit transcript: scenario, moves, final table, recorded scorecard.
+
+The record kinds are the workflow's: `run_start` (scenario, agents, seed, code version),
+`move` (the move and the table after it), `evaluation` (the scorecard) and the closing `seal`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from evals.audit import AuditRecord, read_records
+from evals.scorecard import Scorecard, score
+from pactlab.scenario import Scenario
+from pactlab.table import MoveRecord
+from pactlab.workflow.state import TableRecord
+
+
+class TranscriptError(ValueError):
+    """A transcript that verifies but does not hold a pactlab run (no run_start, say)."""
+
+
+@dataclass
+class TranscriptRun:
+    negotiation_id: str
+    scenario: Scenario
+    seed: int
+    agents: dict[str, str]
+    code: dict[str, str]
+    records: list[AuditRecord]
+    moves: list[MoveRecord] = field(default_factory=list)
+    table: TableRecord | None = None  # after the last move
+    scorecard: dict[str, Any] | None = None  # as recorded at evaluation
+
+
+def read_transcript(path: Path | str) -> TranscriptRun:
+    records = read_records(path)
+    if not records or records[0].kind != "run_start":
+        raise TranscriptError(f"{path}: the first record is not a run_start; not a pactlab transcript")
+    start = records[0].data
+    run = TranscriptRun(
+        negotiation_id=start["negotiation_id"],
+        scenario=Scenario.model_validate(start["scenario"]),
+        seed=start["seed"],
+        agents=start["agents"],
+        code=start.get("code", {}),
+        records=records,
+    )
+    for record in records[1:]:
+        if record.kind == "move":
+            run.moves.append(record.data["move"])
+            run.table = record.data["table"]
+        elif record.kind == "evaluation":
+            run.scorecard = record.data["scorecard"]
+    return run
+
+
+def rescore(run: TranscriptRun) -> Scorecard:
+    """The scorecard recomputed from the transcript alone."""
+    if run.table is None or run.table["status"] == "open":
+        raise TranscriptError("the transcript ends before the negotiation did; there is no outcome to score")
+    table = run.table
+    agreed = table["status"] == "agreement"
+    return score(
+        run.scenario,
+        run.moves,
+        outcome=table["status"],
+        agreement=table["proposal"] if agreed else None,
+        agreed_by=table["accepted_by"] if agreed else [],
+        rounds=min(table["round"] + 1, run.scenario.protocol.max_rounds),
+        negotiation_id=run.negotiation_id,
+        seed=run.seed,
+    )
