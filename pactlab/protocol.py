@@ -11,7 +11,7 @@ round limit is reached without agreement, the outcome is an impasse.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, TypedDict
 
 from pactlab.actions import Accept, Propose, Reject, WalkAway
 from pactlab.issues import IssueValue
@@ -38,6 +38,48 @@ class Table:
     accepted_by: frozenset[str]
     status: Status
     ended_by: str | None = None  # what ended the negotiation, in words
+
+
+class TableRecord(TypedDict):
+    """A Table as plain values: how it is checkpointed and recorded in the audit trail."""
+
+    round: int
+    turn: int
+    speaker: str
+    at_table: list[str]
+    proposal: dict[str, IssueValue] | None
+    proposer: str | None
+    accepted_by: list[str]
+    status: Status
+    ended_by: str | None
+
+
+def table_from_record(record: TableRecord) -> Table:
+    return Table(
+        round=record["round"],
+        turn=record["turn"],
+        speaker=record["speaker"],
+        at_table=tuple(record["at_table"]),
+        proposal=record["proposal"],
+        proposer=record["proposer"],
+        accepted_by=frozenset(record["accepted_by"]),
+        status=record["status"],
+        ended_by=record["ended_by"],
+    )
+
+
+def table_record(table: Table) -> TableRecord:
+    return TableRecord(
+        round=table.round,
+        turn=table.turn,
+        speaker=table.speaker,
+        at_table=list(table.at_table),
+        proposal=table.proposal,
+        proposer=table.proposer,
+        accepted_by=sorted(table.accepted_by),
+        status=table.status,
+        ended_by=table.ended_by,
+    )
 
 
 def opening_table(scenario: Scenario) -> Table:

@@ -10,9 +10,9 @@ import typer
 from rich.console import Console
 
 from evals.audit import AuditError, verify
+from evals.transcript import TranscriptError, read_transcript, rescore
 from pactlab.cli import exit_codes
 from pactlab.cli.render import MoveRenderer, print_scorecard
-from pactlab.workflow.transcript import TranscriptError, read_transcript, rescore
 
 audit_app = typer.Typer(help="Verify and read hash-chained audit transcripts.", no_args_is_help=True)
 console = Console(highlight=False)

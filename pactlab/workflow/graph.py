@@ -24,10 +24,10 @@ from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
 
 from evals.scorecard import score
-from pactlab.protocol import Table, apply_move
+from pactlab.protocol import Table, apply_move, table_from_record, table_record
 from pactlab.table import MoveRecord, Turn, move_record
 from pactlab.workflow.context import NegotiationContext
-from pactlab.workflow.state import NegotiationState, table_of, table_record
+from pactlab.workflow.state import NegotiationState
 
 
 def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) -> tuple[Table, MoveRecord]:
@@ -51,7 +51,7 @@ def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) ->
 def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
     """Every party at the table takes its turn, for `rounds_per_step` rounds or until the negotiation ends."""
     ctx = runtime.context
-    table = table_of(state)
+    table = table_from_record(state["table"])
     history = list(state["moves"])
     played: list[MoveRecord] = []
     stop_at = table.round + ctx.rounds_per_step
@@ -67,7 +67,7 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
 def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
     """Score the outcome from the scenario and the public moves."""
     ctx = runtime.context
-    table = table_of(state)
+    table = table_from_record(state["table"])
     agreed = table.status == "agreement"
     card = score(
         ctx.scenario,

@@ -13,13 +13,13 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.errors import GraphRecursionError
 
 from evals.scorecard import OutcomeAnalysis, Scorecard
-from pactlab.protocol import opening_table
+from pactlab.protocol import opening_table, table_record
 from pactlab.provenance import code_version
 from pactlab.scenario import Scenario
 from pactlab.table import MoveRecord
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
-from pactlab.workflow.state import NegotiationState, RunSpec, table_record
+from pactlab.workflow.state import NegotiationState, RunSpec
 
 Durability = Literal["sync", "async", "exit"]
 

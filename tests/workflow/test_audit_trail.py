@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from evals.audit import read_records, verify
+from evals.transcript import read_transcript, rescore
 from pactlab.cli import exit_codes
-from pactlab.workflow.transcript import read_transcript, rescore
 
 
 def pactlab(*args: str) -> subprocess.CompletedProcess[str]:

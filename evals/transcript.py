@@ -12,9 +12,9 @@ from typing import Any
 
 from evals.audit import AuditRecord, read_records
 from evals.scorecard import Scorecard, score
+from pactlab.protocol import TableRecord
 from pactlab.scenario import Scenario
 from pactlab.table import MoveRecord
-from pactlab.workflow.state import TableRecord
 
 
 class TranscriptError(ValueError):
