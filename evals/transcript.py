@@ -72,3 +72,29 @@ def rescore(run: TranscriptRun) -> Scorecard:
         negotiation_id=run.negotiation_id,
         seed=run.seed,
     )
+
+
+def party_view(run: TranscriptRun, party: str) -> dict[str, Any]:
+    """What `party` saw at the table: the public scenario, its own private brief, the public moves.
+
+    Other parties' private profiles, the operator's choice of agents and the evaluation (which
+    holds every party's utilities and reservation values) are left out. Each move keeps the
+    sequence number and hash of its audit record, so the view can be checked against the
+    original transcript.
+    """
+    if party not in run.scenario.party_ids:
+        raise TranscriptError(f"unknown party {party!r}; parties: {', '.join(run.scenario.party_ids)}")
+    moves = [
+        {"seq": r.seq, "hash": r.hash, "move": r.data["move"]}
+        for r in run.records
+        if r.kind == "move"
+    ]
+    return {
+        "negotiation_id": run.negotiation_id,
+        "as_party": party,
+        "scenario": run.scenario.public_view(),
+        "own_brief": run.scenario.party(party).private.model_dump(mode="json"),
+        "moves": moves,
+        "outcome": None if run.table is None else {k: run.table[k] for k in ("status", "ended_by", "proposal")},
+        "transcript_last_hash": run.records[-1].hash if run.records else None,
+    }

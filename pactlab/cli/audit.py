@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from evals.audit import AuditError, verify
-from evals.transcript import TranscriptError, read_transcript, rescore
+from evals.transcript import TranscriptError, party_view, read_transcript, rescore
 from pactlab.cli import exit_codes
 from pactlab.cli.render import MoveRenderer, print_scorecard
 
@@ -59,6 +59,27 @@ def audit_show(path: FileArgument) -> None:
             console.print(f"          [dim]why: {move['rationale']}[/]")
     if run.table is not None and run.table["ended_by"]:
         console.print(f"[bold]{run.table['ended_by']}[/]")
+
+
+@audit_app.command("view")
+def audit_view(
+    path: FileArgument,
+    as_party: Annotated[str, typer.Option("--as", help="The party whose view to export.")],
+    output: Annotated[Path | None, typer.Option("--out", help="Write JSON here instead of stdout.")] = None,
+) -> None:
+    """Export only what one party saw at the table (JSON): no other party's private profile."""
+    _verified(path)
+    try:
+        view = party_view(read_transcript(path), as_party)
+    except (AuditError, TranscriptError) as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    text = json.dumps(view, indent=2, ensure_ascii=False)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {output}")
 
 
 def eval_command(

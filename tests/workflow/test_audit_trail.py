@@ -77,3 +77,22 @@ def test_an_unwritable_transcript_stops_the_run_with_a_clear_error(tmp_path: Pat
     assert result.returncode == exit_codes.FAILURE
     assert "audit trail" in result.stderr and "blocked" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_audit_view_as_a_party_hides_the_others_private_profiles(tmp_path: Path) -> None:
+    assert pactlab("run", "ecosystem", "--id", "e", "--out", str(tmp_path), "-q").returncode in (0, 3)
+    path = tmp_path / "e" / "transcript.jsonl"
+    result = pactlab("audit", "view", str(path), "--as", "university_lab")
+    assert result.returncode == 0, result.stderr
+    view = json.loads(result.stdout)
+    run = read_transcript(path)
+    assert view["own_brief"] == run.scenario.party("university_lab").private.model_dump(mode="json")
+    assert all("private" not in p for p in view["scenario"]["parties"])
+    assert [m["move"] for m in view["moves"]] == run.moves
+    text = result.stdout
+    for party in run.scenario.parties:
+        if party.id != "university_lab":
+            assert party.private.interests not in text
+    assert "scorecard" not in text and "agents" not in view
+    unknown = pactlab("audit", "view", str(path), "--as", "nobody")
+    assert unknown.returncode == exit_codes.BAD_INPUT and "unknown party 'nobody'" in unknown.stderr
