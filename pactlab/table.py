@@ -40,6 +40,15 @@ def move_record(turn: int, round_: int, party: str, action: Propose | Accept | R
 
 
 @dataclass(frozen=True)
+class BlockedMove:
+    """A move the policy gate sent back on this turn, with the rules' statements and reasons."""
+
+    kind: MoveKind
+    terms: dict[str, IssueValue] | None
+    feedback: str
+
+
+@dataclass(frozen=True)
 class Turn:
     """What a negotiator is shown when it must act: the public table, from its own seat.
 
@@ -57,6 +66,7 @@ class Turn:
     proposer: str | None
     accepted_by: frozenset[str]  # parties who accepted the proposal on the table (proposer included)
     moves: Sequence[MoveRecord] = field(default_factory=tuple)
+    blocked: tuple[BlockedMove, ...] = ()  # this turn's earlier attempts that the policy gate refused
 
     @property
     def time(self) -> float:

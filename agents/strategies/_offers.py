@@ -13,6 +13,7 @@ rationale that names the issues changed versus the previous offer.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -393,7 +394,7 @@ class StrategyNegotiator:
             )
         self.history.sync(turn.moves)
         level = self.level(turn)
-        offer = self._offer_on_table(turn)
+        offer = None if any(b.kind == "accept" for b in turn.blocked) else self._offer_on_table(turn)
         if offer is not None:
             u = float(book.utils[offer])
             if u >= level.target - EPS:
@@ -402,10 +403,23 @@ class StrategyNegotiator:
                 return self._accept(
                     "Final round: the offer is acceptable to us and better than leaving without an agreement."
                 )
-        pos = self.choose(turn, level)
+        pos = self._not_blocked(turn, self.choose(turn, level))
         if offer is not None and book.utils[offer] >= book.sorted_utils[pos] - EPS:
             return self._accept("The offer is at least as good for us as the counter-offer we would make (AC_next).")
         return self._propose(turn, int(book.order[pos]), level)
+
+    def _not_blocked(self, turn: Turn, pos: int) -> int:
+        """The nearest sorted position to `pos` whose outcome the policy gate has not refused this turn.
+
+        Lower own utility first (a concession to meet the rules), then higher.
+        """
+        refused = {self.history.index_of(b.terms) for b in turn.blocked if b.terms is not None}
+        if int(self.book.order[pos]) not in refused:
+            return pos
+        for candidate in itertools.chain(range(pos - 1, -1, -1), range(pos + 1, int(self.book.size))):
+            if int(self.book.order[candidate]) not in refused:
+                return int(candidate)
+        return pos
 
     def _offer_on_table(self, turn: Turn) -> int | None:
         """The outcome on the table if this party may accept it and it is acceptable to it."""
