@@ -17,7 +17,7 @@ from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
 from evals.audit import AuditError
 from pactlab.catalog import load_scenario, shipped_scenarios
 from pactlab.cli import exit_codes
-from pactlab.cli.audit import audit_app, eval_command
+from pactlab.cli.audit import audit_app, eval_command, termsheet_command
 from pactlab.cli.render import MoveRenderer, print_scorecard
 from pactlab.loader import FileError
 from pactlab.scenario import Scenario
@@ -41,6 +41,7 @@ scenario_app = typer.Typer(help="Validate shipped or custom scenarios; export th
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(audit_app, name="audit")
 app.command("eval")(eval_command)
+app.command("termsheet")(termsheet_command)
 
 console = Console(highlight=False)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)

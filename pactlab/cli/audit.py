@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from evals.audit import AuditError, verify
+from evals.termsheet import NoAgreement, draft_term_sheet, to_html, to_markdown
 from evals.transcript import TranscriptError, party_view, read_transcript, rescore
 from pactlab.cli import exit_codes
 from pactlab.cli.render import MoveRenderer, print_scorecard
@@ -80,6 +81,33 @@ def audit_view(
     else:
         output.write_text(text + "\n", encoding="utf-8")
         console.print(f"wrote {output}")
+
+
+def termsheet_command(
+    path: FileArgument,
+    output: Annotated[Path | None, typer.Option("--out", help="Write termsheet.md and termsheet.html here.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="md or html, when printing to stdout.")] = "md",
+) -> None:
+    """Draft the agreed deal as a term sheet: a clause per issue, each traced to the turn that set it."""
+    _verified(path)
+    if fmt not in ("md", "html"):
+        errors.print(f"[bold red]error:[/] --format {fmt!r}: use md or html")
+        raise typer.Exit(exit_codes.BAD_INPUT)
+    try:
+        document = draft_term_sheet(read_transcript(path))
+    except NoAgreement as exc:
+        errors.print(f"[bold yellow]{exc}[/]")
+        raise typer.Exit(exit_codes.NO_AGREEMENT) from None
+    except (AuditError, TranscriptError) as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    if output is None:
+        print(to_markdown(document) if fmt == "md" else to_html(document))
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name, text in (("termsheet.md", to_markdown(document)), ("termsheet.html", to_html(document))):
+        (output / name).write_text(text, encoding="utf-8")
+        console.print(f"wrote {output / name}")
 
 
 def eval_command(

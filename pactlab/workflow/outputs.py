@@ -7,6 +7,8 @@ from pathlib import Path
 from evals.plots import plot_utility_space
 from evals.report import scorecard_markdown
 from evals.scorecard import OutcomeAnalysis, Scorecard
+from evals.termsheet import draft_term_sheet, to_html, to_markdown
+from evals.transcript import read_transcript
 from pactlab.scenario import Scenario
 from pactlab.workflow.state import NegotiationState
 
@@ -23,4 +25,11 @@ def write_outputs(
     table = state["table"]
     agreement = table["proposal"] if table["status"] == "agreement" else None
     plot = plot_utility_space(scenario, state["moves"], agreement, run_dir / "utility_space.png", analysis=analysis)
-    return [json_path, md_path, plot]
+    paths = [json_path, md_path, plot]
+    transcript = state["run"]["transcript"]
+    if agreement is not None and transcript:
+        document = draft_term_sheet(read_transcript(transcript))
+        for name, text in (("termsheet.md", to_markdown(document)), ("termsheet.html", to_html(document))):
+            (run_dir / name).write_text(text, encoding="utf-8")
+            paths.append(run_dir / name)
+    return paths

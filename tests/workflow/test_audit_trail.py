@@ -42,6 +42,12 @@ def test_a_run_leaves_a_sealed_transcript_that_rescores(tmp_path: Path) -> None:
     assert evaluated.returncode == 0, evaluated.stderr
     assert json.loads(evaluated.stdout) == card
 
+    if card["outcome"] == "agreement":
+        written = (tmp_path / "t" / "termsheet.md").read_text(encoding="utf-8")
+        printed = pactlab("termsheet", str(path))
+        assert printed.returncode == 0 and printed.stdout.strip() == written.strip()
+        assert all(f"### {n}." in written for n in range(1, len(card["agreement"]) + 1))
+
     shown = pactlab("audit", "show", str(path))
     assert shown.returncode == 0
     assert "proposes" in shown.stdout and "why:" in shown.stdout
@@ -96,3 +102,15 @@ def test_audit_view_as_a_party_hides_the_others_private_profiles(tmp_path: Path)
     assert "scorecard" not in text and "agents" not in view
     unknown = pactlab("audit", "view", str(path), "--as", "nobody")
     assert unknown.returncode == exit_codes.BAD_INPUT and "unknown party 'nobody'" in unknown.stderr
+
+
+def test_termsheet_of_a_run_without_agreement_says_so(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[2] / "scenarios" / "boost_converter.yaml").read_text(encoding="utf-8")
+    assert "  max_rounds: 40\n" in text
+    short = tmp_path / "one_round.yaml"
+    short.write_text(text.replace("  max_rounds: 40\n", "  max_rounds: 1\n", 1), encoding="utf-8")
+    result = pactlab("run", str(short), "--id", "n", "--out", str(tmp_path), "-q")
+    assert result.returncode == exit_codes.NO_AGREEMENT, result.stdout + result.stderr
+    assert not (tmp_path / "n" / "termsheet.md").exists()
+    sheet = pactlab("termsheet", str(tmp_path / "n" / "transcript.jsonl"))
+    assert sheet.returncode == exit_codes.NO_AGREEMENT and "not in an agreement" in sheet.stderr
