@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 
 ## demo: four organisations negotiate the ecosystem deal with strategy agents; prints the scorecard
 demo: $(STAMP)
-	$(VENV)/bin/pactlab run ecosystem --seed 7 --pace 0.03
+	$(VENV)/bin/pactlab run ecosystem --seed 7 --policies minimal --pace 0.03
 
 ## test: the whole test suite
 test: $(STAMP)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from pactlab.issues import Issue
+from pactlab.issues import CategoricalIssue, Issue, NumericIssue
 from pactlab.preferences import PrivateProfile, check_profile
 
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -88,6 +89,84 @@ class DisputeTier(BaseModel):
     max_rounds: int | None = Field(default=None, ge=1, description="Time limit of this tier, in rounds.")
 
 
+class CostAllocation(BaseModel):
+    """A numeric issue whose value is the percentage (0-100) of the cost borne by `party`.
+
+    The rest is borne by `rest_borne_by`, or, if that is not given, shared equally by the other
+    parties.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issue: str = Field(description="A numeric issue with values in 0..100: the % of the cost `party` bears.")
+    party: str = Field(description="The party whose share the issue's value is.")
+    rest_borne_by: str | None = Field(
+        default=None, description="Who bears the rest; default: the other parties, in equal parts."
+    )
+
+    def shares(self, value: float, parties: Sequence[str]) -> dict[str, float]:
+        """Each of `parties`' share of the cost (fractions summing to 1) when the issue is at `value`."""
+        own = min(max(float(value) / 100.0, 0.0), 1.0)
+        out = {p: 0.0 for p in parties}
+        out[self.party] = own
+        if self.rest_borne_by is not None:
+            out[self.rest_borne_by] = out.get(self.rest_borne_by, 0.0) + (1.0 - own)
+        else:
+            others = [p for p in parties if p != self.party]
+            for p in others:
+                out[p] += (1.0 - own) / len(others)
+        return out
+
+
+BENEFIT = "benefit"
+"""In a share table, an option whose shares are each party's share of the benefits."""
+
+
+class ShareTable(BaseModel):
+    """A categorical issue whose option decides each party's share: {option: {party: share}}.
+
+    Shares are fractions summing to 1 per option (a party not listed gets 0). In a risk table,
+    an option may instead say ``benefit``: shares follow each party's share of the benefits.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    issue: str = Field(description="A categorical issue of the scenario.")
+    shares: dict[str, dict[str, float] | Literal["benefit"]] = Field(
+        description="For every option of the issue: {party: share}, or 'benefit'."
+    )
+
+    def shares_for(self, option: str, parties: Sequence[str]) -> dict[str, float] | None:
+        """Each of `parties`' share under `option`; None if the option says ``benefit``."""
+        table = self.shares[option]
+        if not isinstance(table, dict):
+            return None
+        return {p: float(table.get(p, 0.0)) for p in parties}
+
+
+class Allocation(BaseModel):
+    """Which issues carry the cost, the risk and (optionally) the benefits of the partnership.
+
+    Read by the proportionality policy: each party's share of cost and of risk should stay
+    close to its share of the benefits. Without a `benefit` table, a party's benefit share is
+    its surplus over its reservation value divided by the sum of the positive surpluses.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cost: CostAllocation | None = None
+    risk: ShareTable | None = None
+    benefit: ShareTable | None = Field(
+        default=None, description="Who captures the benefits under each option (default: shares of surplus)."
+    )
+
+    @model_validator(mode="after")
+    def _something_allocated(self) -> Allocation:
+        if self.cost is None and self.risk is None:
+            raise ValueError("an allocation declares at least 'cost' or 'risk'")
+        return self
+
+
 class Scenario(BaseModel):
     """Everything a negotiation needs; loaded from YAML by `pactlab.loader`."""
 
@@ -102,6 +181,9 @@ class Scenario(BaseModel):
     protocol: Protocol = Field(default_factory=Protocol)
     dispute_ladder: list[DisputeTier] = Field(
         default_factory=list, description="Ordered tiers, lowest first: working level -> ... -> arbitration."
+    )
+    allocation: Allocation | None = Field(
+        default=None, description="Which issues carry cost, risk and benefit (for the proportionality policy)."
     )
 
     @model_validator(mode="after")
@@ -128,6 +210,9 @@ class Scenario(BaseModel):
                 add(("protocol", "agreement", "veto", n), f"unknown party {v!r}; parties: {', '.join(party_ids)}")
         if rule.quorum is not None and rule.quorum > len(party_ids):
             add(("protocol", "agreement", "quorum"), f"quorum {rule.quorum} exceeds the {len(party_ids)} parties")
+        if self.allocation is not None:
+            for loc, message in _check_allocation(self.allocation, list(self.issues), party_ids):
+                add(("allocation", *loc), message)
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
@@ -175,3 +260,63 @@ def _duplicates(ids: list[str], loc: tuple[str, ...], what: str, add: object) ->
         else:
             seen[i] = n
 
+
+
+def _check_allocation(
+    allocation: Allocation, issues: list[Issue], party_ids: list[str]
+) -> list[tuple[tuple[str | int, ...], str]]:
+    """Problems of an allocation against the scenario's issues and parties, as (field path, message)."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    by_id = {i.id: i for i in issues}
+    parties = ", ".join(party_ids)
+
+    def party_ok(loc: tuple[str | int, ...], party: str) -> None:
+        if party not in party_ids:
+            problems.append((loc, f"unknown party {party!r}; parties: {parties}"))
+
+    cost = allocation.cost
+    if cost is not None:
+        issue = by_id.get(cost.issue)
+        if issue is None:
+            problems.append((("cost", "issue"), f"unknown issue {cost.issue!r}; known issues: {', '.join(by_id)}"))
+        elif not isinstance(issue, NumericIssue):
+            problems.append((("cost", "issue"), f"{cost.issue!r} is not numeric; a cost issue gives a % share"))
+        elif issue.minimum < 0 or issue.maximum > 100:
+            problems.append(
+                (("cost", "issue"), f"{cost.issue!r} ranges {issue.minimum}..{issue.maximum}; a % share needs 0..100")
+            )
+        party_ok(("cost", "party"), cost.party)
+        if cost.rest_borne_by is not None:
+            party_ok(("cost", "rest_borne_by"), cost.rest_borne_by)
+            if cost.rest_borne_by == cost.party:
+                problems.append((("cost", "rest_borne_by"), "must name another party than 'party'"))
+    for name, table in (("risk", allocation.risk), ("benefit", allocation.benefit)):
+        if table is None:
+            continue
+        issue = by_id.get(table.issue)
+        if issue is None:
+            problems.append(((name, "issue"), f"unknown issue {table.issue!r}; known issues: {', '.join(by_id)}"))
+            continue
+        if not isinstance(issue, CategoricalIssue):
+            problems.append(((name, "issue"), f"{table.issue!r} is not categorical; a share table needs options"))
+            continue
+        for option, shares in table.shares.items():
+            loc: tuple[str | int, ...] = (name, "shares", option)
+            if option not in issue.options:
+                options = ", ".join(issue.options)
+                problems.append((loc, f"{option!r} is not an option of {issue.id!r}; options: {options}"))
+            if shares == BENEFIT:
+                if name == "benefit":
+                    problems.append((loc, "a benefit table gives shares, not 'benefit'"))
+                continue
+            assert isinstance(shares, dict)
+            for party, share in shares.items():
+                party_ok((*loc, party), party)
+                if not 0.0 <= share <= 1.0:
+                    problems.append(((*loc, party), f"share {share} is outside 0..1"))
+            if abs(sum(shares.values()) - 1.0) > 1e-6:
+                problems.append((loc, f"shares sum to {sum(shares.values()):g}; they must sum to 1"))
+        missing = [o for o in issue.options if o not in table.shares]
+        if missing:
+            problems.append(((name, "shares"), f"no shares for option(s) {', '.join(missing)} of {issue.id!r}"))
+    return problems

@@ -435,6 +435,17 @@ class StrategyNegotiator:
         return Accept(message="We accept the proposal on the table.", rationale=rationale)
 
     def _propose(self, turn: Turn, index: int, level: Level) -> Propose:
+        """The proposal, with a rationale naming every issue it changes against the one it answers."""
+        proposal = self._proposal(turn, index, level)
+        if turn.proposal is None or turn.proposer == self.seat.party_id:
+            return proposal
+        answered = [i for i, v in proposal.terms.items() if value_key(v) != value_key(turn.proposal.get(i, ""))]
+        if not answered:
+            return proposal
+        note = f" Against the proposal on the table, this changes {', '.join(answered)}."
+        return proposal.model_copy(update={"rationale": proposal.rationale + note})
+
+    def _proposal(self, turn: Turn, index: int, level: Level) -> Propose:
         space = self.seat.space
         sheet = space.term_sheet(index)
         previous = self.history.last_offer(self.seat.party_id)

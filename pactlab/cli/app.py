@@ -30,6 +30,7 @@ from pactlab.workflow import (
 )
 from pactlab.workflow.outputs import write_outputs
 from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP, Durability
+from policies import load_policy_set
 
 app = typer.Typer(
     help="pactlab: AI agents negotiate the IP and risk terms of innovation partnerships.",
@@ -129,6 +130,13 @@ def run(
     negotiation_id: Annotated[str | None, typer.Option("--id", help="Negotiation id (default: generated).")] = None,
     pace: Annotated[float, typer.Option(help="Seconds to pause after each move, to watch live.")] = 0.0,
     durability: Annotated[str, typer.Option(help="Checkpoint writes: sync, async or exit.")] = "sync",
+    policies: Annotated[
+        str | None,
+        typer.Option(
+            "--policies",
+            help="Policy set: a shipped name (fair-and-open, minimal), a file, or 'none'. Default: the scenario's.",
+        ),
+    ] = None,
     checkpoint_every: Annotated[
         int, typer.Option(min=1, help="Rounds between checkpoints; a killed run replays at most this many.")
     ] = DEFAULT_ROUNDS_PER_STEP,
@@ -145,11 +153,22 @@ def run(
     if durability not in ("sync", "async", "exit"):
         raise _fail(f"--durability {durability!r}: use sync, async or exit", exit_codes.BAD_INPUT)
     agents = _parse_agents(loaded, agent or [])
+    chosen = policies or loaded.policy_set
+    policy_set = None
+    if chosen and chosen != "none":
+        try:
+            policy_set, _ = load_policy_set(chosen, loaded)
+        except FileError as exc:
+            raise _file_error(exc) from None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     negotiation_id = negotiation_id or f"{loaded.id}-{stamp}-{secrets.token_hex(2)}"
     console.rule(f"[bold]{loaded.title}[/]")
     for party in loaded.parties:
         console.print(f"  [bold]{party.id}[/] {party.name} ({party.core_business}) — {agents[party.id]}")
+    if policy_set is not None:
+        console.print(f"  policies: [bold]{policy_set.name}[/] {policy_set.version} ({len(policy_set.rules)} rules)")
+    else:
+        console.print("  policies: none (no policy gate)")
     durability_mode: Durability = durability  # type: ignore[assignment]
     with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs:
         try:
@@ -161,6 +180,7 @@ def run(
                 source=str(path),
                 rounds_per_step=checkpoint_every,
                 transcript=out / negotiation_id / TRANSCRIPT,
+                policies=policy_set,
             )
             scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
         except AuditError as exc:

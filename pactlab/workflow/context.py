@@ -10,9 +10,11 @@ from agents.base import Negotiator, Seat
 from agents.registry import make_negotiator
 from evals.audit import AuditWriter
 from evals.scorecard import OutcomeAnalysis, analyse
-from pactlab.outcome_space import OutcomeSpace
+from pactlab.constraints import Constraint
+from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Scenario
 from pactlab.workflow.state import RunSpec
+from policies import PolicySet, mandate_constraints
 
 
 @dataclass
@@ -24,6 +26,7 @@ class NegotiationContext:
     negotiators: dict[str, Negotiator]
     seed: int
     rounds_per_step: int = 1
+    policy_set: PolicySet | None = None
     audit: AuditWriter | None = None
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
@@ -31,8 +34,10 @@ class NegotiationContext:
     def from_spec(cls, spec: RunSpec, analysis: OutcomeAnalysis | None = None) -> NegotiationContext:
         scenario = Scenario.model_validate(spec["scenario"])
         space = OutcomeSpace(scenario.issues)
+        policy_set = PolicySet.model_validate(spec["policies"]) if spec["policies"] else None
+        mandate = mandate_constraints(policy_set, scenario) if policy_set is not None else []
         negotiators = {
-            party: make_negotiator(spec["agents"][party], Seat.for_party(scenario, party, spec["seed"], space))
+            party: make_negotiator(spec["agents"][party], _seat(scenario, party, spec["seed"], space, mandate))
             for party in scenario.party_ids
         }
         return cls(
@@ -41,6 +46,7 @@ class NegotiationContext:
             negotiators=negotiators,
             seed=spec["seed"],
             rounds_per_step=spec["rounds_per_step"],
+            policy_set=policy_set,
             audit=AuditWriter(spec["transcript"]) if spec["transcript"] else None,
             _analysis=analysis,
         )
@@ -55,6 +61,26 @@ class NegotiationContext:
             self.audit.close()
 
     @cached_property
+    def utilities(self) -> dict[str, UtilityFunction]:
+        """Every party's utility function: the gate judges for the operator, who holds all profiles."""
+        return {p.id: UtilityFunction(self.space, p.private) for p in self.scenario.parties}
+
+    @cached_property
     def analysis(self) -> OutcomeAnalysis:
         """The outcome-space analysis (frontier, bargaining points), computed once per run."""
         return self._analysis if self._analysis is not None else analyse(self.scenario)
+
+
+def _seat(scenario: Scenario, party_id: str, seed: int, space: OutcomeSpace, mandate: list[Constraint]) -> Seat:
+    """A party's seat; the policies' term constraints join its hard constraints (its mandate)."""
+    party = scenario.party(party_id)
+    if mandate:
+        profile = party.private.model_copy(update={"constraints": [*party.private.constraints, *mandate]})
+        party = party.model_copy(update={"private": profile})
+    return Seat(
+        party=party,
+        scenario_public=scenario.public_view(),
+        space=space,
+        utility=UtilityFunction(space, party.private),
+        seed=seed,
+    )

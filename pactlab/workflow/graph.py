@@ -27,6 +27,7 @@ from evals.scorecard import score
 from pactlab.protocol import Table, apply_move, table_from_record, table_record
 from pactlab.table import MoveRecord, Turn, move_record
 from pactlab.workflow.context import NegotiationContext
+from pactlab.workflow.gate import judge_turn
 from pactlab.workflow.state import NegotiationState
 
 
@@ -43,9 +44,21 @@ def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) ->
         accepted_by=table.accepted_by,
         moves=moves,
     )
-    action = ctx.negotiators[table.speaker].act(turn)
-    after = apply_move(table, table.speaker, action, ctx.scenario, ctx.space)
-    return after, move_record(table.turn, table.round, table.speaker, action)
+    judged = judge_turn(ctx, table, turn, moves)
+    if judged.fallback is not None:
+        ctx.record(
+            "fallback",
+            "policy_gate",
+            {
+                "turn": table.turn,
+                "party": table.speaker,
+                "why": judged.fallback,
+                "action": judged.action.model_dump(mode="json"),
+            },
+            key=f"fallback:{table.turn}",
+        )
+    after = apply_move(table, table.speaker, judged.action, ctx.scenario, ctx.space)
+    return after, move_record(table.turn, table.round, table.speaker, judged.action)
 
 
 def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:

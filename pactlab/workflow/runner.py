@@ -20,6 +20,7 @@ from pactlab.table import MoveRecord
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
 from pactlab.workflow.state import NegotiationState, RunSpec
+from policies import PolicySet
 
 Durability = Literal["sync", "async", "exit"]
 
@@ -89,6 +90,7 @@ class Negotiations:
         source: str = "",
         rounds_per_step: int = DEFAULT_ROUNDS_PER_STEP,
         transcript: Path | None = None,
+        policies: PolicySet | None = None,
         analysis: OutcomeAnalysis | None = None,
     ) -> Iterator[Event]:
         """Open a new negotiation and stream its events until it ends."""
@@ -110,6 +112,7 @@ class Negotiations:
             seed=seed,
             rounds_per_step=rounds_per_step,
             transcript=str(transcript) if transcript else None,
+            policies=policies.model_dump(mode="json") if policies else None,
         )
         initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
         if transcript is not None and transcript.exists():
@@ -124,6 +127,14 @@ class Negotiations:
             "seed": seed,
             "rounds_per_step": rounds_per_step,
             "code": code_version(),
+            "policy_set": None
+            if policies is None
+            else {
+                "name": policies.name,
+                "version": policies.version,
+                "sha256": policies.sha256(),
+                "rules": spec["policies"],
+            },
         }
         context.record("run_start", "operator", run_start, "run_start")
         yield from self._stream(initial, negotiation_id, context)

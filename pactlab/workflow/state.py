@@ -24,6 +24,7 @@ class RunSpec(TypedDict):
     seed: int
     rounds_per_step: int  # rounds played between two checkpoints
     transcript: str | None  # the hash-chained audit trail (JSONL), if the run keeps one
+    policies: dict[str, Any] | None  # the full policy set the gate applies, if any
 
 
 class NegotiationState(TypedDict, total=False):

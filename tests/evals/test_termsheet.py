@@ -72,6 +72,8 @@ def transcripts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                 "--out",
                 str(base),
                 "-q",
+                "--policies",
+                "minimal",
             ],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

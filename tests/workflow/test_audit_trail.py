@@ -61,14 +61,15 @@ def test_audit_verify_names_the_edited_line(tmp_path: Path) -> None:
 
     original = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines = list(original)
-    edited = json.loads(lines[3])
+    at = next(n for n, line in enumerate(lines) if json.loads(line)["kind"] == "move")
+    edited = json.loads(lines[at])
     edited["data"]["move"]["message"] = "We never said this."
-    lines[3] = json.dumps(edited, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
+    lines[at] = json.dumps(edited, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
     forged = tmp_path / "forged.jsonl"
     forged.write_text("".join(lines), encoding="utf-8")
     bad = pactlab("audit", "verify", str(forged))
     assert bad.returncode == exit_codes.TAMPERED
-    assert "line 4" in bad.stderr and "Traceback" not in bad.stderr
+    assert f"line {at + 1}" in bad.stderr and "Traceback" not in bad.stderr
     assert pactlab("eval", str(forged)).returncode == exit_codes.TAMPERED
 
     cut = tmp_path / "cut.jsonl"

@@ -1,0 +1,107 @@
+"""The policy gate inside a turn: every action is judged before it reaches the table.
+
+A move that breaks a blocking rule (or the protocol) goes back to its negotiator with the
+rules' statements and reasons, up to `ATTEMPTS` times in one turn. If every attempt is
+blocked, the documented fallback acts in the party's name:
+
+- a proposal of another party is on the table: **reject** it, citing the rules;
+- otherwise, if the party proposed before: **repeat its last proposal** (it passed the gate
+  when it was made, and an unchanged proposal changes no issue);
+- otherwise: **walk away**, since the party cannot open within the policies.
+
+The fallback is recorded as such. Warnings never block; they are recorded with the move.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from pactlab.actions import Accept, Propose, Reject, WalkAway
+from pactlab.outcome_space import InvalidOffer
+from pactlab.protocol import IllegalMove, Table, check_legal
+from pactlab.table import BlockedMove, MoveRecord, Turn
+from pactlab.workflow.context import NegotiationContext
+from policies import MoveContext, Verdict, blocking, check_move, feedback
+
+ATTEMPTS = 3
+"""How many actions one turn may try before the fallback acts."""
+
+ActionT = Propose | Accept | Reject | WalkAway
+
+
+@dataclass(frozen=True)
+class Judged:
+    """The action that goes on the table, with what the gate said on the way."""
+
+    action: ActionT
+    verdicts: list[Verdict]  # the verdicts on the action that passed (warnings included)
+    attempts: int
+    fallback: str | None  # why the fallback acted, if it did
+
+
+def judge_turn(ctx: NegotiationContext, table: Table, turn: Turn, moves: Sequence[MoveRecord]) -> Judged:
+    """Ask the speaker's negotiator for an action until one passes the gate, else fall back."""
+    negotiator = ctx.negotiators[table.speaker]
+    refused: list[BlockedMove] = []
+    for attempt in range(ATTEMPTS):
+        action = negotiator.act(replace(turn, blocked=tuple(refused)) if refused else turn)
+        verdicts, reason = _judge(ctx, table, action, moves)
+        ctx.record(
+            "gate",
+            "policy_gate",
+            {
+                "turn": table.turn,
+                "party": table.speaker,
+                "attempt": attempt,
+                "action": action.model_dump(mode="json"),
+                "verdicts": [v.model_dump(mode="json") for v in verdicts],
+                "blocked": reason,
+            },
+            key=f"gate:{table.turn}:{attempt}",
+        )
+        if reason is None:
+            return Judged(action, verdicts, attempt + 1, None)
+        refused.append(BlockedMove(action.kind, dict(action.terms) if isinstance(action, Propose) else None, reason))
+    last = refused[-1].feedback
+    return Judged(_fallback(table, moves, last), [], ATTEMPTS, last)
+
+
+def _judge(
+    ctx: NegotiationContext, table: Table, action: ActionT, moves: Sequence[MoveRecord]
+) -> tuple[list[Verdict], str | None]:
+    """The gate's verdicts and, if the action may not pass, why (protocol or blocking rules)."""
+    try:
+        check_legal(table, table.speaker, action, ctx.space)
+    except (IllegalMove, InvalidOffer) as exc:
+        return [], f"the protocol does not allow this move: {exc}"
+    if ctx.policy_set is None:
+        return [], None
+    verdicts = check_move(
+        ctx.policy_set,
+        MoveContext(
+            scenario=ctx.scenario,
+            space=ctx.space,
+            utilities=ctx.utilities,
+            table=table,
+            party=table.speaker,
+            action=action,
+            moves=moves,
+        ),
+    )
+    return verdicts, (feedback(blocking(verdicts)) if blocking(verdicts) else None)
+
+
+def _fallback(table: Table, moves: Sequence[MoveRecord], why: str) -> ActionT:
+    if table.proposal is not None and table.proposer != table.speaker:
+        return Reject(
+            reason=f"We cannot find a move within the policies: {why}", message="We must decline this proposal."
+        )
+    for move in reversed(moves):
+        if move["party"] == table.speaker and move["kind"] == "propose" and move["terms"] is not None:
+            return Propose(
+                terms=move["terms"],
+                message="We maintain our previous proposal.",
+                rationale="No issue changed versus our previous proposal: the policy gate refused our revisions.",
+            )
+    return WalkAway(reason=f"We cannot open within the policies: {why}", message="We withdraw from this negotiation.")

@@ -1,0 +1,61 @@
+"""Find policy sets by the name of a shipped set (``fair-and-open``, ``minimal``) or by path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from pactlab.loader import FileError, Problem, _at, _dotted, _locate, load_model
+from pactlab.scenario import Scenario
+from policies.model import PolicySet
+
+SHIPPED_POLICY_SETS = Path(__file__).resolve().parent / "sets"
+
+
+def shipped_policy_sets() -> dict[str, Path]:
+    """Shipped policy-set names (file stems) and their paths."""
+    return {p.stem: p for p in sorted(SHIPPED_POLICY_SETS.glob("*.yaml"))}
+
+
+def resolve_policy_set(name_or_path: str | Path) -> Path:
+    """A policy-set file from a path, or from the name of a shipped set."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = shipped_policy_sets()
+    if str(name_or_path) in shipped:
+        return shipped[str(name_or_path)]
+    names = ", ".join(shipped) or "none found"
+    raise FileError(
+        [Problem(str(name_or_path), None, None, "", f"no such file, and not a shipped policy set (shipped: {names})")]
+    )
+
+
+def load_policy_set(name_or_path: str | Path, scenario: Scenario | None = None) -> tuple[PolicySet, Path]:
+    """Load and validate a policy set; with `scenario`, also check that its parameters fit it.
+
+    Raises FileError naming file, line and field of every problem.
+    """
+    path = resolve_policy_set(name_or_path)
+    policy_set = load_model(path, PolicySet)
+    if scenario is not None:
+        problems = policy_problems(policy_set, path, scenario)
+        if problems:
+            raise FileError(problems)
+    return policy_set, path
+
+
+def policy_problems(policy_set: PolicySet, path: Path, scenario: Scenario) -> list[Problem]:
+    """`policy_set.check_against(scenario)`, each problem located at its line in the file."""
+    found = policy_set.check_against(scenario)
+    if not found:
+        return []
+    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    if root is None:  # pragma: no cover - load_model refuses empty files
+        return [Problem(str(path), None, None, "", message) for _, message in found]
+    problems: list[Problem] = []
+    for loc, message in found:
+        node, used = _locate(root, loc)
+        problems.append(_at(str(path), node, _dotted(used), message))
+    return problems

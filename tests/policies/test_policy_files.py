@@ -1,0 +1,265 @@
+"""The shipped policy sets, policy-file errors, the allocation in scenarios, and the calibration.
+
+Calibration: the Nash bargaining point of every shipped scenario passes every fair-and-open
+rule, and splitting the difference (every issue at its middle option) or a party's ideal
+outcome breaks at least one.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from evals.bargaining import nash_solution
+from pactlab.catalog import load_scenario, shipped_scenarios
+from pactlab.loader import FileError, load_model, parse_model
+from pactlab.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
+from pactlab.scenario import Scenario
+from policies import PolicySet, blocking, check_deal, load_policy_set, shipped_policy_sets
+from policies.model import RuleKind
+
+SCENARIOS = sorted(shipped_scenarios())
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@cache
+def world(name: str) -> tuple[Scenario, OutcomeSpace, dict[str, UtilityFunction]]:
+    scenario, _ = load_scenario(name)
+    space = OutcomeSpace(scenario.issues)
+    return scenario, space, utility_functions(space, {p.id: p.private for p in scenario.parties})
+
+
+# -- the shipped sets ---------------------------------------------------------------------------------
+
+
+def test_the_shipped_sets_load_by_name_and_by_path() -> None:
+    assert set(shipped_policy_sets()) == {"fair-and-open", "minimal"}
+    for name, path in shipped_policy_sets().items():
+        by_name, found = load_policy_set(name)
+        by_path, _ = load_policy_set(str(path))
+        assert found == path and by_name == by_path and by_name.name == name
+        assert by_name.version == "1.0.0" and len(by_name.description) > 80
+        for rule in by_name.rules:
+            assert len(rule.statement) > 60, rule.id
+
+
+def test_fair_and_open_is_strict_and_minimal_is_rationality_only() -> None:
+    fair, _ = load_policy_set("fair-and-open")
+    assert {r.kind for r in fair.rules} == set(RuleKind.__args__)  # type: ignore[attr-defined]
+    assert all(r.severity == "block" for r in fair.rules)
+    minimal, _ = load_policy_set("minimal")
+    assert [(r.kind, r.severity) for r in minimal.rules] == [("individual_rationality", "block")]
+
+
+@pytest.mark.parametrize("scenario_name", SCENARIOS)
+@pytest.mark.parametrize("policy_name", ["fair-and-open", "minimal"])
+def test_the_shipped_sets_fit_every_shipped_scenario(policy_name: str, scenario_name: str) -> None:
+    scenario, _ = load_scenario(scenario_name)
+    policy_set, _ = load_policy_set(policy_name, scenario)
+    assert policy_set.check_against(scenario) == []
+
+
+def test_an_unknown_name_lists_the_shipped_sets() -> None:
+    with pytest.raises(FileError, match="not a shipped policy set \\(shipped: fair-and-open, minimal\\)"):
+        load_policy_set("fair")
+
+
+def test_the_hash_is_stable_and_tracks_every_change() -> None:
+    fair, path = load_policy_set("fair-and-open")
+    again = load_model(path, PolicySet)
+    assert fair.sha256() == again.sha256() and len(fair.sha256()) == 64
+    changed = fair.model_copy(update={"version": "1.0.1"})
+    assert changed.sha256() != fair.sha256()
+
+
+# -- bad policy files ---------------------------------------------------------------------------------
+
+HEAD = "name: broken\nversion: '1.0.0'\ndescription: A broken set.\nrules:\n"
+GOOD_RULE = (
+    "  - id: ir\n    kind: individual_rationality\n    severity: block\n    statement: Nobody below walk-away.\n"
+)
+
+
+def problems_of(tmp_path: Path, text: str) -> list[str]:
+    path = tmp_path / "broken.yaml"
+    path.write_text(text)
+    with pytest.raises(FileError) as err:
+        load_model(path, PolicySet)
+    return [str(p) for p in err.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (
+            "  - id: x\n    kind: telepathy\n    severity: block\n    statement: S.\n",
+            ["broken.yaml:9:5: rules[1]: ", "telepathy", "individual_rationality"],
+        ),
+        ("  - id: x\n    kind: transparency\n    severity: block\n", ["broken.yaml:9:5: rules[1].statement: missing"]),
+        (
+            "  - id: x\n    kind: transparency\n    severity: maybe\n    statement: S.\n",
+            ["broken.yaml:11:15: rules[1].severity: ", "'block' or 'warn'", "maybe"],
+        ),
+        (
+            "  - id: x\n    kind: process\n    severity: warn\n    statement: S.\n    parameters:\n"
+            "      cooling_off: 2\n",
+            ["broken.yaml:14:20: rules[1].parameters.cooling_off: unknown field"],
+        ),
+        (
+            "  - id: x\n    kind: fairness_bound\n    severity: warn\n    statement: S.\n    parameters:\n"
+            "      min_ratio: 1.5\n",
+            ["broken.yaml:14:18: rules[1].parameters.min_ratio: ", "less than or equal to 1"],
+        ),
+        (
+            "  - id: ir\n    kind: process\n    severity: warn\n    statement: S.\n",
+            ["broken.yaml:9:9: rules[1].id: duplicate rule id 'ir'"],
+        ),
+    ],
+)
+def test_bad_policy_files_name_file_line_and_field(tmp_path: Path, rule: str, expected: list[str]) -> None:
+    found = problems_of(tmp_path, HEAD + GOOD_RULE + rule)
+    assert len(found) == 1, found
+    for part in expected:
+        assert part in found[0], found[0]
+
+
+def test_parameters_that_do_not_fit_the_scenario_are_located(tmp_path: Path, two_party: Scenario) -> None:
+    path = tmp_path / "ip.yaml"
+    path.write_text(
+        HEAD + GOOD_RULE + "  - id: ip\n    kind: ip_follows_core_business\n    severity: block\n    statement: S.\n"
+        "    parameters:\n      ip_issue: foreground_ip\n      acceptable_owners: [split_by_field]\n"
+        "      licence_issue: licence_to_non_owner\n      sufficient_licences: [nonexclusive_royalty_free]\n"
+    )
+    with pytest.raises(FileError) as err:
+        load_policy_set(str(path), two_party)
+    found = [str(p) for p in err.value.problems]
+    assert len(found) == 2, found
+    assert found[0].startswith(f"{path}:14:17: rules[1].parameters.ip_issue: 'split_by_field' is not an option")
+    assert found[1].startswith(f"{path}:16:22: rules[1].parameters.licence_issue: unknown issue 'licence_to_non_owner'")
+    assert "optional_issues" in found[1]
+    # listed as optional, the licence issue may be absent
+    path.write_text(
+        path.read_text().replace("    parameters:", "    optional_issues: [licence_to_non_owner]\n    parameters:")
+    )
+    assert len(policy_problems_for(path, two_party)) == 1
+
+
+def policy_problems_for(path: Path, scenario: Scenario) -> list[str]:
+    policy_set = load_model(path, PolicySet)
+    return [message for _, message in policy_set.check_against(scenario)]
+
+
+def test_optional_issues_must_be_named_by_the_parameters(tmp_path: Path) -> None:
+    found = problems_of(
+        tmp_path,
+        HEAD + "  - id: t\n    kind: transparency\n    severity: block\n    statement: S.\n"
+        "    optional_issues: [royalty_rate]\n",
+    )
+    assert "rules[0]" in found[0] and "optional_issues lists royalty_rate" in found[0]
+
+
+# -- allocation in scenarios --------------------------------------------------------------------------
+
+
+def test_the_scenarios_declare_their_allocation() -> None:
+    boost = world("boost_converter")[0].allocation
+    assert boost is not None and boost.cost is not None and boost.risk is not None and boost.benefit is not None
+    eco = world("ecosystem")[0].allocation
+    assert eco is not None and eco.risk is not None and eco.cost is None
+
+
+ALLOCATION = """
+allocation:
+  cost:
+    issue: {cost_issue}
+    party: alpha
+    rest_borne_by: {rest}
+  risk:
+    issue: foreground_ip
+    shares:
+      alpha: {{alpha: 1.0}}
+      beta: {beta}
+      joint: benefit
+"""
+OK_BETA = "{beta: 0.7, alpha: 0.3}"
+
+
+GAMMA = "s.yaml:65:32: allocation.risk.shares.beta.gamma: unknown party 'gamma'"
+SUM = "s.yaml:65:13: allocation.risk.shares.beta: shares sum to 0.5"
+NOT_NUMERIC = "s.yaml:58:12: allocation.cost.issue: 'use_case_disclosed' is not numeric"
+SAME_PARTY = "s.yaml:60:20: allocation.cost.rest_borne_by: must name another party"
+CAPEX = "s.yaml:58:12: allocation.cost.issue: unknown issue 'capex'"
+ZETA = "s.yaml:60:20: allocation.cost.rest_borne_by: unknown party 'zeta'"
+
+
+@pytest.mark.parametrize(
+    ("cost_issue", "rest", "beta", "expected"),
+    [
+        ("royalty_rate", "beta", "{beta: 0.5, gamma: 0.5}", [GAMMA]),
+        ("royalty_rate", "beta", "{beta: 0.5}", [SUM]),
+        ("royalty_rate", "beta", "benefit", []),
+        ("use_case_disclosed", "beta", OK_BETA, [NOT_NUMERIC]),
+        ("royalty_rate", "alpha", OK_BETA, [SAME_PARTY]),
+        ("capex", "zeta", OK_BETA, [CAPEX, ZETA]),
+    ],
+)
+def test_a_bad_allocation_is_reported_at_its_line(cost_issue: str, rest: str, beta: str, expected: list[str]) -> None:
+    text = (FIXTURES / "two_party.yaml").read_text() + ALLOCATION.format(cost_issue=cost_issue, rest=rest, beta=beta)
+    offset = text[: text.index("allocation:")].count("\n")
+    assert offset == 55, "the expected line numbers assume the fixture's length"
+    if not expected:
+        assert parse_model(text, Scenario).allocation is not None
+        return
+    with pytest.raises(FileError) as err:
+        parse_model(text, Scenario, source="s.yaml")
+    found = [str(p) for p in err.value.problems]
+    assert len(found) == len(expected), found
+    for line, want in zip(found, expected, strict=True):
+        assert want in line, line
+
+
+def test_a_good_allocation_loads() -> None:
+    text = (FIXTURES / "two_party.yaml").read_text()
+    text += ALLOCATION.format(cost_issue="royalty_rate", rest="beta", beta=OK_BETA)
+    scenario = parse_model(text, Scenario)
+    assert scenario.allocation is not None and scenario.allocation.cost is not None
+    assert scenario.allocation.cost.shares(25, scenario.party_ids) == {"alpha": 0.25, "beta": 0.75}
+
+
+# -- calibration on the shipped scenarios -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_the_nash_point_passes_every_fair_and_open_rule(name: str) -> None:
+    scenario, space, utils = world(name)
+    nash = nash_solution(space, utils)
+    assert nash is not None
+    fair, _ = load_policy_set("fair-and-open")
+    verdicts = check_deal(fair, scenario, space, utils, nash.terms, scenario.party_ids)
+    assert all(v.passed for v in verdicts), [v.reason for v in verdicts if not v.passed]
+    expected = {"individual-rationality", "fairness-bound", "ip-follows-core-business"}
+    if scenario.allocation is not None:
+        expected.add("proportionality")
+    assert {v.rule_id for v in verdicts} == expected
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_splitting_the_difference_fails_fair_and_open(name: str) -> None:
+    scenario, space, utils = world(name)
+    middle = int(np.ravel_multi_index(tuple((n - 1) // 2 for n in space.shape), space.shape))
+    fair, _ = load_policy_set("fair-and-open")
+    failed = blocking(check_deal(fair, scenario, space, utils, space.term_sheet(middle), scenario.party_ids))
+    assert {v.rule_id for v in failed} >= {"fairness-bound", "ip-follows-core-business"}
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_each_party_s_ideal_deal_fails_fair_and_open(name: str) -> None:
+    scenario, space, utils = world(name)
+    fair, _ = load_policy_set("fair-and-open")
+    for party in scenario.party_ids:
+        u = np.where(utils[party].constraint_mask(), utils[party].over_space(), -np.inf)
+        ideal = space.term_sheet(int(np.argmax(u)))
+        assert blocking(check_deal(fair, scenario, space, utils, ideal, scenario.party_ids)), party
