@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from pactlab.actions import Accept, Propose, Reject, WalkAway
+from pactlab.constraints import Constraint
 from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Party, Scenario
 from pactlab.table import Turn
@@ -32,9 +34,20 @@ class Seat:
         return self.party.id
 
     @classmethod
-    def for_party(cls, scenario: Scenario, party_id: str, seed: int, space: OutcomeSpace | None = None) -> Seat:
+    def for_party(
+        cls,
+        scenario: Scenario,
+        party_id: str,
+        seed: int,
+        space: OutcomeSpace | None = None,
+        mandate: Sequence[Constraint] = (),
+    ) -> Seat:
+        """The party's seat; `mandate` adds hard constraints (e.g. from the policies) to its own."""
         space = space or OutcomeSpace(scenario.issues)
         party = scenario.party(party_id)
+        if mandate:
+            profile = party.private.model_copy(update={"constraints": [*party.private.constraints, *mandate]})
+            party = party.model_copy(update={"private": profile})
         return cls(
             party=party,
             scenario_public=scenario.public_view(),

@@ -10,7 +10,6 @@ from agents.base import Negotiator, Seat
 from agents.registry import make_negotiator
 from evals.audit import AuditWriter
 from evals.scorecard import OutcomeAnalysis, analyse
-from pactlab.constraints import Constraint
 from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Scenario
 from pactlab.workflow.state import RunSpec
@@ -37,7 +36,7 @@ class NegotiationContext:
         policy_set = PolicySet.model_validate(spec["policies"]) if spec["policies"] else None
         mandate = mandate_constraints(policy_set, scenario) if policy_set is not None else []
         negotiators = {
-            party: make_negotiator(spec["agents"][party], _seat(scenario, party, spec["seed"], space, mandate))
+            party: make_negotiator(spec["agents"][party], Seat.for_party(scenario, party, spec["seed"], space, mandate))
             for party in scenario.party_ids
         }
         return cls(
@@ -70,17 +69,3 @@ class NegotiationContext:
         """The outcome-space analysis (frontier, bargaining points), computed once per run."""
         return self._analysis if self._analysis is not None else analyse(self.scenario)
 
-
-def _seat(scenario: Scenario, party_id: str, seed: int, space: OutcomeSpace, mandate: list[Constraint]) -> Seat:
-    """A party's seat; the policies' term constraints join its hard constraints (its mandate)."""
-    party = scenario.party(party_id)
-    if mandate:
-        profile = party.private.model_copy(update={"constraints": [*party.private.constraints, *mandate]})
-        party = party.model_copy(update={"private": profile})
-    return Seat(
-        party=party,
-        scenario_public=scenario.public_view(),
-        space=space,
-        utility=UtilityFunction(space, party.private),
-        seed=seed,
-    )
