@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +48,22 @@ def load_model(path: str | Path, model: type[M]) -> M:
     except OSError as exc:
         raise FileError([Problem(str(path), None, None, "", f"cannot read file: {exc.strerror or exc}")]) from None
     return parse_model(text, model, source=str(path))
+
+
+def locate_problems(path: str | Path, found: Sequence[tuple[tuple[Any, ...], str]]) -> list[Problem]:
+    """Problems found after loading (field path, message), each placed at its line in the file.
+
+    For checks that need more than the file itself, such as a policy set checked against a scenario.
+    """
+    source = str(path)
+    root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    if root is None:
+        return [Problem(source, None, None, _dotted(loc), message) for loc, message in found]
+    problems = []
+    for loc, message in found:
+        node, used = _locate(root, loc)
+        problems.append(_at(source, node, _dotted(used), message))
+    return problems
 
 
 def parse_model(text: str, model: type[M], source: str = "<string>") -> M:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
-from pactlab.loader import FileError, Problem, _at, _dotted, _locate, load_model
+from pactlab.loader import FileError, Problem, load_model, locate_problems
 from pactlab.scenario import Scenario
 from policies.model import PolicySet
 
@@ -49,13 +47,4 @@ def load_policy_set(name_or_path: str | Path, scenario: Scenario | None = None) 
 def policy_problems(policy_set: PolicySet, path: Path, scenario: Scenario) -> list[Problem]:
     """`policy_set.check_against(scenario)`, each problem located at its line in the file."""
     found = policy_set.check_against(scenario)
-    if not found:
-        return []
-    root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    if root is None:  # pragma: no cover - load_model refuses empty files
-        return [Problem(str(path), None, None, "", message) for _, message in found]
-    problems: list[Problem] = []
-    for loc, message in found:
-        node, used = _locate(root, loc)
-        problems.append(_at(str(path), node, _dotted(used), message))
-    return problems
+    return locate_problems(path, found) if found else []

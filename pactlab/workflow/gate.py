@@ -89,7 +89,8 @@ def _judge(
             moves=moves,
         ),
     )
-    return verdicts, (feedback(blocking(verdicts)) if blocking(verdicts) else None)
+    refused = blocking(verdicts)
+    return verdicts, (feedback(refused) if refused else None)
 
 
 def _fallback(table: Table, moves: Sequence[MoveRecord], why: str) -> ActionT:

@@ -125,9 +125,10 @@ def test_the_same_scenario_ends_differently_under_each_shipped_set(tmp_path: Pat
         outcomes[name] = next(r for r in records if r.kind == "evaluation").data["scorecard"]
         assert records[0].data["policy_set"]["name"] == name
     assert outcomes["minimal"]["agreement"] != outcomes["fair-and-open"]["agreement"]
-    fair = outcomes["fair-and-open"]
-    if fair["outcome"] == "agreement":
-        assert fair["agreement"]["foreground_ip"] == "split_by_field"
+    fair, minimal = outcomes["fair-and-open"], outcomes["minimal"]
+    assert fair["outcome"] == minimal["outcome"] == "agreement"
+    assert fair["agreement"]["foreground_ip"] == "split_by_field"
+    assert fair["nash_ratio"] > minimal["nash_ratio"], "the strict set steers toward the Nash bargaining solution"
 
 
 def test_unknown_policy_set_is_bad_input(tmp_path: Path) -> None:
