@@ -7,7 +7,7 @@ from evals.bargaining import Solution, kalai_smorodinsky, nash_product, nash_sol
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import EXACT_LIMIT, Frontier, agreement_mask, distance_to_frontier, pareto_frontier, pareto_mask
 from evals.report import scorecard_markdown
-from evals.scorecard import BargainingPoint, OutcomeAnalysis, PartyScore, Scorecard, analyse, score
+from evals.scorecard import BargainingPoint, OutcomeAnalysis, PartyScore, Scorecard, analyse, score, score_table
 
 __all__ = [
     "EXACT_LIMIT",
@@ -28,6 +28,7 @@ __all__ = [
     "pareto_frontier",
     "pareto_mask",
     "score",
+    "score_table",
     "scorecard_markdown",
     "surplus",
     "utilitarian",

@@ -20,6 +20,7 @@ from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from pactlab.issues import IssueValue
 from pactlab.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
+from pactlab.protocol import TableRecord
 from pactlab.scenario import Scenario
 from pactlab.table import MoveRecord
 
@@ -216,6 +217,30 @@ def score(
         frontier_exact=frontier.exact,
         frontier_method=frontier.method,
         outcome_space_size=space.cardinality,
+    )
+
+
+def score_table(
+    scenario: Scenario,
+    moves: Sequence[MoveRecord],
+    table: TableRecord,
+    *,
+    negotiation_id: str = "",
+    seed: int = 0,
+    analysis: OutcomeAnalysis | None = None,
+) -> Scorecard:
+    """`score` for a negotiation's final table: the workflow's evaluation and a transcript's rescoring."""
+    agreed = table["status"] == "agreement"
+    return score(
+        scenario,
+        moves,
+        outcome=table["status"],
+        agreement=table["proposal"] if agreed else None,
+        agreed_by=table["accepted_by"] if agreed else [],
+        rounds=min(table["round"] + 1, scenario.protocol.max_rounds),
+        negotiation_id=negotiation_id,
+        seed=seed,
+        analysis=analysis,
     )
 
 

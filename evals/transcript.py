@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.audit import AuditRecord, read_records
-from evals.scorecard import Scorecard, score
+from evals.scorecard import Scorecard, score_table
 from pactlab.protocol import TableRecord
 from pactlab.scenario import Scenario
 from pactlab.table import MoveRecord
@@ -60,18 +60,7 @@ def rescore(run: TranscriptRun) -> Scorecard:
     """The scorecard recomputed from the transcript alone."""
     if run.table is None or run.table["status"] == "open":
         raise TranscriptError("the transcript ends before the negotiation did; there is no outcome to score")
-    table = run.table
-    agreed = table["status"] == "agreement"
-    return score(
-        run.scenario,
-        run.moves,
-        outcome=table["status"],
-        agreement=table["proposal"] if agreed else None,
-        agreed_by=table["accepted_by"] if agreed else [],
-        rounds=min(table["round"] + 1, run.scenario.protocol.max_rounds),
-        negotiation_id=run.negotiation_id,
-        seed=run.seed,
-    )
+    return score_table(run.scenario, run.moves, run.table, negotiation_id=run.negotiation_id, seed=run.seed)
 
 
 def party_view(run: TranscriptRun, party: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
 
-from evals.scorecard import score
+from evals.scorecard import score_table
 from pactlab.protocol import Table, apply_move, table_from_record, table_record
 from pactlab.table import MoveRecord, Turn, move_record
 from pactlab.workflow.context import NegotiationContext
@@ -80,15 +80,11 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
 def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
     """Score the outcome from the scenario and the public moves."""
     ctx = runtime.context
-    table = table_from_record(state["table"])
-    agreed = table.status == "agreement"
-    card = score(
+    table = state["table"]
+    card = score_table(
         ctx.scenario,
         state["moves"],
-        outcome=table.status,
-        agreement=table.proposal if agreed else None,
-        agreed_by=sorted(table.accepted_by) if agreed else [],
-        rounds=min(table.round + 1, ctx.scenario.protocol.max_rounds),
+        table,
         negotiation_id=state["run"]["negotiation_id"],
         seed=ctx.seed,
         analysis=ctx.analysis,
@@ -96,7 +92,7 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
     scorecard = card.model_dump(mode="json")
     ctx.record("evaluation", "evaluator", {"scorecard": scorecard}, "evaluation")
     if ctx.audit is not None:
-        ctx.audit.seal({"outcome": table.status, "ended_by": table.ended_by})
+        ctx.audit.seal({"outcome": table["status"], "ended_by": table["ended_by"]})
     return {"scorecard": scorecard}
 
 
