@@ -10,23 +10,33 @@ from pactlab.scenario import Scenario
 SHIPPED_SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
+def shipped_files(folder: Path) -> dict[str, Path]:
+    """The YAML files of a folder of shipped files, by name (file stem)."""
+    return {p.stem: p for p in sorted(folder.glob("*.yaml"))}
+
+
+def resolve_file(name_or_path: str | Path, folder: Path, what: str) -> Path:
+    """A file from a path, or from the name of a shipped file in `folder`; FileError lists the names."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = shipped_files(folder)
+    if str(name_or_path) in shipped:
+        return shipped[str(name_or_path)]
+    names = ", ".join(shipped) or "none found"
+    raise FileError(
+        [Problem(str(name_or_path), None, None, "", f"no such file, and not a shipped {what} (shipped: {names})")]
+    )
+
+
 def shipped_scenarios() -> dict[str, Path]:
     """Shipped scenario names (file stems) and their paths."""
-    return {p.stem: p for p in sorted(SHIPPED_SCENARIOS.glob("*.yaml"))}
+    return shipped_files(SHIPPED_SCENARIOS)
 
 
 def resolve_scenario(name_or_path: str) -> Path:
     """A scenario file from a path, or from the name of a shipped scenario (e.g. ``ecosystem``)."""
-    path = Path(name_or_path)
-    if path.is_file():
-        return path
-    shipped = shipped_scenarios()
-    if name_or_path in shipped:
-        return shipped[name_or_path]
-    names = ", ".join(shipped) or "none found"
-    raise FileError(
-        [Problem(name_or_path, None, None, "", f"no such file, and not a shipped scenario (shipped: {names})")]
-    )
+    return resolve_file(name_or_path, SHIPPED_SCENARIOS, "scenario")
 
 
 def load_scenario(name_or_path: str) -> tuple[Scenario, Path]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pactlab.catalog import resolve_file, shipped_files
 from pactlab.loader import FileError, Problem, load_model, locate_problems
 from pactlab.scenario import Scenario
 from policies.model import PolicySet
@@ -13,21 +14,12 @@ SHIPPED_POLICY_SETS = Path(__file__).resolve().parent / "sets"
 
 def shipped_policy_sets() -> dict[str, Path]:
     """Shipped policy-set names (file stems) and their paths."""
-    return {p.stem: p for p in sorted(SHIPPED_POLICY_SETS.glob("*.yaml"))}
+    return shipped_files(SHIPPED_POLICY_SETS)
 
 
 def resolve_policy_set(name_or_path: str | Path) -> Path:
     """A policy-set file from a path, or from the name of a shipped set."""
-    path = Path(name_or_path)
-    if path.is_file():
-        return path
-    shipped = shipped_policy_sets()
-    if str(name_or_path) in shipped:
-        return shipped[str(name_or_path)]
-    names = ", ".join(shipped) or "none found"
-    raise FileError(
-        [Problem(str(name_or_path), None, None, "", f"no such file, and not a shipped policy set (shipped: {names})")]
-    )
+    return resolve_file(name_or_path, SHIPPED_POLICY_SETS, "policy set")
 
 
 def load_policy_set(name_or_path: str | Path, scenario: Scenario | None = None) -> tuple[PolicySet, Path]:
