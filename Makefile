@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $(STAMP)
 
-## demo: four organisations negotiate the ecosystem deal with strategy agents; prints the scorecard
+## demo: four organisations negotiate the ecosystem deal with strategy agents under fair-and-open; prints the scorecard
 demo: $(STAMP)
-	$(VENV)/bin/pactlab run ecosystem --seed 7 --policies minimal --pace 0.03
+	$(VENV)/bin/pactlab run ecosystem --seed 7 --pace 0.03
 
 ## test: the whole test suite
 test: $(STAMP)

@@ -100,6 +100,8 @@ def _offer_paths(moves: Sequence[MoveRecord], analysis: OutcomeAnalysis) -> dict
 
 
 def _colour(scenario: Scenario, party: str) -> str:
+    if party not in scenario.party_ids:  # the mediator's texts
+        return "#555555"
     return _PARTY_COLOURS[scenario.party_ids.index(party) % len(_PARTY_COLOURS)]
 
 

@@ -21,7 +21,7 @@ from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from pactlab.issues import IssueValue
 from pactlab.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
 from pactlab.protocol import TableRecord
-from pactlab.scenario import Scenario
+from pactlab.scenario import RESERVED_ACTORS, Scenario
 from pactlab.table import MoveRecord
 
 Outcome = Literal["agreement", "impasse", "walk_away"]
@@ -180,7 +180,8 @@ def score(
     elif not analysis.matches(scenario):
         raise ValueError("the outcome analysis belongs to a different scenario; build it with analyse(scenario)")
     party_ids = scenario.party_ids
-    unknown = sorted(set(agreed_by) - set(party_ids)) + sorted({m["party"] for m in moves} - set(party_ids))
+    actors = set(party_ids) | set(RESERVED_ACTORS)
+    unknown = sorted(set(agreed_by) - set(party_ids)) + sorted({m["party"] for m in moves} - actors)
     if unknown:
         raise ValueError(f"unknown part{'y' if len(unknown) == 1 else 'ies'} {', '.join(unknown)}")
 

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evals.transcript import TranscriptError, TranscriptRun
 from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
 from pactlab.scenario import Party, Scenario
-from pactlab.table import MoveRecord
+from pactlab.table import MEDIATOR, MoveRecord
 
 AnyIssue = CategoricalIssue | NumericIssue | BooleanIssue
 
@@ -295,7 +295,9 @@ class _Context:
 
     def name(self, party_id: str) -> str:
         party = self.by_id.get(party_id)
-        return party.name if party is not None else party_id
+        if party is None:
+            return "the mediator" if party_id == MEDIATOR else party_id
+        return party.name
 
     @property
     def platform(self) -> Party | None:

@@ -11,7 +11,7 @@ round limit is reached without agreement, the outcome is an impasse.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 from pactlab.actions import Accept, Propose, Reject, WalkAway
 from pactlab.issues import IssueValue
@@ -38,6 +38,11 @@ class Table:
     accepted_by: frozenset[str]
     status: Status
     ended_by: str | None = None  # what ended the negotiation, in words
+    tier: int = 0  # position on the dispute-resolution ladder
+    tier_start: int = 0  # the round the current tier began
+    best_margin: float | None = None  # best decisive surplus of a proposal in this tier (see pactlab.ladder)
+    best_round: int = 0  # the round that proposal was made (or the tier began)
+    remedy: str | None = None  # the remedy outside the tool, when the ladder ends in arbitration
 
 
 class TableRecord(TypedDict):
@@ -52,6 +57,11 @@ class TableRecord(TypedDict):
     accepted_by: list[str]
     status: Status
     ended_by: str | None
+    tier: NotRequired[int]
+    tier_start: NotRequired[int]
+    best_margin: NotRequired[float | None]
+    best_round: NotRequired[int]
+    remedy: NotRequired[str | None]
 
 
 def table_from_record(record: TableRecord) -> Table:
@@ -65,6 +75,11 @@ def table_from_record(record: TableRecord) -> Table:
         accepted_by=frozenset(record["accepted_by"]),
         status=record["status"],
         ended_by=record["ended_by"],
+        tier=record.get("tier", 0),
+        tier_start=record.get("tier_start", 0),
+        best_margin=record.get("best_margin"),
+        best_round=record.get("best_round", 0),
+        remedy=record.get("remedy"),
     )
 
 
@@ -79,6 +94,11 @@ def table_record(table: Table) -> TableRecord:
         accepted_by=sorted(table.accepted_by),
         status=table.status,
         ended_by=table.ended_by,
+        tier=table.tier,
+        tier_start=table.tier_start,
+        best_margin=table.best_margin,
+        best_round=table.best_round,
+        remedy=table.remedy,
     )
 
 

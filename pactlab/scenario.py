@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -14,6 +14,9 @@ from pactlab.issues import CategoricalIssue, Issue, NumericIssue
 from pactlab.preferences import PrivateProfile, check_profile
 
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+RESERVED_ACTORS = {"mediator": "mediator of the dispute-resolution ladder", "ladder": "dispute-resolution ladder"}
+"""Actor ids on the table that are not parties (scenario party ids may not take them)."""
 
 
 class Party(BaseModel):
@@ -58,6 +61,26 @@ class AgreementRule(BaseModel):
         assert self.quorum is not None
         return len(accepting & set(parties)) >= self.quorum
 
+    def decisive(self, values: Mapping[str, float]) -> float:
+        """The value of the party whose acceptance decides: how close a proposal is to agreement.
+
+        `values` holds a figure per party (e.g. its surplus over its reservation value): under
+        unanimity the lowest counts; under a quorum, the quorum-th highest, or a veto holder's
+        if that is lower.
+        """
+        ranked = sorted(values.values(), reverse=True)
+        if not ranked:
+            return float("-inf")
+        if self.kind == "unanimity":
+            decisive = ranked[-1]
+        else:
+            assert self.quorum is not None
+            decisive = ranked[min(self.quorum, len(ranked)) - 1]
+        for v in self.veto:
+            if v in values:
+                decisive = min(decisive, values[v])
+        return decisive
+
     def still_possible(self, at_table: list[str], parties: list[str]) -> bool:
         """Whether the parties still at the table can reach an agreement without those who left."""
         if not all(v in at_table for v in self.veto):
@@ -76,17 +99,56 @@ class Protocol(BaseModel):
     max_rounds: int = Field(default=30, ge=1, le=10_000, description="A round is one turn of every party.")
     opener: str | None = Field(default=None, description="Party that speaks first; default: the first party.")
     agreement: AgreementRule = Field(default_factory=AgreementRule)
+    stall_rounds: int | None = Field(
+        default=3,
+        ge=1,
+        description="Escalate to the next dispute tier after this many rounds without an improving offer "
+        "(null: escalate only when a tier's time limit is used up).",
+    )
+
+
+TierKind = Literal["negotiation", "executive", "mediation", "arbitration"]
+
+DEFAULT_MANDATES: dict[TierKind, float] = {"negotiation": 0.5, "executive": 1.0, "mediation": 1.0, "arbitration": 1.0}
+"""How much of its concession range a party's negotiator may give up by the end of a tier, by kind."""
 
 
 class DisputeTier(BaseModel):
-    """One rung of the dispute-resolution ladder (working level, executives, mediation, ...)."""
+    """One rung of the dispute-resolution ladder (working level, executives, mediation, ...).
+
+    `kind` says what happens at the tier: the parties negotiate (`negotiation`), their
+    executives take over with a wider mandate (`executive`), a mediator puts a single
+    negotiating text on the table for the parties to amend (`mediation`), or the dispute
+    leaves the tool for binding arbitration (`arbitration`: the negotiation ends there, with
+    arbitration noted as the remedy). Tiers whose id is one of the kinds default to that kind.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=_ID_PATTERN)
     name: str
+    kind: TierKind = "negotiation"
     description: str = ""
     max_rounds: int | None = Field(default=None, ge=1, description="Time limit of this tier, in rounds.")
+    concession_mandate: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Share of each party's concession range (from its best acceptable outcome down to its "
+        "reservation value) that its negotiator may give up by the end of this tier; default by kind: "
+        "negotiation 0.5, executive, mediation and arbitration 1.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_id(cls, data: object) -> object:
+        if isinstance(data, dict) and "kind" not in data and data.get("id") in DEFAULT_MANDATES:
+            return {**data, "kind": data["id"]}
+        return data
+
+    @property
+    def mandate(self) -> float:
+        return self.concession_mandate if self.concession_mandate is not None else DEFAULT_MANDATES[self.kind]
 
 
 class CostAllocation(BaseModel):
@@ -199,6 +261,17 @@ class Scenario(BaseModel):
         _duplicates([p.id for p in self.parties], ("parties",), "party", add)
         _duplicates([t.id for t in self.dispute_ladder], ("dispute_ladder",), "tier", add)
         party_ids = [p.id for p in self.parties]
+        for n, pid in enumerate(party_ids):
+            if pid in RESERVED_ACTORS:
+                add(("parties", n, "id"), f"{pid!r} is reserved for the {RESERVED_ACTORS[pid]}; choose another id")
+        mandates = [t.mandate for t in self.dispute_ladder]
+        for n in range(1, len(mandates)):
+            if mandates[n] < mandates[n - 1]:
+                add(
+                    ("dispute_ladder", n, "concession_mandate"),
+                    f"a higher tier cannot narrow the mandate ({mandates[n]:g} after {mandates[n - 1]:g}); "
+                    f"give at least {mandates[n - 1]:g}",
+                )
         for n, party in enumerate(self.parties):
             for path, message in check_profile(party.private, list(self.issues)):
                 add(("parties", n, "private", *path), message)

@@ -34,8 +34,9 @@ from agents.strategies._offers import (
     EPS,
     Level,
     StrategyNegotiator,
-    aspiration,
     curve_name,
+    mandate_note,
+    mandated_aspiration,
     opponent_tables,
     summed_tables,
     turn_rng,
@@ -84,16 +85,16 @@ class ParetoSeekingNegotiator(StrategyNegotiator):
 
     def level(self, turn: Turn) -> Level:
         curve = curve_name(self.e)
-        target = aspiration(turn.time, self.e, self.book.u_max, self.book.floor)
+        target = mandated_aspiration(turn, self.e, self.book.u_max, self.book.floor)
         if not any(self.history.offers(p) for p in self.opponents(turn)):
             why = (
                 f"our aspiration follows a {curve} time-dependent curve, and the other parties have made no offer "
-                "yet from which to learn what they value"
+                f"yet from which to learn what they value{mandate_note(turn)}"
             )
         else:
             why = (
                 f"among the terms that meet our aspiration (a {curve} time-dependent curve), these are the ones we "
-                "expect the other parties to value most, judging from their offers so far"
+                f"expect the other parties to value most, judging from their offers so far{mandate_note(turn)}"
             )
         return Level(target, why)
 

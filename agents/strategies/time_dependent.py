@@ -1,7 +1,8 @@
 """Time-dependent negotiators (Faratin et al. 1998; NegMAS's TimeBasedConcedingNegotiator).
 
 The aspiration level falls with relative time t from the best acceptable own utility to the
-reservation value: ``a(t) = u_max - (u_max - r) * t^(1/e)``. Boulware (e < 1) holds firm until
+reservation value: ``a(t) = u_max - (u_max - r) * t^(1/e)``; on a dispute ladder the curve runs
+over each tier, within the tier's mandate. Boulware (e < 1) holds firm until
 the deadline nears, Conceder (e > 1) gives ground early, Linear (e = 1) in between.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import math
 
 from agents.base import Seat
-from agents.strategies._offers import Level, StrategyNegotiator, aspiration, curve_name
+from agents.strategies._offers import Level, StrategyNegotiator, curve_name, mandate_note, mandated_aspiration
 from pactlab.table import Turn
 
 _PACE = {
@@ -42,8 +43,9 @@ class TimeDependentNegotiator(StrategyNegotiator):
 
     def level(self, turn: Turn) -> Level:
         curve = curve_name(self.e)
-        target = aspiration(turn.time, self.e, self.book.u_max, self.book.floor)
-        return Level(target, f"our aspiration follows a {curve} time-dependent curve that {_PACE[curve]}")
+        target = mandated_aspiration(turn, self.e, self.book.u_max, self.book.floor)
+        why = f"our aspiration follows a {curve} time-dependent curve that {_PACE[curve]}{mandate_note(turn)}"
+        return Level(target, why)
 
 
 class BoulwareNegotiator(TimeDependentNegotiator):

@@ -63,7 +63,7 @@ class TitForTatNegotiator(StrategyNegotiator):
         share_moved = self.concession_share(turn)
         moved = share_moved or 0.0
         goodwill = self.kindness if self.history.offers(self.seat.party_id) else 0.0
-        share = min(max(self.reciprocity * moved + goodwill, 0.0), 1.0)
+        share = min(max(self.reciprocity * moved + goodwill, 0.0), turn.mandate)
         target = book.u_max - (book.u_max - book.floor) * share
         side = "the other side" if len(self.opponents(turn)) <= 1 else "the other parties"
         if share_moved is None or all(len(self.history.offers(p)) <= 1 for p in self.opponents(turn)):

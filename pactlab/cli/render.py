@@ -9,7 +9,7 @@ from evals.scorecard import Scorecard
 from pactlab.issues import value_key
 from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord
+from pactlab.table import MEDIATOR, MoveRecord
 
 PARTY_STYLES = ("cyan", "magenta", "green", "yellow", "blue", "red")
 
@@ -30,15 +30,20 @@ class MoveRenderer:
             self.show(move)
 
     def show(self, move: MoveRecord) -> None:
-        party = f"[{self.styles[move['party']]}]{move['party']}[/]"
+        party = f"[{self.styles.get(move['party'], 'bold white')}]{move['party']}[/]"
         head = f"[dim]R{move['round'] + 1:>2} T{move['turn'] + 1:>3}[/] {party}"
+        if move["kind"] == "escalate":
+            self.console.print(f"{head} [bold yellow]escalates[/] {move['rationale']}: {move['reason']}")
+            self.console.print(f"          [italic dim]{move['message']}[/]")
+            return
         if move["kind"] == "propose" and move["terms"] is not None:
             terms = move["terms"]
             changed = [k for k, v in terms.items() if self.last_terms is None or self.last_terms.get(k) != v]
             shown = ", ".join(f"{k}={value_key(terms[k])}" for k in changed) or "same terms"
             sheet = self.space.validate(terms)
             utils = " ".join(f"{p}:{u(sheet):.2f}" for p, u in self.utilities.items())
-            self.console.print(f"{head} proposes {shown} [dim]| utilities {utils}[/]")
+            verb = "tables the text" if move["party"] == MEDIATOR else "proposes"
+            self.console.print(f"{head} {verb} {shown} [dim]| utilities {utils}[/]")
             self.last_terms = dict(terms)
         elif move["kind"] == "accept":
             self.console.print(f"{head} [bold green]accepts[/]")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from agents.base import Negotiator, Seat
+from agents.mediator import MEDIATORS, Mediator, StatedPreferences
 from agents.registry import make_negotiator
 from evals.audit import AuditWriter
 from evals.scorecard import OutcomeAnalysis, analyse
+from pactlab.issues import IssueValue
 from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Scenario
 from pactlab.workflow.state import RunSpec
@@ -27,6 +33,7 @@ class NegotiationContext:
     rounds_per_step: int = 1
     policy_set: PolicySet | None = None
     audit: AuditWriter | None = None
+    mediator: Mediator = field(default_factory=lambda: MEDIATORS["nash"]())
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
     @classmethod
@@ -47,6 +54,7 @@ class NegotiationContext:
             rounds_per_step=spec["rounds_per_step"],
             policy_set=policy_set,
             audit=AuditWriter(spec["transcript"]) if spec["transcript"] else None,
+            mediator=MEDIATORS[spec.get("mediator", "nash")](),
             _analysis=analysis,
         )
 
@@ -69,3 +77,34 @@ class NegotiationContext:
         """The outcome-space analysis (frontier, bargaining points), computed once per run."""
         return self._analysis if self._analysis is not None else analyse(self.scenario)
 
+    @cached_property
+    def stated_preferences(self) -> StatedPreferences:
+        """What the default mediator is told: the Pareto-frontier deals within the policies' mandate."""
+        frontier = self.analysis.frontier
+        outcomes = frontier.outcomes
+        keep = np.ones(len(outcomes), dtype=bool)
+        for negotiator in self.negotiators.values():  # seats carry the policies' mandate as constraints
+            keep &= negotiator.seat.utility.constraint_mask(outcomes)
+        return StatedPreferences(
+            parties=frontier.parties,
+            candidates=TermSheets(self.space, outcomes[keep]),
+            utilities=frontier.utilities[keep],
+            reservations=tuple(self.utilities[p].reservation_value for p in frontier.parties),
+        )
+
+
+@dataclass(frozen=True)
+class TermSheets(Sequence[dict[str, IssueValue]]):
+    """Outcome indices read as term sheets on demand (a frontier can be long)."""
+
+    space: OutcomeSpace
+    outcomes: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
+
+    def __getitem__(self, i: int) -> dict[str, IssueValue]:  # type: ignore[override]
+        return dict(self.space.term_sheet(int(self.outcomes[i])).terms)
+
+    def __iter__(self) -> Iterator[dict[str, IssueValue]]:
+        return (self[i] for i in range(len(self)))

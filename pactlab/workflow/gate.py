@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from pactlab.actions import Accept, Propose, Reject, WalkAway
+from pactlab.ladder import escalations
 from pactlab.outcome_space import InvalidOffer
 from pactlab.protocol import IllegalMove, Table, check_legal
 from pactlab.table import BlockedMove, MoveRecord, Turn
@@ -87,6 +88,7 @@ def _judge(
             party=table.speaker,
             action=action,
             moves=moves,
+            escalations=escalations(moves, ctx.scenario),
         ),
     )
     refused = blocking(verdicts)

@@ -25,25 +25,16 @@ from langgraph.types import Checkpointer
 
 from evals.scorecard import score_table
 from pactlab.protocol import Table, apply_move, table_from_record, table_record
-from pactlab.table import MoveRecord, Turn, move_record
+from pactlab.table import MoveRecord, move_record
 from pactlab.workflow.context import NegotiationContext
+from pactlab.workflow.escalation import ladder_step, public_turn, tracked
 from pactlab.workflow.gate import judge_turn
 from pactlab.workflow.state import NegotiationState
 
 
 def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) -> tuple[Table, MoveRecord]:
     """The speaker's negotiator acts on the public table; the protocol applies its move."""
-    turn = Turn(
-        party=table.speaker,
-        round=table.round,
-        max_rounds=ctx.scenario.protocol.max_rounds,
-        turn=table.turn,
-        parties_at_table=table.at_table,
-        proposal=table.proposal,
-        proposer=table.proposer,
-        accepted_by=table.accepted_by,
-        moves=moves,
-    )
+    turn = public_turn(table, moves, ctx, table.speaker)
     judged = judge_turn(ctx, table, turn, moves)
     if judged.fallback is not None:
         ctx.record(
@@ -58,22 +49,34 @@ def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) ->
             key=f"fallback:{table.turn}",
         )
     after = apply_move(table, table.speaker, judged.action, ctx.scenario, ctx.space)
-    return after, move_record(table.turn, table.round, table.speaker, judged.action)
+    return tracked(after, ctx), move_record(table.turn, table.round, table.speaker, judged.action)
 
 
 def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
-    """Every party at the table takes its turn, for `rounds_per_step` rounds or until the negotiation ends."""
+    """Every party at the table takes its turn, for `rounds_per_step` rounds or until the negotiation ends.
+
+    At each round's start the ladder may escalate a stalled dispute or table the mediator's text.
+    """
     ctx = runtime.context
     table = table_from_record(state["table"])
     history = list(state["moves"])
     played: list[MoveRecord] = []
     stop_at = table.round + ctx.rounds_per_step
-    while table.status == "open" and table.round < stop_at:
-        table, move = take_turn(table, history, ctx)
-        record = {"move": dict(move), "table": dict(table_record(table))}
+
+    def land(move: MoveRecord, after: Table) -> None:
+        record = {"move": dict(move), "table": dict(table_record(after))}
         ctx.record("move", move["party"], record, key=f"move:{move['turn']}")
         history.append(move)
         played.append(move)
+
+    while table.status == "open" and table.round < stop_at:
+        for event, after in ladder_step(table, history, ctx):
+            land(event, after)
+            table = after
+        if table.status != "open":
+            break
+        table, move = take_turn(table, history, ctx)
+        land(move, table)
     return {"table": table_record(table), "moves": played}
 
 

@@ -7,7 +7,7 @@ superstep, so the table travels as one record and the moves as one append-only l
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any, NotRequired, TypedDict
 
 from pactlab.protocol import TableRecord
 from pactlab.table import MoveRecord
@@ -25,6 +25,7 @@ class RunSpec(TypedDict):
     rounds_per_step: int  # rounds played between two checkpoints
     transcript: str | None  # the hash-chained audit trail (JSONL), if the run keeps one
     policies: dict[str, Any] | None  # the full policy set the gate applies, if any
+    mediator: NotRequired[str]  # the mediator of the ladder's mediation tier (default "nash")
 
 
 class NegotiationState(TypedDict, total=False):

@@ -22,7 +22,7 @@ from evals.termsheet import Clause, NoAgreement, TermSheetDocument, draft_term_s
 from evals.transcript import TranscriptError, TranscriptRun, read_transcript
 from pactlab.catalog import shipped_scenarios
 from pactlab.issues import IssueValue, value_key
-from pactlab.table import MoveRecord
+from pactlab.table import MEDIATOR, MoveRecord
 
 EVIL_NAME = "Nordvik <script>alert('x')</script> & \"Sons\" Mobility"
 EVIL_ISSUE = "Platform <b>design</b> & <i>scope"
@@ -203,7 +203,10 @@ def _check_clause_trace(run: TranscriptRun, clause: Clause) -> None:
     assert origin_move["party"] == clause.origin.party
     assert origin_move["round"] == clause.origin.round
     assert origin_move["rationale"] == clause.origin.rationale
-    assert clause.origin.party_name == run.scenario.party(origin_move["party"]).name
+    if origin_move["party"] == MEDIATOR:
+        assert clause.origin.party_name == "the mediator"
+    else:
+        assert clause.origin.party_name == run.scenario.party(origin_move["party"]).name
     # the redline: exactly the proposals that changed the value, each with what it replaced
     changed = [n for n in range(len(chain)) if n == 0 or not _same(values[n], values[n - 1])]
     assert [r.turn for r in clause.history] == [chain[n]["turn"] for n in changed], issue

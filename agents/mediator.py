@@ -1,0 +1,99 @@
+"""The mediator of the ladder's mediation tier: one negotiating text that the parties amend.
+
+The single-negotiating-text procedure: the mediator tables a draft, the parties accept it or
+amend it (a counter-proposal) or reject it, and at the next round the mediator tables a
+revised draft. The default `NashMediator` drafts the Nash bargaining solution of the parties'
+stated preferences — the outcome on the Pareto frontier that maximises the product of their
+surpluses over their reservation values — and revises toward the parties that objected: each
+objection (amendment or rejection) at the mediation tier raises that party's bargaining weight
+by one, and the revision is the asymmetric Nash solution with those weights. Every draft is
+individually rational for every party at the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from pactlab.actions import Propose
+from pactlab.issues import IssueValue
+from pactlab.table import MEDIATOR, Turn
+
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class StatedPreferences:
+    """What the parties told the mediator: candidate deals and each party's utility of them.
+
+    `candidates[i]` is a term sheet; `utilities[i, j]` is party `parties[j]`'s utility of it;
+    `reservations[j]` the party's reservation value. The workflow passes the individually
+    rational Pareto frontier, so the mediator never searches the whole outcome space.
+    """
+
+    parties: tuple[str, ...]
+    candidates: Sequence[Mapping[str, IssueValue]]
+    utilities: FloatArray
+    reservations: tuple[float, ...]
+
+
+@runtime_checkable
+class Mediator(Protocol):
+    """Tables the single negotiating text at the mediation tier; a function of the public table
+    and, for mediators that are given them, the stated preferences."""
+
+    def draft(self, turn: Turn, stated: StatedPreferences | None) -> Propose | None: ...
+
+
+class NashMediator:
+    """Drafts the (asymmetric) Nash bargaining solution of the parties' stated preferences."""
+
+    name = "nash"
+
+    def objections(self, turn: Turn) -> dict[str, int]:
+        """Amendments and rejections per party since the mediation tier began."""
+        start = turn.tier.start_round if turn.tier is not None else 0
+        counts = dict.fromkeys(turn.parties_at_table, 0)
+        for move in turn.moves:
+            if move["round"] >= start and move["party"] in counts and move["kind"] in ("propose", "reject"):
+                counts[move["party"]] += 1
+        return counts
+
+    def draft(self, turn: Turn, stated: StatedPreferences | None) -> Propose | None:
+        if stated is None or not stated.candidates:
+            return None
+        at_table = [j for j, p in enumerate(stated.parties) if p in turn.parties_at_table]
+        gains = stated.utilities[:, at_table] - np.asarray(stated.reservations)[at_table]
+        rational = np.flatnonzero((gains > 0).all(axis=1))
+        if len(rational) == 0:
+            return None
+        objections = self.objections(turn)
+        weights = np.asarray([1.0 + objections.get(stated.parties[j], 0) for j in at_table])
+        score = (np.log(gains[rational]) * weights).sum(axis=1)
+        best = int(rational[int(np.argmax(score))])
+        # The text is public: its rationale names the method, never a party's private figures.
+        if any(objections.values()):
+            objected = ", ".join(f"{p} ({n})" for p, n in objections.items() if n)
+            rationale = (
+                "Revised single negotiating text: the asymmetric Nash bargaining solution of the parties' stated "
+                f"preferences, giving more weight to the parties that objected to earlier drafts: {objected}."
+            )
+            message = "Here is a revised text that takes your objections into account. Please accept it or amend it."
+        else:
+            rationale = (
+                "Single negotiating text: the Nash bargaining solution of the parties' stated preferences (the deal "
+                "on the Pareto frontier that maximises the product of every party's surplus over its reservation "
+                "value)."
+            )
+            message = "As mediator I propose this single negotiating text. Please accept it or amend it."
+        return Propose(terms=dict(stated.candidates[best]), message=message, rationale=rationale)
+
+
+MEDIATORS: dict[str, type[NashMediator]] = {"nash": NashMediator}
+"""Mediators by name (the LLM mediator registers with the LLM negotiators)."""
+
+__all__ = ["MEDIATOR", "MEDIATORS", "Mediator", "NashMediator", "StatedPreferences"]
