@@ -4,6 +4,7 @@ VENV   ?= .venv
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+LLM_STAMP := $(VENV)/.llm-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: demo test lint bench clean
 
@@ -19,9 +20,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/pactlab run ecosystem --seed 7 --pace 0.03
 
-## test: the whole test suite
-test: $(STAMP)
-	$(VENV)/bin/pytest -q -n 2
+# The llm extra builds llama.cpp (about 4 minutes once; pip caches the wheel for later venvs).
+$(LLM_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,llm]"
+	@rm -f $(VENV)/.llm-*
+	@touch $(LLM_STAMP)
+
+## test: the whole test suite; then the tests against the local model, in one process (one server, two cores)
+test: $(LLM_STAMP)
+	$(VENV)/bin/pytest -q -n 2 -m "not llm"
+	$(VENV)/bin/pytest -q -m llm
 
 ## lint: ruff and mypy
 lint: $(STAMP)

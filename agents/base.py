@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from pactlab.actions import Accept, Propose, Reject, WalkAway
 from pactlab.constraints import Constraint
@@ -59,8 +59,30 @@ class Seat:
 
 @runtime_checkable
 class Negotiator(Protocol):
-    """A seat's decision-maker. `act` must depend only on the seat and the Turn (resumability)."""
+    """A seat's decision-maker. Strategy negotiators' `act` depends only on the seat and the Turn
+    (which makes resume exact); model-backed ones record what they did instead (`Reporting`)."""
 
     seat: Seat
 
     def act(self, turn: Turn) -> ActionT: ...
+
+
+@dataclass(frozen=True)
+class AgentReport:
+    """Something an agent did on the way to its action that the audit trail must hold
+    (a model call, a fallback, a privacy-screen hit)."""
+
+    kind: str
+    data: dict[str, Any]
+
+
+@runtime_checkable
+class Reporting(Protocol):
+    """An agent with reports: the workflow records them after each act(), before the move lands."""
+
+    def take_reports(self) -> list[AgentReport]: ...
+
+
+def take_reports(agent: object) -> list[AgentReport]:
+    """The agent's reports since the last call (none for agents that keep none)."""
+    return agent.take_reports() if isinstance(agent, Reporting) else []

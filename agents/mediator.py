@@ -12,7 +12,7 @@ individually rational for every party at the table.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -21,6 +21,8 @@ import numpy.typing as npt
 
 from pactlab.actions import Propose
 from pactlab.issues import IssueValue
+from pactlab.outcome_space import OutcomeSpace
+from pactlab.scenario import Scenario
 from pactlab.table import MEDIATOR, Turn
 
 FloatArray = npt.NDArray[np.float64]
@@ -93,7 +95,23 @@ class NashMediator:
         return Propose(terms=dict(stated.candidates[best]), message=message, rationale=rationale)
 
 
-MEDIATORS: dict[str, type[NashMediator]] = {"nash": NashMediator}
-"""Mediators by name (the LLM mediator registers with the LLM negotiators)."""
+def _llm_mediator(scenario: Scenario, space: OutcomeSpace) -> Mediator:
+    from agents.llm.mediator import LLMMediator  # imported on use: the openai SDK is slow to import
 
-__all__ = ["MEDIATOR", "MEDIATORS", "Mediator", "NashMediator", "StatedPreferences"]
+    return LLMMediator(scenario, space)
+
+
+MEDIATORS: dict[str, Callable[[Scenario, OutcomeSpace], Mediator]] = {
+    "nash": lambda scenario, space: NashMediator(),
+    "llm": _llm_mediator,
+}
+"""Mediators by name: the default Nash mediator, and a chat model that reads the public table only."""
+
+
+def make_mediator(name: str, scenario: Scenario, space: OutcomeSpace) -> Mediator:
+    if name not in MEDIATORS:
+        raise ValueError(f"unknown mediator {name!r}; mediators: {', '.join(MEDIATORS)}")
+    return MEDIATORS[name](scenario, space)
+
+
+__all__ = ["MEDIATOR", "MEDIATORS", "Mediator", "NashMediator", "StatedPreferences", "make_mediator"]

@@ -7,6 +7,7 @@ parameters and out-of-range values raise ValueError saying what is valid.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -39,11 +40,19 @@ class StrategyInfo:
     summary: str
     defaults: Mapping[str, ParamValue] = field(default_factory=dict)
     check: Callable[..., object] = lambda **_: None
+    needs_model: bool = False  # backed by a chat model: needs an endpoint, not a pure function of the table
 
     def __str__(self) -> str:
         if not self.defaults:
             return self.summary
-        params = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.defaults.items())
+        params = ", ".join(
+            f"{k}=(config)"
+            if v == "" or (isinstance(v, float) and math.isnan(v))
+            else f"{k}={v:g}"
+            if isinstance(v, float)
+            else f"{k}={v}"
+            for k, v in self.defaults.items()
+        )
         return f"{self.summary} Parameters: {params}."
 
 
@@ -83,6 +92,42 @@ STRATEGIES: dict[str, StrategyInfo] = {
         check_pareto,
     ),
 }
+
+
+def _llm(seat: Seat, **params: Any) -> Negotiator:
+    from agents.llm.negotiator import LLMNegotiator  # imported on use: the openai SDK is slow to import
+
+    return LLMNegotiator(seat, **params)
+
+
+def _check_llm(**params: Any) -> None:
+    from agents.llm.negotiator import check_llm
+
+    check_llm(**params)
+
+
+STRATEGIES["llm"] = StrategyInfo(
+    _llm,
+    "A chat model over the OpenAI API (or any compatible server; see --llm) speaks for the party; a utility "
+    "advisor values term sheets for it (advisor=free|advised|choose), code guards its reservation value and "
+    "mandate, and the fallback strategy acts when the model fails. Unset model settings come from the scenario's "
+    "party llm settings, then the environment.",
+    {
+        "model": "",
+        "provider": "",
+        "temperature": math.nan,
+        "max_tokens": math.nan,
+        "output_mode": "",
+        "advisor": "advised",
+        "fallback": "pareto",
+        "candidates": 4.0,
+    },
+    _check_llm,
+    needs_model=True,
+)
+
+STRATEGY_NAMES = sorted(name for name, info in STRATEGIES.items() if not info.needs_model)
+"""The strategy negotiators: deterministic for a seed, no model needed."""
 
 DEFAULT_STRATEGY = "pareto"
 """The strategy for seats nobody chose. In round-robin tournaments over generated and shipped
@@ -156,4 +201,4 @@ def make_negotiator(spec: str, seat: Seat) -> Negotiator:
     return negotiator
 
 
-__all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "StrategyInfo", "make_negotiator", "parse_spec"]
+__all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "STRATEGY_NAMES", "StrategyInfo", "make_negotiator", "parse_spec"]

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evals.bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
+from evals.usage import LLMUsage
 from pactlab.issues import IssueValue
 from pactlab.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
 from pactlab.protocol import TableRecord
@@ -100,6 +101,7 @@ class Scorecard(BaseModel):
     frontier_exact: bool
     frontier_method: str
     outcome_space_size: int
+    llm_usage: LLMUsage | None = Field(default=None, description="Model calls, tokens and cost; None without LLMs.")
 
 
 @dataclass(frozen=True)

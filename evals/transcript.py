@@ -12,6 +12,7 @@ from typing import Any
 
 from evals.audit import AuditRecord, read_records
 from evals.scorecard import Scorecard, score_table
+from evals.usage import usage_from_records
 from pactlab.protocol import TableRecord
 from pactlab.scenario import Scenario
 from pactlab.table import MoveRecord
@@ -60,7 +61,9 @@ def rescore(run: TranscriptRun) -> Scorecard:
     """The scorecard recomputed from the transcript alone."""
     if run.table is None or run.table["status"] == "open":
         raise TranscriptError("the transcript ends before the negotiation did; there is no outcome to score")
-    return score_table(run.scenario, run.moves, run.table, negotiation_id=run.negotiation_id, seed=run.seed)
+    card = score_table(run.scenario, run.moves, run.table, negotiation_id=run.negotiation_id, seed=run.seed)
+    usage = usage_from_records(run.records, card.outcome == "agreement")
+    return card if usage is None else card.model_copy(update={"llm_usage": usage})
 
 
 def party_view(run: TranscriptRun, party: str) -> dict[str, Any]:

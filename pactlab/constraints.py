@@ -90,6 +90,7 @@ class Constraint(str):
 
     def holds(self, terms: Mapping[str, IssueValue], issues: Mapping[str, _IssueBase]) -> bool:
         """Whether one term sheet satisfies the constraint."""
+
         def cond(c: Condition) -> bool:
             return any(
                 all(bool(_option_table(a, issues)[issues[a.issue].index_of(terms[a.issue])]) for a in conj)
@@ -102,6 +103,7 @@ class Constraint(str):
 
     def mask(self, index_of: Callable[[str], np.ndarray], issues: Mapping[str, _IssueBase]) -> np.ndarray:
         """Vectorised: `index_of(issue_id)` gives each outcome's option index for that issue."""
+
         def cond(c: Condition) -> np.ndarray:
             result: np.ndarray | None = None
             for conj in c.any_of:

@@ -84,9 +84,7 @@ class NumericIssue(_IssueBase):
                 f"step {self.step} does not divide the range {self.minimum}..{self.maximum}; "
                 "choose a step that lands exactly on the maximum"
             )
-        if self.integer and any(
-            abs(x - round(x)) > 1e-9 for x in (self.minimum, self.maximum, self.step)
-        ):
+        if self.integer and any(abs(x - round(x)) > 1e-9 for x in (self.minimum, self.maximum, self.step)):
             raise ValueError("an integer issue needs a whole-number minimum, maximum and step")
         return self
 

@@ -123,9 +123,7 @@ def _problem_from(err: Any, root: yaml.Node, source: str, model: type[BaseModel]
     return _at(source, node, field, message)
 
 
-def _locate(
-    root: yaml.Node, loc: tuple[Any, ...], names_absent_key: bool = False
-) -> tuple[yaml.Node, tuple[Any, ...]]:
+def _locate(root: yaml.Node, loc: tuple[Any, ...], names_absent_key: bool = False) -> tuple[yaml.Node, tuple[Any, ...]]:
     """The deepest YAML node on the error's path, and the part of the path that exists in the file.
 
     Pydantic's locations may contain union tags or validator names that are not keys of the

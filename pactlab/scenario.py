@@ -19,6 +19,22 @@ RESERVED_ACTORS = {"mediator": "mediator of the dispute-resolution ladder", "lad
 """Actor ids on the table that are not parties (scenario party ids may not take them)."""
 
 
+class ModelSettings(BaseModel):
+    """The operator's settings for a party's LLM negotiator; unset fields come from the CLI or the environment.
+
+    Never shown to the other parties. API keys never go here: they come from the environment.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: Literal["openai", "vllm", "ollama", "llamacpp", "lmstudio", "compatible"] | None = None
+    model: str | None = None
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    seed: int | None = None
+    max_tokens: int | None = Field(default=None, ge=16)
+    output_mode: Literal["json_schema", "json_object", "tools", "prompt"] | None = None
+
+
 class Party(BaseModel):
     """An organisation at the table: public facts everyone sees, and its private profile."""
 
@@ -29,6 +45,7 @@ class Party(BaseModel):
     core_business: str = Field(description="What the organisation does; IP in this field is naturally its own.")
     facts: list[str] = Field(default_factory=list, description="Public facts: capabilities, assets, constraints.")
     private: PrivateProfile
+    llm: ModelSettings | None = Field(default=None, description="Settings for an LLM negotiator in this seat.")
 
 
 class AgreementRule(BaseModel):
@@ -253,9 +270,7 @@ class Scenario(BaseModel):
         errors: list[InitErrorDetails] = []
 
         def add(loc: tuple[str | int, ...], message: str) -> None:
-            errors.append(
-                InitErrorDetails(type=PydanticCustomError("scenario", message), loc=loc, input=None)
-            )
+            errors.append(InitErrorDetails(type=PydanticCustomError("scenario", message), loc=loc, input=None))
 
         _duplicates([i.id for i in self.issues], ("issues",), "issue", add)
         _duplicates([p.id for p in self.parties], ("parties",), "party", add)
@@ -322,6 +337,7 @@ class Scenario(BaseModel):
         data = self.model_dump(mode="json")
         for party in data["parties"]:
             party.pop("private")
+            party.pop("llm", None)
         return data
 
 
@@ -332,7 +348,6 @@ def _duplicates(ids: list[str], loc: tuple[str, ...], what: str, add: object) ->
             add((*loc, n, "id"), f"duplicate {what} id {i!r} (first used at index {seen[i]}); ids must be unique")  # type: ignore[operator]
         else:
             seen[i] = n
-
 
 
 def _check_allocation(

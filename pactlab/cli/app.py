@@ -6,6 +6,8 @@ import json
 import re
 import secrets
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -13,11 +15,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from agents.mediator import MEDIATORS
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
 from evals.audit import AuditError
 from pactlab.catalog import load_scenario, shipped_scenarios
 from pactlab.cli import exit_codes
 from pactlab.cli.audit import audit_app, eval_command, termsheet_command
+from pactlab.cli.llm import LLM_MODES, default_agent, llm_endpoint
 from pactlab.cli.render import MoveRenderer, print_scorecard
 from pactlab.loader import FileError
 from pactlab.scenario import Scenario
@@ -68,9 +72,9 @@ def _file_error(exc: FileError) -> typer.Exit:
 _PARTY_SPEC = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
 
 
-def _parse_agents(scenario: Scenario, specs: list[str]) -> dict[str, str]:
+def _parse_agents(scenario: Scenario, specs: list[str], default: str = DEFAULT_STRATEGY) -> dict[str, str]:
     """Map every party to a negotiator spec from `--agent PARTY=SPEC` (or `--agent SPEC` for all)."""
-    chosen = dict.fromkeys(scenario.party_ids, DEFAULT_STRATEGY)
+    chosen = dict.fromkeys(scenario.party_ids, default)
     for spec in specs:
         assigned = _PARTY_SPEC.match(spec)
         party, strategy = (assigned.group(1), assigned.group(2)) if assigned else ("", spec)
@@ -138,11 +142,32 @@ def run(
         ),
     ] = None,
     checkpoint_every: Annotated[
-        int, typer.Option(min=1, help="Rounds between checkpoints; a killed run replays at most this many.")
-    ] = DEFAULT_ROUNDS_PER_STEP,
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"Rounds between checkpoints; a killed run replays at most this many. Default: "
+            f"{DEFAULT_ROUNDS_PER_STEP}, or 1 with LLM negotiators.",
+        ),
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="LLM negotiators for every party without --agent: 'local' starts llama.cpp's server with the "
+            "local Gemma 3 270M model (extra pactlab[llm]); 'env' uses OPENAI_BASE_URL, OPENAI_API_KEY and "
+            "PACTLAB_LLM_MODEL.",
+        ),
+    ] = None,
+    mediator: Annotated[
+        str,
+        typer.Option(
+            help="Mediator of the ladder's mediation tier: nash (the Nash bargaining solution of the parties' "
+            "stated preferences) or llm (a chat model reading the public table only; see --llm)."
+        ),
+    ] = "nash",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the scorecard.")] = False,
 ) -> None:
-    """Run a negotiation with strategy agents; print each move live and the scorecard at the end.
+    """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
 
     Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 1 failure.
     """
@@ -152,7 +177,13 @@ def run(
         raise _file_error(exc) from None
     if durability not in ("sync", "async", "exit"):
         raise _fail(f"--durability {durability!r}: use sync, async or exit", exit_codes.BAD_INPUT)
-    agents = _parse_agents(loaded, agent or [])
+    if llm is not None and llm not in LLM_MODES:
+        raise _fail(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}", exit_codes.BAD_INPUT)
+    agents = _parse_agents(loaded, agent or [], default_agent(llm) if llm else DEFAULT_STRATEGY)
+    if mediator not in MEDIATORS:
+        raise _fail(f"--mediator {mediator!r}: use {' or '.join(MEDIATORS)}", exit_codes.BAD_INPUT)
+    uses_llm = mediator == "llm" or any(spec.startswith("llm") for spec in agents.values())
+    rounds_per_step = checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP)
     chosen = policies or loaded.policy_set
     policy_set = None
     if chosen and chosen != "none":
@@ -170,7 +201,7 @@ def run(
     else:
         console.print("  policies: none (no policy gate)")
     durability_mode: Durability = durability  # type: ignore[assignment]
-    with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs:
+    with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs, _llm_endpoint(llm, quiet):
         try:
             events = runs.start(
                 loaded,
@@ -178,16 +209,32 @@ def run(
                 seed=seed,
                 negotiation_id=negotiation_id,
                 source=str(path),
-                rounds_per_step=checkpoint_every,
+                rounds_per_step=rounds_per_step,
                 transcript=out / negotiation_id / TRANSCRIPT,
                 policies=policy_set,
+                mediator=mediator,
             )
             scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
         except AuditError as exc:
             raise _fail(f"audit trail: {exc}; the run stopped (checkpoints kept)", exit_codes.FAILURE) from None
-        except ValueError as exc:
+        except ValueError as exc:  # LLMConfigError (e.g. no API key) included
             raise _fail(str(exc), exit_codes.BAD_INPUT) from None
         _finish(runs, negotiation_id, loaded, scored, out)
+
+
+@contextmanager
+def _llm_endpoint(mode: str | None, quiet: bool) -> Iterator[None]:
+    """The LLM endpoint for the run (see pactlab.cli.llm); a local server that cannot start is a failure."""
+    if mode is None:
+        yield
+        return
+    from agents.llm import LocalServerError
+
+    try:
+        with llm_endpoint(mode, console, quiet=quiet):
+            yield
+    except LocalServerError as exc:
+        raise _fail(f"local model server: {exc}", exit_codes.FAILURE) from None
 
 
 @app.command()
@@ -195,6 +242,9 @@ def resume(
     negotiation_id: Annotated[str, typer.Argument(help="The id printed when the run started.")],
     out: OutOption = DEFAULT_OUT,
     pace: Annotated[float, typer.Option(help="Seconds to pause after each move.")] = 0.0,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="Where LLM negotiators find their model: local or env (see run).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Resume an interrupted negotiation from its last checkpoint."""
@@ -213,7 +263,8 @@ def resume(
             renderer.replay(state["moves"])
             console.print("[dim]— resumed here —[/]")
         try:
-            scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
+            with _llm_endpoint(llm, quiet):
+                scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
         except (NegotiationFinished, NegotiationNotFound) as exc:
             raise _fail(str(exc), exit_codes.NOT_FOUND) from None
         except AuditError as exc:
@@ -272,3 +323,7 @@ def scenario_list() -> None:
             console.print(f"[red]{name}[/] (invalid: run 'pactlab scenario validate {name}')")
             continue
         console.print(f"[bold]{name}[/]: {loaded.title} ({len(loaded.parties)} parties, {len(loaded.issues)} issues)")
+
+
+from pactlab.cli import explore as _explore  # noqa: E402, F401  (registers the explore and report commands)
+from pactlab.cli import rehearse as _rehearse  # noqa: E402, F401  (registers the rehearse, debrief and serve commands)

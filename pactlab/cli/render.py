@@ -90,3 +90,30 @@ def print_scorecard(console: Console, card: Scorecard) -> None:
     frontier = "exact" if card.frontier_exact else "approximate"
     measures.add_row("Pareto frontier", f"{card.frontier_size} outcomes ({frontier}, {card.frontier_method})")
     console.print(measures)
+    if card.llm_usage is not None:
+        print_llm_usage(console, card)
+
+
+def print_llm_usage(console: Console, card: Scorecard) -> None:
+    """Model calls per party: requests, repairs, fallbacks, tokens and estimated cost."""
+    assert card.llm_usage is not None
+    usage = RichTable(title="Model calls")
+    for column in ("party", "calls", "requests", "repairs", "fallbacks", "prompt tokens", "completion tokens", "cost"):
+        usage.add_column(column, justify="left" if column == "party" else "right")
+    rows = [*card.llm_usage.parties.items(), ("total", card.llm_usage.total)]
+    for party, u in rows:
+        cost = "unknown" if u.cost_usd is None else f"${u.cost_usd:.4f}"
+        usage.add_row(
+            party,
+            str(u.calls),
+            str(u.requests),
+            str(u.repairs),
+            str(u.fallbacks),
+            str(u.prompt_tokens),
+            str(u.completion_tokens),
+            cost,
+        )
+    console.print(usage)
+    per_deal = card.llm_usage.cost_per_agreement_usd
+    if per_deal is not None:
+        console.print(f"estimated cost of this agreement: ${per_deal:.4f}")

@@ -7,7 +7,11 @@ from pactlab.workflow.runner import (
     NegotiationFinished,
     NegotiationNotFound,
     Negotiations,
+    NoForkPoint,
+    NotWaiting,
+    Paused,
     Scored,
+    WaitingForPerson,
 )
 from pactlab.workflow.state import NegotiationState, RunSpec
 
@@ -18,7 +22,11 @@ __all__ = [
     "NegotiationNotFound",
     "NegotiationState",
     "Negotiations",
+    "NoForkPoint",
+    "NotWaiting",
+    "Paused",
     "RunSpec",
     "Scored",
+    "WaitingForPerson",
     "build_graph",
 ]

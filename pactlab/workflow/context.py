@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agents.base import Negotiator, Seat
-from agents.mediator import MEDIATORS, Mediator, StatedPreferences
+from agents.mediator import Mediator, NashMediator, StatedPreferences, make_mediator
 from agents.registry import make_negotiator
 from evals.audit import AuditWriter
 from evals.scorecard import OutcomeAnalysis, analyse
@@ -33,7 +33,7 @@ class NegotiationContext:
     rounds_per_step: int = 1
     policy_set: PolicySet | None = None
     audit: AuditWriter | None = None
-    mediator: Mediator = field(default_factory=lambda: MEDIATORS["nash"]())
+    mediator: Mediator = field(default_factory=NashMediator)
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
     @classmethod
@@ -54,7 +54,7 @@ class NegotiationContext:
             rounds_per_step=spec["rounds_per_step"],
             policy_set=policy_set,
             audit=AuditWriter(spec["transcript"]) if spec["transcript"] else None,
-            mediator=MEDIATORS[spec.get("mediator", "nash")](),
+            mediator=make_mediator(spec.get("mediator", "nash"), scenario, space),
             _analysis=analysis,
         )
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from agents.base import take_reports
 from agents.mediator import StatedPreferences
 from pactlab.issues import IssueValue
 from pactlab.ladder import (
@@ -98,6 +99,8 @@ def _mediate(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext)
     stated = ctx.stated_preferences
     for attempt in range(MAX_DRAFTS):
         draft = ctx.mediator.draft(turn, stated)
+        for n, report in enumerate(take_reports(ctx.mediator)):
+            ctx.record(report.kind, MEDIATOR, report.data, key=f"{report.kind}:{table.turn}:{attempt}:{n}")
         if draft is None:
             break
         verdicts = (

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from agents.base import take_reports
 from pactlab.actions import Accept, Propose, Reject, WalkAway
 from pactlab.ladder import escalations
 from pactlab.outcome_space import InvalidOffer
@@ -47,7 +48,9 @@ def judge_turn(ctx: NegotiationContext, table: Table, turn: Turn, moves: Sequenc
     refused: list[BlockedMove] = []
     for attempt in range(ATTEMPTS):
         action = negotiator.act(replace(turn, blocked=tuple(refused)) if refused else turn)
-        verdicts, reason = _judge(ctx, table, action, moves)
+        for n, report in enumerate(take_reports(negotiator)):
+            ctx.record(report.kind, table.speaker, report.data, key=f"{report.kind}:{table.turn}:{attempt}:{n}")
+        verdicts, reason = judge_action(ctx, table, action, moves)
         ctx.record(
             "gate",
             "policy_gate",
@@ -68,7 +71,7 @@ def judge_turn(ctx: NegotiationContext, table: Table, turn: Turn, moves: Sequenc
     return Judged(_fallback(table, moves, last), [], ATTEMPTS, last)
 
 
-def _judge(
+def judge_action(
     ctx: NegotiationContext, table: Table, action: ActionT, moves: Sequence[MoveRecord]
 ) -> tuple[list[Verdict], str | None]:
     """The gate's verdicts and, if the action may not pass, why (protocol or blocking rules)."""

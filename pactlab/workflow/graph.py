@@ -12,10 +12,19 @@ Why several rounds per superstep: a checkpoint costs LangGraph about 0.5–0.7 m
 strategy negotiator's turn about 0.1 ms, so checkpointing every round would spend most of a
 run on protecting work that is cheaper to redo. Seats whose turns are costly or cannot be
 replayed (models, people) will want one round per step.
+
+Rehearsals (`turn_by_turn` in the run spec) play one turn per superstep, and the ladder's
+events at a round's start get a superstep of their own: every checkpoint then lies between two
+turns, which is where a person's move is asked for and where a what-if branch can fork. A
+person's turn pauses the graph with `interrupt()` (`agents.human`); on resume LangGraph runs
+the node again from its start, which here is the person's turn itself, and hands the recorded
+answers back in order. The person's move goes through the same policy gate as any agent's; a
+blocked move is explained and asked again, as often as it takes (a person gets no fallback).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal
 
 from langgraph.graph import END, START, StateGraph
@@ -23,33 +32,87 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
 
+from agents.human import HumanNegotiator
+from evals.audit import read_records
 from evals.scorecard import score_table
+from evals.usage import usage_from_records
+from pactlab.actions import Propose
 from pactlab.protocol import Table, apply_move, table_from_record, table_record
-from pactlab.table import MoveRecord, move_record
+from pactlab.table import BlockedMove, MoveRecord, Turn, move_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.escalation import ladder_step, public_turn, tracked
-from pactlab.workflow.gate import judge_turn
+from pactlab.workflow.gate import ActionT, judge_action, judge_turn
 from pactlab.workflow.state import NegotiationState
 
 
 def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) -> tuple[Table, MoveRecord]:
     """The speaker's negotiator acts on the public table; the protocol applies its move."""
     turn = public_turn(table, moves, ctx, table.speaker)
-    judged = judge_turn(ctx, table, turn, moves)
-    if judged.fallback is not None:
+    negotiator = ctx.negotiators[table.speaker]
+    if isinstance(negotiator, HumanNegotiator):
+        action = person_turn(ctx, table, turn, moves, negotiator)
+    else:
+        judged = judge_turn(ctx, table, turn, moves)
+        if judged.fallback is not None:
+            ctx.record(
+                "fallback",
+                "policy_gate",
+                {
+                    "turn": table.turn,
+                    "party": table.speaker,
+                    "why": judged.fallback,
+                    "action": judged.action.model_dump(mode="json"),
+                },
+                key=f"fallback:{table.turn}",
+            )
+        action = judged.action
+    after = apply_move(table, table.speaker, action, ctx.scenario, ctx.space)
+    return tracked(after, ctx), move_record(table.turn, table.round, table.speaker, action)
+
+
+def person_turn(
+    ctx: NegotiationContext, table: Table, turn: Turn, moves: list[MoveRecord], person: HumanNegotiator
+) -> ActionT:
+    """Ask the person for a move until one passes the policy gate; each attempt and verdict is recorded.
+
+    The records are written after the person's answer arrives (each `ask` may pause the graph),
+    keyed by turn and attempt, so the re-runs of this node on resume add nothing twice.
+    """
+    refused: list[BlockedMove] = []
+    while True:
+        attempt = len(refused)
+        submission = person.ask(replace(turn, blocked=tuple(refused)) if refused else turn)
+        action = submission.action
         ctx.record(
-            "fallback",
+            "human_move",
+            table.speaker,
+            {
+                "turn": table.turn,
+                "round": table.round,
+                "party": table.speaker,
+                "attempt": attempt,
+                "by": submission.by,
+                "action": action.model_dump(mode="json"),
+            },
+            key=f"human:{table.turn}:{attempt}",
+        )
+        verdicts, reason = judge_action(ctx, table, action, moves)
+        ctx.record(
+            "gate",
             "policy_gate",
             {
                 "turn": table.turn,
                 "party": table.speaker,
-                "why": judged.fallback,
-                "action": judged.action.model_dump(mode="json"),
+                "attempt": attempt,
+                "action": action.model_dump(mode="json"),
+                "verdicts": [v.model_dump(mode="json") for v in verdicts],
+                "blocked": reason,
             },
-            key=f"fallback:{table.turn}",
+            key=f"gate:{table.turn}:{attempt}",
         )
-    after = apply_move(table, table.speaker, judged.action, ctx.scenario, ctx.space)
-    return tracked(after, ctx), move_record(table.turn, table.round, table.speaker, judged.action)
+        if reason is None:
+            return action
+        refused.append(BlockedMove(action.kind, dict(action.terms) if isinstance(action, Propose) else None, reason))
 
 
 def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
@@ -62,6 +125,7 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
     history = list(state["moves"])
     played: list[MoveRecord] = []
     stop_at = table.round + ctx.rounds_per_step
+    turn_by_turn = state["run"].get("turn_by_turn", False)
 
     def land(move: MoveRecord, after: Table) -> None:
         record = {"move": dict(move), "table": dict(table_record(after))}
@@ -70,13 +134,16 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
         played.append(move)
 
     while table.status == "open" and table.round < stop_at:
-        for event, after in ladder_step(table, history, ctx):
+        events = ladder_step(table, history, ctx)
+        for event, after in events:
             land(event, after)
             table = after
-        if table.status != "open":
+        if table.status != "open" or (turn_by_turn and events):
             break
         table, move = take_turn(table, history, ctx)
         land(move, table)
+        if turn_by_turn:
+            break
     return {"table": table_record(table), "moves": played}
 
 
@@ -92,6 +159,9 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
         seed=ctx.seed,
         analysis=ctx.analysis,
     )
+    if ctx.audit is not None:  # model usage is read from the audit trail, as a rescoring would
+        usage = usage_from_records(read_records(ctx.audit.path), card.outcome == "agreement")
+        card = card if usage is None else card.model_copy(update={"llm_usage": usage})
     scorecard = card.model_dump(mode="json")
     ctx.record("evaluation", "evaluator", {"scorecard": scorecard}, "evaluation")
     if ctx.audit is not None:

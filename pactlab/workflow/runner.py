@@ -1,4 +1,10 @@
-"""Start, resume and inspect durable negotiations (SQLite checkpoints keyed by negotiation id)."""
+"""Start, resume and inspect durable negotiations (SQLite checkpoints keyed by negotiation id).
+
+Rehearsals add three things: a run can pause for a person (`Paused`, answered with `answer`),
+its seats can be people (agent spec ``"human"``) or agents under a mandate whose moves outside
+it wait for approval (`agents.human`), and it can be forked just before any turn into a new
+negotiation id (`fork`, from LangGraph's checkpoint history).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,10 @@ from typing import Any, Literal
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.errors import GraphRecursionError
+from langgraph.types import Command, StateSnapshot
 
+from agents.human import HUMAN, ApprovalGate, HumanNegotiator, Mandate
+from agents.registry import DEFAULT_STRATEGY, make_negotiator
 from evals.scorecard import OutcomeAnalysis, Scorecard
 from pactlab.protocol import opening_table, table_record
 from pactlab.provenance import code_version
@@ -36,6 +45,18 @@ class NegotiationFinished(RuntimeError):
     """The negotiation already ended; there is nothing to resume."""
 
 
+class WaitingForPerson(NegotiationFinished):
+    """Nothing an operator can resume: the run waits for a person's move or approval (see `answer`)."""
+
+
+class NotWaiting(RuntimeError):
+    """An answer for a run that is not waiting for a person (it moved on, ended, or never paused)."""
+
+
+class NoForkPoint(LookupError):
+    """No checkpoint lies before the requested turn (only runs played turn by turn have one before every turn)."""
+
+
 @dataclass(frozen=True)
 class MoveMade:
     """A move landed on the table."""
@@ -52,7 +73,15 @@ class Scored:
     scorecard: Scorecard
 
 
-Event = MoveMade | Scored
+@dataclass(frozen=True)
+class Paused:
+    """The run waits for a person. `question` is the interrupt's payload (see `agents.human`):
+    ``kind`` "move" (a person's turn) or "approval" (an agent's move outside its mandate)."""
+
+    question: dict[str, Any]
+
+
+Event = MoveMade | Scored | Paused
 
 
 class Negotiations:
@@ -92,8 +121,16 @@ class Negotiations:
         transcript: Path | None = None,
         policies: PolicySet | None = None,
         analysis: OutcomeAnalysis | None = None,
+        mediator: str = "nash",
+        turn_by_turn: bool = False,
+        mandates: Mapping[str, Mandate] | None = None,
     ) -> Iterator[Event]:
-        """Open a new negotiation and stream its events until it ends."""
+        """Open a new negotiation and stream its events until it ends (or pauses for a person).
+
+        A party whose agent spec is ``"human"`` is played by a person; `mandates` put agents
+        under a mandate whose breaches wait for a person's approval; `turn_by_turn` checkpoints
+        before every turn (rehearsals: a pause or a fork at any turn).
+        """
         if self.state(negotiation_id) is not None:
             raise ValueError(
                 f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}; pick another"
@@ -103,6 +140,11 @@ class Negotiations:
             raise ValueError(f"no negotiator for {', '.join(missing)}")
         if rounds_per_step < 1:
             raise ValueError(f"rounds per checkpoint must be at least 1, not {rounds_per_step}")
+        for party in mandates or {}:
+            if party not in scenario.party_ids:
+                raise ValueError(f"mandate for unknown party {party!r}; parties: {', '.join(scenario.party_ids)}")
+            if agents[party] == HUMAN:
+                raise ValueError(f"{party} is played by a person: a mandate binds an agent, not a person")
         spec = RunSpec(
             negotiation_id=negotiation_id,
             scenario=scenario.model_dump(mode="json"),
@@ -113,12 +155,17 @@ class Negotiations:
             rounds_per_step=rounds_per_step,
             transcript=str(transcript) if transcript else None,
             policies=policies.model_dump(mode="json") if policies else None,
+            mediator=mediator,
         )
+        if turn_by_turn:
+            spec["turn_by_turn"] = True
+        if mandates:
+            spec["mandates"] = {p: m.model_dump(mode="json") for p, m in mandates.items()}
         initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
         if transcript is not None and transcript.exists():
             raise ValueError(f"transcript {transcript} already exists; pick another negotiation id or --out")
-        context = NegotiationContext.from_spec(spec, analysis)
-        run_start = {
+        context = build_context(spec, analysis)
+        run_start: dict[str, Any] = {
             "negotiation_id": negotiation_id,
             "scenario": spec["scenario"],
             "scenario_sha256": spec["scenario_sha256"],
@@ -126,6 +173,7 @@ class Negotiations:
             "agents": spec["agents"],
             "seed": seed,
             "rounds_per_step": rounds_per_step,
+            "mediator": mediator,
             "code": code_version(),
             "policy_set": None
             if policies is None
@@ -136,6 +184,10 @@ class Negotiations:
                 "rules": spec["policies"],
             },
         }
+        if turn_by_turn:
+            run_start["turn_by_turn"] = True
+        if mandates:
+            run_start["mandates"] = spec["mandates"]
         context.record("run_start", "operator", run_start, "run_start")
         yield from self._stream(initial, negotiation_id, context)
 
@@ -147,8 +199,60 @@ class Negotiations:
         if not snapshot.next:
             status = snapshot.values["table"]["status"]
             raise NegotiationFinished(f"negotiation {negotiation_id!r} has already ended ({status})")
-        context = NegotiationContext.from_spec(snapshot.values["run"], analysis)
+        if snapshot.interrupts:
+            question = _question(snapshot.interrupts[0].value)
+            what = "an approval" if question.get("kind") == "approval" else f"{question.get('party')}'s move"
+            raise WaitingForPerson(
+                f"negotiation {negotiation_id!r} waits for a person ({what} at turn {question.get('turn', 0) + 1}); "
+                f"continue it with 'pactlab rehearse --continue {negotiation_id}' or in 'pactlab serve'"
+            )
+        context = build_context(snapshot.values["run"], analysis)
         yield from self._stream(None, negotiation_id, context)
+
+    def pending(self, negotiation_id: str) -> dict[str, Any] | None:
+        """What the run waits for a person to answer (the interrupt's payload), or None."""
+        snapshot = self.graph.get_state(_config(negotiation_id))
+        if not snapshot.values or not snapshot.interrupts:
+            return None
+        return _question(snapshot.interrupts[0].value)
+
+    def answer(self, negotiation_id: str, value: Any, analysis: OutcomeAnalysis | None = None) -> Iterator[Event]:
+        """Resume a run paused for a person with their answer; stream events until the next pause or the end.
+
+        The answer is validated inside the graph too: a malformed one is asked again, with the reason.
+        """
+        if value is None:
+            raise ValueError("an answer is needed: a move or a decision, not None")
+        snapshot = self.graph.get_state(_config(negotiation_id))
+        if not snapshot.values:
+            raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
+        if not snapshot.interrupts:
+            raise NotWaiting(f"negotiation {negotiation_id!r} is not waiting for a person")
+        context = build_context(snapshot.values["run"], analysis)
+        yield from self._stream(Command(resume=value), negotiation_id, context)
+
+    def fork(
+        self, source_id: str, before_turn: int, negotiation_id: str, *, transcript: Path | None = None
+    ) -> NegotiationState:
+        """Branch `source_id` just before its turn `before_turn` (0-based) into a new negotiation id.
+
+        The branch starts from the source's checkpoint before that turn (LangGraph's checkpoint
+        history; a branch's own history starts at its fork point, so earlier turns are looked up
+        in the run it came from) and plays on when resumed or answered. The source is untouched.
+        """
+        if self.state(negotiation_id) is not None:
+            raise ValueError(f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}")
+        snapshot = self._before_turn(source_id, before_turn)
+        values = snapshot.values
+        spec = RunSpec(**values["run"])  # type: ignore[typeddict-item]
+        spec["negotiation_id"] = negotiation_id
+        spec["transcript"] = str(transcript) if transcript else None
+        spec["forked_from"] = {"negotiation_id": source_id, "turn": before_turn}
+        forked = NegotiationState(run=spec, table=values["table"], moves=list(values["moves"]), scorecard=None)
+        self.graph.update_state(_config(negotiation_id), forked, as_node="play_rounds")
+        state = self.state(negotiation_id)
+        assert state is not None
+        return state
 
     def state(self, negotiation_id: str) -> NegotiationState | None:
         """The latest checkpointed state, or None if the id is unknown."""
@@ -158,17 +262,46 @@ class Negotiations:
     def ids(self) -> list[str]:
         """Every negotiation id with a checkpoint, oldest first."""
         self.saver.setup()
-        rows = self._connection.execute(
-            "SELECT thread_id FROM checkpoints GROUP BY thread_id ORDER BY MIN(rowid)"
-        ).fetchall()
+        with self.saver.lock:
+            rows = self._connection.execute(
+                "SELECT thread_id FROM checkpoints GROUP BY thread_id ORDER BY MIN(rowid)"
+            ).fetchall()
         return [str(r[0]) for r in rows]
 
+    def _before_turn(self, negotiation_id: str, turn: int) -> StateSnapshot:
+        """The checkpoint of `negotiation_id` (or of the run it was forked from) just before `turn`."""
+        state = self.state(negotiation_id)
+        if state is None:
+            raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
+        played = len(state["moves"])
+        last = played if state["table"]["status"] == "open" else played - 1
+        if not 0 <= turn <= last:
+            raise NoForkPoint(f"negotiation {negotiation_id!r} has no turn {turn + 1}; its turns are 1..{last + 1}")
+        for snapshot in self.graph.get_state_history(_config(negotiation_id)):
+            values = snapshot.values
+            if (
+                values
+                and snapshot.next == ("play_rounds",)
+                and len(values.get("moves", [])) == turn
+                and values["table"]["status"] == "open"
+            ):
+                return snapshot
+        parent = state["run"].get("forked_from")
+        if parent is not None and turn <= parent["turn"]:
+            return self._before_turn(parent["negotiation_id"], turn)
+        raise NoForkPoint(
+            f"negotiation {negotiation_id!r} has no checkpoint just before turn {turn + 1}: runs that are not "
+            "played turn by turn (rehearsals are) checkpoint only every few rounds"
+        )
+
     def _stream(
-        self, initial: NegotiationState | None, negotiation_id: str, ctx: NegotiationContext
+        self, initial: NegotiationState | Command[Any] | None, negotiation_id: str, ctx: NegotiationContext
     ) -> Iterator[Event]:
         config = _config(negotiation_id)
-        # At least one round per superstep, plus evaluate.
-        config["recursion_limit"] = ctx.scenario.protocol.max_rounds + 10
+        # At least one round per superstep, plus evaluate; turn by turn, one superstep per turn
+        # and one per round for the ladder's events.
+        per_round = len(ctx.scenario.parties) + 1 if _turn_by_turn(ctx) else 1
+        config["recursion_limit"] = ctx.scenario.protocol.max_rounds * per_round + 10
         try:
             for update in self.graph.stream(
                 initial, config, context=ctx, stream_mode="updates", durability=self.durability
@@ -181,8 +314,40 @@ class Negotiations:
             ctx.close()
 
 
-def _events(node: str, values: Mapping[str, Any] | None) -> Iterator[Event]:
+def build_context(spec: RunSpec, analysis: OutcomeAnalysis | None = None) -> NegotiationContext:
+    """The run's context from its spec: people in their seats, agents under mandate behind approval gates."""
+    people = {p for p, a in spec["agents"].items() if a == HUMAN}
+    mandates = spec.get("mandates") or {}
+    if not people and not mandates:
+        return NegotiationContext.from_spec(spec, analysis)
+    # A person's seat is built as every other one (the policies' mandate included), by a stand-in agent.
+    stand_in = RunSpec(**spec)
+    stand_in["agents"] = {p: DEFAULT_STRATEGY if p in people else a for p, a in spec["agents"].items()}
+    ctx = NegotiationContext.from_spec(stand_in, analysis)
+    for party in people:
+        ctx.negotiators[party] = HumanNegotiator(ctx.negotiators[party].seat)
+    for party, raw in mandates.items():
+        mandate = Mandate.model_validate(raw)
+        inner = ctx.negotiators[party]
+        within = make_negotiator(spec["agents"][party], mandate.seat_within(inner.seat))
+        ctx.negotiators[party] = ApprovalGate(inner, within, mandate, ctx.record)
+    return ctx
+
+
+def _turn_by_turn(ctx: NegotiationContext) -> bool:
+    return any(isinstance(n, (HumanNegotiator, ApprovalGate)) for n in ctx.negotiators.values())
+
+
+def _question(value: object) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {"value": value}
+
+
+def _events(node: str, values: Any) -> Iterator[Event]:
     if not values:
+        return
+    if node == "__interrupt__":
+        for pending in values:
+            yield Paused(question=_question(pending.value))
         return
     if node == "play_rounds":
         moves = values.get("moves", [])

@@ -118,10 +118,11 @@ def test_every_registered_strategy_opens_with_a_proposal(seat: Seat) -> None:
         assert str(info).startswith(info.summary) and info.summary.endswith(".")
         assert all(k in str(info) for k in info.defaults)
         parse_spec(name)
-        assert isinstance(make_negotiator(name, seat).act(turn), Propose)
+        if not info.needs_model:  # the LLM negotiator is tested against an endpoint in tests/llm
+            assert isinstance(make_negotiator(name, seat).act(turn), Propose)
     assert DEFAULT_STRATEGY in STRATEGIES
 
 
 def test_unknown_strategy_from_make_negotiator(seat: Seat) -> None:
     with pytest.raises(ValueError, match="valid strategies"):
-        make_negotiator("llm", seat)
+        make_negotiator("oracle", seat)

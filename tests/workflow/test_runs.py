@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from agents.registry import STRATEGIES
+from agents.registry import STRATEGY_NAMES as _NAMES
 from evals.scorecard import OutcomeAnalysis, analyse
 from pactlab.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.scenario import Scenario
 from pactlab.workflow import MoveMade, Negotiations, Scored
 from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP
 
-STRATEGY_NAMES = sorted(STRATEGIES)
+STRATEGY_NAMES = _NAMES
 _ANALYSES: dict[str, OutcomeAnalysis] = {}
 
 

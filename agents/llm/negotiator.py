@@ -1,0 +1,470 @@
+"""The LLM negotiator: a model speaks for one organisation, under guarantees that hold whatever it says.
+
+Its context is the public scenario, its own brief and the public table (`agents.llm.prompts`),
+nothing private of any other party. The **utility advisor** (the party's own offer book and a
+Pareto-seeking strategy) values term sheets for its side, so the model does not misjudge the
+arithmetic; how much it leans on the advisor is the `advisor` setting:
+
+- `free`: no numbers; the model reads its priorities in words and writes its terms;
+- `advised`: the model writes its terms, told what the proposal on the table, its own last
+  offer and a few suggested counter-offers are worth to it;
+- `choose`: the model picks among the advisor's candidate term sheets (or accepts, rejects,
+  walks away), which suits small models.
+
+Whatever the model says, code decides what may pass (`check_reply`): terms must fit the
+outcome space, and the party never proposes or accepts terms below its reservation value or
+outside its hard limits and mandate; an invalid reply goes back to the model with the reason
+(the client's repairs). When the model keeps failing, the configured fallback (a strategy, or
+walk-away) acts, and the reports say so. Outgoing words pass the privacy screen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal, cast
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from agents.base import ActionT, AgentReport, Seat
+from agents.llm import progress
+from agents.llm.client import Decision, StructuredClient
+from agents.llm.config import LLMConfig
+from agents.llm.pricing import cost, load_price_table
+from agents.llm.prompts import (
+    NEGOTIATOR_SYSTEM,
+    chat,
+    describe_blocked,
+    describe_brief,
+    describe_scenario,
+    describe_table,
+)
+from agents.llm.screen import PrivateFigures, screen
+from agents.strategies import ParetoSeekingNegotiator
+from pactlab.actions import Accept, Propose, Reject, WalkAway
+from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue
+from pactlab.outcome_space import InvalidOffer, OutcomeSpace
+from pactlab.table import Turn
+
+AdvisorMode = Literal["free", "advised", "choose"]
+ADVISOR_MODES: tuple[AdvisorMode, ...] = ("free", "advised", "choose")
+FALLBACKS = ("pareto", "boulware", "linear", "conceder", "tit_for_tat", "walk_away")
+
+Kind = Literal["propose", "accept", "reject", "walk_away"]
+
+
+class ChoiceReply(BaseModel):
+    """The reply in `choose` mode: an action, and for a proposal the number of a candidate."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: Kind
+    candidate: int = Field(description="For propose: the number of the candidate term sheet (1-based).")
+    message: str = Field(description="What you say to the other parties.")
+    rationale: str = Field(description="Why: the issues your proposal changes and why.")
+    reason: str = Field(description="For reject or walk_away: why.")
+
+
+@cache
+def terms_model(space: OutcomeSpace) -> type[BaseModel]:
+    """A pydantic model of a complete term sheet of `space` (its JSON Schema guides the model)."""
+    fields: dict[str, Any] = {}
+    for issue in space.issues:
+        if isinstance(issue, CategoricalIssue):
+            fields[issue.id] = (Literal[tuple(issue.options)], ...)
+        elif isinstance(issue, NumericIssue):
+            fields[issue.id] = (int if issue.integer else float, ...)
+        elif isinstance(issue, BooleanIssue):
+            fields[issue.id] = (bool, ...)
+    terms: type[BaseModel] = create_model("Terms", __config__=ConfigDict(extra="forbid"), **fields)
+    return terms
+
+
+@cache
+def reply_model(space: OutcomeSpace) -> type[BaseModel]:
+    """The reply in `free` and `advised` modes: an action with a complete term sheet."""
+    reply: type[BaseModel] = create_model(
+        "NegotiatorReply",
+        __config__=ConfigDict(extra="forbid"),
+        action=(Kind, ...),
+        terms=(terms_model(space), Field(description="For propose: every issue's value. Otherwise ignored.")),
+        message=(str, Field(description="What you say to the other parties.")),
+        rationale=(str, Field(description="Why: the issues your proposal changes and why.")),
+        reason=(str, Field(description="For reject or walk_away: why.")),
+    )
+    return reply
+
+
+@dataclass(frozen=True)
+class Candidate:
+    terms: dict[str, IssueValue]
+    utility: float
+
+
+class LLMNegotiator:
+    """A party's negotiator backed by a chat model over the OpenAI API (see the module docstring)."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        seat: Seat,
+        model: str = "",
+        provider: str = "",
+        temperature: float = math.nan,
+        max_tokens: float = math.nan,
+        output_mode: str = "",
+        advisor: str = "advised",
+        fallback: str = "pareto",
+        candidates: float = 4,
+        *,
+        client_factory: Callable[[LLMConfig], StructuredClient] | None = None,
+    ) -> None:
+        check_llm(advisor=advisor, fallback=fallback, candidates=candidates)
+        self.seat = seat
+        self.advisor_mode = cast(AdvisorMode, advisor)
+        self.n_candidates = int(candidates)
+        self.config = party_config(seat, model, provider, temperature, max_tokens, output_mode)
+        self.client = (client_factory or default_client)(self.config)
+        self.advisor = ParetoSeekingNegotiator(seat)
+        self.fallback_spec = fallback
+        self.fallback = None if fallback == "walk_away" else _strategy(fallback, seat)
+        self.figures = PrivateFigures.of(seat.party.private)
+        self.prices = load_price_table()
+        self._reports: list[AgentReport] = []
+        compact = self.advisor_mode == "choose"
+        self._prefix = [
+            describe_scenario(seat, compact=compact),
+            describe_brief(seat, numbers=self.advisor_mode != "free"),
+        ]
+
+    @property
+    def spec(self) -> str:
+        return f"llm(model={self.config.model}, advisor={self.advisor_mode}, fallback={self.fallback_spec})"
+
+    def take_reports(self) -> list[AgentReport]:
+        """The audit events of the last act(): model calls, fallbacks, screen hits."""
+        reports, self._reports = self._reports, []
+        return reports
+
+    # -- acting ----------------------------------------------------------------------------------
+
+    def act(self, turn: Turn) -> ActionT:
+        self.advisor.history.sync(turn.moves)
+        candidates = self.candidates(turn) if self.advisor_mode != "free" else []
+        messages = chat(NEGOTIATOR_SYSTEM, self._prefix, self._dynamic(turn, candidates))
+        decision: Decision[ActionT]
+        example = self._example(turn, candidates)
+        if self.advisor_mode == "choose":
+            decision = self.client.decide(
+                messages,
+                ChoiceReply,
+                _with_example(lambda r: self.check_choice(turn, r, candidates), example),
+                purpose=self._purpose(turn),
+            )
+        else:
+            decision = self.client.decide(
+                messages,
+                reply_model(self.seat.space),
+                _with_example(lambda r: self.check_reply(turn, r), example),
+                purpose=self._purpose(turn),
+            )
+        self._report_call(turn, decision)
+        if decision.value is None:
+            action = self._fall_back(turn, decision.failure or "no valid reply")
+        else:
+            action = decision.value
+        return self._screened(turn, action)
+
+    def _example(self, turn: Turn, candidates: list[Candidate]) -> str:
+        """A valid reply for this turn, quoted in repair requests: small models fix a reply only from an example."""
+        message, rationale = "We can move toward you on some issues.", "We change the issues that matter most to us."
+        if self.advisor_mode == "choose":
+            reply: dict[str, Any] = {"action": "propose", "candidate": 1}
+        else:
+            pick = (
+                candidates[0].terms if candidates else self.candidates(turn)[0].terms if self.advisor.book.size else {}
+            )
+            reply = {"action": "propose", "terms": pick}
+        return json.dumps({**reply, "message": message, "rationale": rationale, "reason": ""})
+
+    def _purpose(self, turn: Turn) -> str:
+        return f"{self.seat.party_id} turn {turn.turn + 1}"
+
+    def _dynamic(self, turn: Turn, candidates: list[Candidate]) -> list[str]:
+        parts = [describe_table(turn, value=self._value if self.advisor_mode == "choose" else None)]
+        if turn.tier is not None:
+            parts.append(
+                f"YOUR MANDATE at this tier: you may give up to {turn.mandate:.0%} of the way from your best terms "
+                "to your walk-away point."
+            )
+        if self.advisor_mode != "free":
+            parts.append(self._advice(turn, candidates))
+        parts.append(describe_blocked(turn))
+        parts.append(self._instruction(turn))
+        return parts
+
+    def _value(self, terms: Mapping[str, IssueValue] | None) -> float | None:
+        if terms is None:
+            return None
+        try:
+            return self.seat.utility(self.seat.space.validate(terms))
+        except InvalidOffer:
+            return None
+
+    def _advice(self, turn: Turn, candidates: list[Candidate]) -> str:
+        lines = ["UTILITY ADVISOR (values to your side, 0-1):"]
+        on_table = self._value(turn.proposal) if turn.proposer != self.seat.party_id else None
+        if on_table is not None:
+            lines.append(f"- the proposal on the table is worth {on_table:.2f} to you")
+        own = turn.proposals_by(self.seat.party_id)
+        if own:
+            lines.append(f"- your last proposal was worth {self._value(own[-1]) or 0:.2f} to you")
+        level = self.advisor.level(turn).target
+        lines.append(f"- at this stage, aim for about {level:.2f}")
+        reference = turn.proposal if turn.proposal is not None else (own[-1] if own else None)
+        for n, c in enumerate(candidates, 1):
+            lines.append(f"- candidate {n} (worth {c.utility:.2f}): {self._candidate_terms(c, reference)}")
+        return "\n".join(lines)
+
+    def _candidate_terms(self, candidate: Candidate, reference: Mapping[str, IssueValue] | None) -> str:
+        """In choose mode, a candidate as its changes from the proposal it answers; else in full."""
+        if self.advisor_mode != "choose" or reference is None:
+            return json.dumps(candidate.terms)
+        changes = [f"{k} {reference.get(k)}->{v}" for k, v in candidate.terms.items() if reference.get(k) != v]
+        return "changes " + ", ".join(changes) if changes else "the same terms"
+
+    def _instruction(self, turn: Turn) -> str:
+        can_answer = turn.proposal is not None and turn.proposer != self.seat.party_id
+        options = "propose, accept, reject or walk_away" if can_answer else "propose or walk_away"
+        if self.advisor_mode == "choose":
+            shape = '{"action": "propose", "candidate": 1, "message": "...", "rationale": "...", "reason": ""}'
+            what = "To propose, give the number of one candidate term sheet."
+        else:
+            shape = (
+                '{"action": "propose", "terms": {...every issue...}, "message": "...", "rationale": "...", '
+                '"reason": ""}'
+            )
+            what = "To propose, set every issue in terms."
+        return (
+            f"YOUR TURN: choose one action: {options}. {what} In rationale, name the issues you change and why. "
+            f"Reply with JSON like {shape}"
+        )
+
+    # -- the advisor -------------------------------------------------------------------------------
+
+    def candidates(self, turn: Turn) -> list[Candidate]:
+        """Term sheets the advisor suggests: its Pareto-seeking pick, then steps toward our best."""
+        book = self.advisor.book
+        if book.size == 0:
+            return []
+        level = self.advisor.level(turn)
+        picks = [self.advisor.choose(turn, level)]
+        step = (book.u_max - level.target) / max(self.n_candidates - 1, 1)
+        for k in range(1, self.n_candidates):
+            picks.append(book.position_at(level.target + k * step))
+        seen: list[int] = []
+        for pos in picks:
+            if pos not in seen:
+                seen.append(pos)
+        space = self.seat.space
+        return [Candidate(dict(space.term_sheet(int(book.order[p])).terms), float(book.sorted_utils[p])) for p in seen]
+
+    # -- guarantees --------------------------------------------------------------------------------
+
+    def check_reply(self, turn: Turn, reply: BaseModel) -> ActionT:
+        """The reply as an Action, or ValueError saying what to fix (sent back to the model)."""
+        data = reply.model_dump()
+        kind: Kind = data["action"]
+        if kind == "propose":
+            return self._checked_proposal(turn, data["terms"], data["message"], data["rationale"])
+        return self._checked_answer(turn, kind, data["message"], data["rationale"], data["reason"])
+
+    def check_choice(self, turn: Turn, reply: ChoiceReply, candidates: list[Candidate]) -> ActionT:
+        if reply.action == "propose":
+            if not candidates:
+                raise ValueError("there are no candidate term sheets; accept, reject or walk_away instead")
+            if not 1 <= reply.candidate <= len(candidates):
+                raise ValueError(f"candidate must be a number from 1 to {len(candidates)}, not {reply.candidate}")
+            chosen = candidates[reply.candidate - 1]
+            return self._checked_proposal(turn, chosen.terms, reply.message, reply.rationale)
+        return self._checked_answer(turn, reply.action, reply.message, reply.rationale, reply.reason)
+
+    def _checked_proposal(self, turn: Turn, terms: dict[str, Any], message: str, rationale: str) -> Propose:
+        try:
+            sheet = self.seat.space.validate(terms)
+        except InvalidOffer as exc:
+            raise ValueError(f"invalid terms: {exc}") from None
+        if not self.seat.utility.satisfies_constraints(sheet):
+            raise ValueError(
+                "these terms break one of your hard limits: " + "; ".join(self.seat.party.private.constraints)
+            )
+        value = self.seat.utility(sheet)
+        floor = self.seat.utility.reservation_value
+        if value < floor - 1e-9:
+            raise ValueError(
+                f"these terms are worth {value:.2f} to you, below your walk-away point; propose better terms for you"
+            )
+        words = "" if _placeholder(rationale) else rationale.strip()
+        return Propose(
+            terms=sheet.terms,
+            message="" if _placeholder(message) else message.strip(),
+            rationale=f"{words} {self._changes(turn, sheet.terms)}".strip(),
+        )
+
+    def _changes(self, turn: Turn, terms: Mapping[str, IssueValue]) -> str:
+        """The advisor's factual note of the issues a proposal changes, so that every rationale names them."""
+        own = turn.proposals_by(self.seat.party_id)
+        if turn.proposal is not None and turn.proposer != self.seat.party_id:
+            reference, against = turn.proposal, "the proposal on the table"
+        elif own:
+            reference, against = own[-1], "our previous proposal"
+        else:
+            return f"Opening proposal setting every issue ({', '.join(terms)})."
+        changed = [k for k, v in terms.items() if reference.get(k) != v]
+        if not changed:
+            return f"No issue changed versus {against}."
+        return f"Against {against}, this changes {', '.join(changed)}."
+
+    def _checked_answer(self, turn: Turn, kind: Kind, message: str, rationale: str, reason: str) -> ActionT:
+        can_answer = turn.proposal is not None and turn.proposer != self.seat.party_id
+        if kind in ("accept", "reject") and not can_answer:
+            raise ValueError(f"there is no proposal of another party to {kind}; propose terms instead")
+        if kind == "accept":
+            if self.seat.party_id in turn.accepted_by:
+                raise ValueError("you have already accepted this proposal; propose, reject or walk_away")
+            assert turn.proposal is not None
+            sheet = self.seat.space.validate(turn.proposal)
+            if not self.seat.utility.acceptable(sheet):
+                value = self.seat.utility(sheet)
+                raise ValueError(
+                    f"you may not accept: the proposal is worth {value:.2f} to you, below your walk-away point or "
+                    "outside your hard limits; propose or reject instead"
+                )
+            return Accept(message=message.strip(), rationale=rationale.strip())
+        why = reason.strip() or message.strip()
+        if not why:
+            raise ValueError(f"{kind} needs a reason")
+        if kind == "reject":
+            return Reject(reason=why, message=message.strip())
+        return WalkAway(reason=why, message=message.strip())
+
+    # -- fallback, screen, reports -----------------------------------------------------------------
+
+    def _fall_back(self, turn: Turn, failure: str) -> ActionT:
+        if self.fallback is None:
+            action: ActionT = WalkAway(
+                reason="Our representative could not produce a valid move.", message="We withdraw."
+            )
+        else:
+            action = self.fallback.act(turn)
+        self._reports.append(
+            AgentReport(
+                "llm_fallback",
+                {
+                    "party": self.seat.party_id,
+                    "turn": turn.turn,
+                    "why": failure,
+                    "fallback": self.fallback_spec,
+                    "action": action.model_dump(mode="json"),
+                },
+            )
+        )
+        return action
+
+    def _screened(self, turn: Turn, action: ActionT) -> ActionT:
+        updates: dict[str, str] = {}
+        hits = []
+        for field in ("message", "rationale", "reason"):
+            text = getattr(action, field, None)
+            if isinstance(text, str) and text:
+                clean, found = screen(text, field, self.figures)
+                if found:
+                    updates[field] = clean
+                    hits.extend(found)
+        if not hits:
+            return action
+        self._reports.append(
+            AgentReport(
+                "screen",
+                {
+                    "party": self.seat.party_id,
+                    "turn": turn.turn,
+                    "hits": [{"field": h.field, "text": h.text, "figure": h.figure} for h in hits],
+                },
+            )
+        )
+        return action.model_copy(update=updates)
+
+    def _report_call(self, turn: Turn, decision: Decision[ActionT]) -> None:
+        record = decision.record.model_dump(mode="json")
+        data = {
+            "party": self.seat.party_id,
+            "turn": turn.turn,
+            "advisor": self.advisor_mode,
+            "cost_usd": cost(decision.record, self.prices),
+            "action": None if decision.value is None else decision.value.model_dump(mode="json"),
+            "call": record,
+        }
+        self._reports.append(AgentReport("llm_call", data))
+
+
+def _with_example(check: Callable[[Any], ActionT], example: str) -> Callable[[Any], ActionT]:
+    """`check`, whose errors end with a valid example reply."""
+
+    def checked(reply: Any) -> ActionT:
+        try:
+            return check(reply)
+        except ValueError as exc:
+            raise ValueError(f"{exc}. A valid reply looks like: {example}") from None
+
+    return checked
+
+
+def _placeholder(text: str) -> bool:
+    """Empty, or no words at all (e.g. '...' copied from an example)."""
+    return sum(ch.isalpha() for ch in text) < 3
+
+
+def party_config(
+    seat: Seat, model: str, provider: str, temperature: float, max_tokens: float, output_mode: str
+) -> LLMConfig:
+    """The seat's model settings: the spec's parameters, over the scenario's, over the environment."""
+    overrides: dict[str, object] = {}
+    if seat.party.llm is not None:
+        overrides.update(seat.party.llm.model_dump(exclude_none=True))
+    for key, value in (("model", model), ("provider", provider), ("output_mode", output_mode)):
+        if value:
+            overrides[key] = value
+    if not math.isnan(temperature):
+        overrides["temperature"] = temperature
+    if not math.isnan(max_tokens):
+        overrides["max_tokens"] = int(max_tokens)
+    if "seed" not in overrides:  # reproducible where the endpoint honours seeds
+        digest = hashlib.sha256(f"{seat.seed}:{seat.party_id}".encode()).digest()
+        overrides["seed"] = int.from_bytes(digest[:4], "big") & 0x7FFF_FFFF
+    return LLMConfig.from_env(**overrides)
+
+
+def default_client(config: LLMConfig) -> StructuredClient:
+    return StructuredClient(config, on_event=progress.emit)
+
+
+def _strategy(spec: str, seat: Seat) -> ParetoSeekingNegotiator | Any:
+    from agents.registry import make_negotiator  # the registry lists this module's negotiator too
+
+    return make_negotiator(spec, seat)
+
+
+def check_llm(advisor: str = "advised", fallback: str = "pareto", candidates: float = 4, **_: object) -> None:
+    """Raise ValueError, saying what is valid, for bad LLM negotiator parameters."""
+    if advisor not in ADVISOR_MODES:
+        raise ValueError(f"advisor must be one of {', '.join(ADVISOR_MODES)}, not {advisor!r}")
+    if fallback not in FALLBACKS:
+        raise ValueError(f"fallback must be one of {', '.join(FALLBACKS)}, not {fallback!r}")
+    if not 1 <= candidates <= 8 or candidates != int(candidates):
+        raise ValueError(f"candidates must be a whole number from 1 to 8, not {candidates!r}")

@@ -1,0 +1,58 @@
+"""`--llm`: where LLM negotiators find their model, and live progress of each model call."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from rich.console import Console
+
+LLM_MODES = ("local", "env")
+LOCAL_DEFAULT_AGENT = "llm(advisor=choose)"
+"""The tiny local model copes best when it picks among the utility advisor's candidates."""
+ENV_DEFAULT_AGENT = "llm"
+
+
+def default_agent(mode: str) -> str:
+    return LOCAL_DEFAULT_AGENT if mode == "local" else ENV_DEFAULT_AGENT
+
+
+@contextmanager
+def llm_endpoint(mode: str | None, console: Console, *, quiet: bool = False) -> Iterator[None]:
+    """For `local`, start llama.cpp's server with the local model and point LLM negotiators at it
+    (through the environment, as for any OpenAI-compatible endpoint); stop it afterwards. For
+    `env`, use the environment's endpoint. Prints each model call as it happens unless `quiet`."""
+    from agents.llm import format_event, progress
+
+    def show(event: str, data: dict[str, Any]) -> None:
+        if event in ("request", "repair", "retry", "done"):
+            console.print(f"          [dim]{format_event(event, data)}[/]")
+
+    unsubscribe = progress.subscribe(show) if not quiet and mode else None
+    try:
+        if mode != "local":
+            yield
+            return
+        from agents.llm import LocalModelServer
+
+        saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "PACTLAB_LLM_PROVIDER", "PACTLAB_LLM_MODEL")}
+        with console.status("starting the local model server (llama.cpp, Gemma 3 270M)…"):
+            server = LocalModelServer().start()
+        try:
+            console.print(f"  local model: {server.model} at {server.base_url} (ready in {server.startup_s:.1f} s)")
+            os.environ.update(
+                OPENAI_BASE_URL=server.base_url, PACTLAB_LLM_PROVIDER="llamacpp", PACTLAB_LLM_MODEL=server.model
+            )
+            yield
+        finally:
+            server.stop()
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+    finally:
+        if unsubscribe is not None:
+            unsubscribe()
