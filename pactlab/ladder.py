@@ -20,7 +20,7 @@ from dataclasses import replace
 from pactlab.issues import IssueValue
 from pactlab.protocol import Table
 from pactlab.scenario import DisputeTier, Scenario
-from pactlab.table import LADDER, MEDIATOR, MoveRecord, TierView
+from pactlab.table import LADDER, MEDIATOR, MoveRecord, TierView, Turn
 
 IMPROVEMENT = 1e-6
 """A proposal improves on the tier's best when its decisive surplus is higher by more than this."""
@@ -162,3 +162,19 @@ def escalations(moves: Sequence[MoveRecord], scenario: Scenario) -> list[tuple[s
             if target != "walk-away":
                 history.append((target, move["round"]))
     return history
+
+
+def public_turn(scenario: Scenario, table: Table, moves: Sequence[MoveRecord], party: str) -> Turn:
+    """What `party` (or the mediator) is shown at the table now: the public record and the tier."""
+    return Turn(
+        party=party,
+        round=table.round,
+        max_rounds=scenario.protocol.max_rounds,
+        turn=table.turn,
+        parties_at_table=table.at_table,
+        proposal=table.proposal,
+        proposer=table.proposer,
+        accepted_by=table.accepted_by,
+        moves=moves,
+        tier=tier_view(scenario, table),
+    )

@@ -41,7 +41,7 @@ from evals.scorecard import OutcomeAnalysis, Scorecard, analyse
 from pactlab.actions import Accept, Propose, Reject, WalkAway
 from pactlab.catalog import load_scenario
 from pactlab.issues import IssueValue
-from pactlab.ladder import escalations, tier_view
+from pactlab.ladder import escalations, public_turn
 from pactlab.loader import FileError
 from pactlab.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
 from pactlab.protocol import IllegalMove, TableRecord, check_legal, table_from_record
@@ -744,18 +744,7 @@ def _turn_of(view: View) -> Turn:
     """The Turn the waiting question was asked for (enough to validate a move against it)."""
     question = view.question or {}
     table = table_from_record(view.table)
-    return Turn(
-        party=str(question.get("party", table.speaker)),
-        round=table.round,
-        max_rounds=view.scenario.protocol.max_rounds,
-        turn=table.turn,
-        parties_at_table=table.at_table,
-        proposal=table.proposal,
-        proposer=table.proposer,
-        accepted_by=table.accepted_by,
-        moves=view.moves,
-        tier=tier_view(view.scenario, table),
-    )
+    return public_turn(view.scenario, table, view.moves, str(question.get("party", table.speaker)))
 
 
 def _fields(action: Propose | Accept | Reject | WalkAway) -> dict[str, Any]:

@@ -20,33 +20,18 @@ from pactlab.ladder import (
     escalation_due,
     escalations,
     needs_text,
+    public_turn,
     table_text,
-    tier_view,
     track,
 )
 from pactlab.protocol import Table
-from pactlab.table import MEDIATOR, MoveRecord, Turn, move_record
+from pactlab.table import MEDIATOR, MoveRecord, move_record
 from pactlab.workflow.context import NegotiationContext
+from pactlab.workflow.gate import record_gate
 from policies import blocking, check_deal, check_escalation, feedback
 
 MAX_DRAFTS = 20
 """How many drafts the mediator may table in one go before it gives up (each refused by the deal checks)."""
-
-
-def public_turn(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext, party: str) -> Turn:
-    """What `party` (or the mediator) sees at the table now."""
-    return Turn(
-        party=party,
-        round=table.round,
-        max_rounds=ctx.scenario.protocol.max_rounds,
-        turn=table.turn,
-        parties_at_table=table.at_table,
-        proposal=table.proposal,
-        proposer=table.proposer,
-        accepted_by=table.accepted_by,
-        moves=moves,
-        tier=tier_view(ctx.scenario, table),
-    )
 
 
 def ladder_step(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext) -> list[tuple[MoveRecord, Table]]:
@@ -95,7 +80,7 @@ def _escalation_refused(table: Table, moves: Sequence[MoveRecord], ctx: Negotiat
 
 
 def _mediate(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext) -> tuple[Table, MoveRecord | None]:
-    turn = public_turn(table, moves, ctx, MEDIATOR)
+    turn = public_turn(ctx.scenario, table, moves, MEDIATOR)
     stated = ctx.stated_preferences
     for attempt in range(MAX_DRAFTS):
         draft = ctx.mediator.draft(turn, stated)
@@ -109,19 +94,7 @@ def _mediate(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext)
             else []
         )
         refused = blocking(verdicts)
-        ctx.record(
-            "gate",
-            "policy_gate",
-            {
-                "turn": table.turn,
-                "party": MEDIATOR,
-                "attempt": attempt,
-                "action": draft.model_dump(mode="json"),
-                "verdicts": [v.model_dump(mode="json") for v in verdicts],
-                "blocked": feedback(refused) if refused else None,
-            },
-            key=f"gate:{table.turn}:{attempt}",
-        )
+        record_gate(ctx, table, MEDIATOR, attempt, draft, verdicts, feedback(refused) if refused else None)
         if not refused:
             return tracked(table_text(table, draft.terms), ctx), move_record(table.turn, table.round, MEDIATOR, draft)
         if stated is None:

@@ -51,24 +51,37 @@ def judge_turn(ctx: NegotiationContext, table: Table, turn: Turn, moves: Sequenc
         for n, report in enumerate(take_reports(negotiator)):
             ctx.record(report.kind, table.speaker, report.data, key=f"{report.kind}:{table.turn}:{attempt}:{n}")
         verdicts, reason = judge_action(ctx, table, action, moves)
-        ctx.record(
-            "gate",
-            "policy_gate",
-            {
-                "turn": table.turn,
-                "party": table.speaker,
-                "attempt": attempt,
-                "action": action.model_dump(mode="json"),
-                "verdicts": [v.model_dump(mode="json") for v in verdicts],
-                "blocked": reason,
-            },
-            key=f"gate:{table.turn}:{attempt}",
-        )
+        record_gate(ctx, table, table.speaker, attempt, action, verdicts, reason)
         if reason is None:
             return Judged(action, verdicts, attempt + 1, None)
         refused.append(BlockedMove(action.kind, dict(action.terms) if isinstance(action, Propose) else None, reason))
     last = refused[-1].feedback
     return Judged(_fallback(table, moves, last), [], ATTEMPTS, last)
+
+
+def record_gate(
+    ctx: NegotiationContext,
+    table: Table,
+    actor: str,
+    attempt: int,
+    action: ActionT,
+    verdicts: Sequence[Verdict],
+    blocked: str | None,
+) -> None:
+    """The audit record of one gate decision (keyed by turn and attempt: a replay adds nothing)."""
+    ctx.record(
+        "gate",
+        "policy_gate",
+        {
+            "turn": table.turn,
+            "party": actor,
+            "attempt": attempt,
+            "action": action.model_dump(mode="json"),
+            "verdicts": [v.model_dump(mode="json") for v in verdicts],
+            "blocked": blocked,
+        },
+        key=f"gate:{table.turn}:{attempt}",
+    )
 
 
 def judge_action(

@@ -37,17 +37,18 @@ from evals.audit import read_records
 from evals.scorecard import score_table
 from evals.usage import usage_from_records
 from pactlab.actions import Propose
+from pactlab.ladder import public_turn
 from pactlab.protocol import Table, apply_move, table_from_record, table_record
 from pactlab.table import BlockedMove, MoveRecord, Turn, move_record
 from pactlab.workflow.context import NegotiationContext
-from pactlab.workflow.escalation import ladder_step, public_turn, tracked
-from pactlab.workflow.gate import ActionT, judge_action, judge_turn
+from pactlab.workflow.escalation import ladder_step, tracked
+from pactlab.workflow.gate import ActionT, judge_action, judge_turn, record_gate
 from pactlab.workflow.state import NegotiationState
 
 
 def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) -> tuple[Table, MoveRecord]:
     """The speaker's negotiator acts on the public table; the protocol applies its move."""
-    turn = public_turn(table, moves, ctx, table.speaker)
+    turn = public_turn(ctx.scenario, table, moves, table.speaker)
     negotiator = ctx.negotiators[table.speaker]
     if isinstance(negotiator, HumanNegotiator):
         action = person_turn(ctx, table, turn, moves, negotiator)
@@ -97,19 +98,7 @@ def person_turn(
             key=f"human:{table.turn}:{attempt}",
         )
         verdicts, reason = judge_action(ctx, table, action, moves)
-        ctx.record(
-            "gate",
-            "policy_gate",
-            {
-                "turn": table.turn,
-                "party": table.speaker,
-                "attempt": attempt,
-                "action": action.model_dump(mode="json"),
-                "verdicts": [v.model_dump(mode="json") for v in verdicts],
-                "blocked": reason,
-            },
-            key=f"gate:{table.turn}:{attempt}",
-        )
+        record_gate(ctx, table, table.speaker, attempt, action, verdicts, reason)
         if reason is None:
             return action
         refused.append(BlockedMove(action.kind, dict(action.terms) if isinstance(action, Propose) else None, reason))
