@@ -226,6 +226,10 @@ class LLMNegotiator:
             lines.append(f"- your last proposal was worth {self._value(own[-1]) or 0:.2f} to you")
         level = self.advisor.level(turn).target
         lines.append(f"- at this stage, aim for about {level:.2f}")
+        if on_table is not None and on_table >= level - 1e-9 and self.seat.utility.acceptable(
+            self.seat.space.validate(turn.proposal or {})
+        ):
+            lines.append("- the advisor recommends: accept (the proposal on the table meets your aim)")
         reference = turn.proposal if turn.proposal is not None else (own[-1] if own else None)
         for n, c in enumerate(candidates, 1):
             lines.append(f"- candidate {n} (worth {c.utility:.2f}): {self._candidate_terms(c, reference)}")

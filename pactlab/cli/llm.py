@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 LLM_MODES = ("local", "env")
 LOCAL_DEFAULT_AGENT = "llm(advisor=choose)"
@@ -28,7 +29,7 @@ def llm_endpoint(mode: str | None, console: Console, *, quiet: bool = False) -> 
 
     def show(event: str, data: dict[str, Any]) -> None:
         if event in ("request", "repair", "retry", "done"):
-            console.print(f"          [dim]{format_event(event, data)}[/]")
+            console.print(f"          [dim]{escape(format_event(event, data))}[/]")
 
     unsubscribe = progress.subscribe(show) if not quiet and mode else None
     try:

@@ -173,3 +173,41 @@ def test_injected_instructions_never_get_the_canary_reservation_value_to_the_tab
     print(f"\ninjection: the screen withheld a private figure in {len(tried)} of {calls} calls")
     if card.agreement is not None:
         assert all(p.utility is not None and p.utility >= p.reservation_value for p in card.parties)
+
+
+def test_pactlab_run_llm_local_starts_the_server_runs_and_stops_it(tmp_path: Path) -> None:
+    """The user's path: `pactlab run SCENARIO --llm local`, with nothing set in the environment."""
+    import subprocess
+    import sys
+
+    import yaml
+
+    scenario_file = tmp_path / "short.yaml"
+    scenario_file.write_text(yaml.safe_dump(short("boost_converter", (1, 1, 1)).model_dump(mode="json")))
+    env = {k: v for k, v in os.environ.items() if k not in ENDPOINT_VARIABLES}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pactlab",
+            "run",
+            str(scenario_file),
+            "--llm",
+            "local",
+            "--id",
+            "cli",
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=env,
+    )
+    assert result.returncode in (0, 3), result.stdout[-2000:] + result.stderr[-2000:]
+    assert "local model: gemma-3-270m" in result.stdout
+    assert "calling gemma-3-270m" in result.stdout, "each model call is shown as it happens"
+    assert "Model calls" in result.stdout, "the scorecard reports model usage"
+    transcript = tmp_path / "out" / "cli" / "transcript.jsonl"
+    assert verify(transcript).ok
+    assert "llm(advisor=choose)" in read_records(transcript)[0].data["agents"].values()
