@@ -263,37 +263,40 @@ def create_app(
             }
         )
 
-    @app.post("/api/r/{rid}/move")
-    async def move(request: Request, rid: str) -> JSONResponse:
+    async def answer(
+        request: Request,
+        rid: str,
+        validate: Callable[[str, dict[str, Any]], object],
+        act: Callable[..., View],
+        busy_message: str,
+    ) -> JSONResponse | dict[str, Any]:
+        """Check a person's answer (a move or an approval) now; play it in the background. The body
+        is returned when it was accepted, else the error response (nothing changed)."""
         body = await _json_body(request)
         if isinstance(body, JSONResponse):
             return body
         if rid in busy:
-            return JSONResponse({"error": "the table is still moving; wait for your turn"}, 409)
+            return JSONResponse({"error": busy_message}, 409)
         try:
-            await run_in_threadpool(service.validate_move, rid, body)
+            await run_in_threadpool(validate, rid, body)
         except UnknownRehearsal:
             return JSONResponse({"error": "no rehearsal with this id"}, 404)
         except RehearsalError as exc:
             return _refused(exc)
-        in_background(rid, service.submit, body)
-        return JSONResponse({"ok": True, "sent": body.get("kind")}, 202)
+        in_background(rid, act, body)
+        return body
+
+    @app.post("/api/r/{rid}/move")
+    async def move(request: Request, rid: str) -> JSONResponse:
+        body = await answer(
+            request, rid, service.validate_move, service.submit, "the table is still moving; wait for your turn"
+        )
+        return body if isinstance(body, JSONResponse) else JSONResponse({"ok": True, "sent": body.get("kind")}, 202)
 
     @app.post("/api/r/{rid}/approval")
     async def approval(request: Request, rid: str) -> JSONResponse:
-        body = await _json_body(request)
-        if isinstance(body, JSONResponse):
-            return body
-        if rid in busy:
-            return JSONResponse({"error": "the table is still moving"}, 409)
-        try:
-            await run_in_threadpool(service.validate_decision, rid, body)
-        except UnknownRehearsal:
-            return JSONResponse({"error": "no rehearsal with this id"}, 404)
-        except RehearsalError as exc:
-            return _refused(exc)
-        in_background(rid, service.decide, body)
-        return JSONResponse({"ok": True}, 202)
+        body = await answer(request, rid, service.validate_decision, service.decide, "the table is still moving")
+        return body if isinstance(body, JSONResponse) else JSONResponse({"ok": True}, 202)
 
     @app.post("/api/r/{rid}/fork")
     async def fork(request: Request, rid: str) -> JSONResponse:
