@@ -33,7 +33,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -308,6 +308,9 @@ def read_records(path: Path | str) -> list[AuditRecord]:
     return records
 
 
+FsyncPolicy = Literal["record", "seal"]
+
+
 class AuditWriter:
     """Appends records to a transcript, one fsync'ed line each, continuing an existing file's chain.
 
@@ -318,8 +321,15 @@ class AuditWriter:
     memory.
     """
 
-    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, path: Path | str, *, clock: Callable[[], datetime] | None = None, fsync: FsyncPolicy = "record"
+    ) -> None:
+        """`fsync="seal"` writes every record before returning but fsyncs only the seal (and at close):
+        a crash of the process loses nothing, a power loss may lose the unsealed tail. For bulk runs
+        that are redone from scratch when broken (exploration sweeps); the default is per record."""
         self.path = Path(path)
+        self._fsync_each = fsync == "record"
+        self._unsynced = False
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._keyed: dict[str, tuple[int, str]] = {}  # key -> (seq, line)
@@ -399,7 +409,11 @@ class AuditWriter:
     def close(self) -> None:
         if self._fd is not None:
             fd, self._fd = self._fd, None
-            os.close(fd)
+            try:
+                if self._unsynced:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def __enter__(self) -> AuditWriter:
         return self
@@ -428,7 +442,7 @@ class AuditWriter:
             }
             record = AuditRecord.model_validate({**body, "hash": record_hash(body)})
             line = record.line()
-            self._write((line + "\n").encode("utf-8"))
+            self._write((line + "\n").encode("utf-8"), durable=self._fsync_each or kind == SEAL_KIND)
             self._count += 1
             self._last_hash = record.hash
             if key is not None:
@@ -449,8 +463,8 @@ class AuditWriter:
             key=key,
         )
 
-    def _write(self, payload: bytes) -> None:
-        """Write all of `payload` and fsync; on failure cut the file back and refuse further writes."""
+    def _write(self, payload: bytes, *, durable: bool) -> None:
+        """Write all of `payload` (and fsync if `durable`); on failure cut the file back and refuse further writes."""
         assert self._fd is not None
         fd = self._fd
         try:
@@ -463,7 +477,9 @@ class AuditWriter:
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
-            os.fsync(fd)
+            if durable:
+                os.fsync(fd)
+            self._unsynced = not durable
         except OSError as exc:
             reason = _reason(exc)
             try:

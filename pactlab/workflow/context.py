@@ -53,7 +53,9 @@ class NegotiationContext:
             seed=spec["seed"],
             rounds_per_step=spec["rounds_per_step"],
             policy_set=policy_set,
-            audit=AuditWriter(spec["transcript"]) if spec["transcript"] else None,
+            audit=AuditWriter(spec["transcript"], fsync="seal" if spec.get("audit_fsync") == "seal" else "record")
+            if spec["transcript"]
+            else None,
             mediator=make_mediator(spec.get("mediator", "nash"), scenario, space),
             _analysis=analysis,
         )

@@ -21,6 +21,7 @@ from langgraph.types import Command, StateSnapshot
 
 from agents.human import HUMAN, ApprovalGate, HumanNegotiator, Mandate
 from agents.registry import DEFAULT_STRATEGY, make_negotiator
+from evals.audit import FsyncPolicy
 from evals.scorecard import OutcomeAnalysis, Scorecard
 from pactlab.protocol import opening_table, table_record
 from pactlab.provenance import code_version
@@ -122,6 +123,7 @@ class Negotiations:
         policies: PolicySet | None = None,
         analysis: OutcomeAnalysis | None = None,
         mediator: str = "nash",
+        audit_fsync: FsyncPolicy = "record",
         turn_by_turn: bool = False,
         mandates: Mapping[str, Mandate] | None = None,
     ) -> Iterator[Event]:
@@ -156,6 +158,7 @@ class Negotiations:
             transcript=str(transcript) if transcript else None,
             policies=policies.model_dump(mode="json") if policies else None,
             mediator=mediator,
+            audit_fsync=audit_fsync,
         )
         if turn_by_turn:
             spec["turn_by_turn"] = True

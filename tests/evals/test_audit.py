@@ -708,3 +708,29 @@ def test_a_chained_record_that_repeats_a_key_is_detected(lines: list[bytes]) -> 
     report = verify_bytes(b"".join([*lines[:10], dump(again)]), require_seal=False)
     assert report.first_bad == 11
     assert "repeats key 'move:0' of line 4" in (report.problem or "")
+
+
+def test_a_writer_that_fsyncs_at_the_seal_writes_every_record_and_syncs_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evals.audit as audit_module
+
+    synced: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(audit_module.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
+    path = tmp_path / "bulk.jsonl"
+    writer = AuditWriter(path, fsync="seal")
+    before = len(synced)  # the new file's directory entry
+    for n in range(5):
+        writer.append("move", "a", {"n": n}, key=f"m{n}")
+        assert len(path.read_text().splitlines()) == n + 1, "each record is written before append returns"
+    assert len(synced) == before, "no fsync per record"
+    writer.seal({"outcome": "impasse"})
+    assert len(synced) == before + 1, "the seal is fsynced"
+    writer.close()
+    assert verify(path).ok
+    per_record = AuditWriter(tmp_path / "each.jsonl")
+    start = len(synced)
+    per_record.append("move", "a", {"n": 0})
+    assert len(synced) == start + 1
+    per_record.close()
