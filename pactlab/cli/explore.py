@@ -25,6 +25,7 @@ from rich.progress import (
 from evals.exploration.report import write_report
 from pactlab.cli import exit_codes
 from pactlab.cli.app import app
+from pactlab.cli.llm import LLM_MODES, llm_endpoint
 from pactlab.explore.backend import Backend
 from pactlab.explore.loading import LoadedSweep, load_sweep
 from pactlab.explore.model import Budget
@@ -112,6 +113,12 @@ def explore(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check the sweep and list its variants; run nothing.")
     ] = False,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm", help="Where LLM negotiators find their model: local (starts llama.cpp's server) or env."
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run a sweep of negotiations over scenario variants; resumable (done runs are never rerun)."""
@@ -139,8 +146,12 @@ def explore(
     except ValidationError as exc:
         errors.print(f"[bold red]error:[/] budget: {exc.errors()[0]['msg']}")
         raise typer.Exit(exit_codes.BAD_INPUT) from None
+    if llm is not None and llm not in LLM_MODES:
+        errors.print(f"[bold red]error:[/] --llm {llm!r}: use {' or '.join(LLM_MODES)}")
+        raise typer.Exit(exit_codes.BAD_INPUT)
     try:
-        outcome = run_sweep(loaded, folder, runner, budget=budget, progress=None if quiet else BarProgress())
+        with llm_endpoint(llm, console, quiet=True):
+            outcome = run_sweep(loaded, folder, runner, budget=budget, progress=None if quiet else BarProgress())
     except StoreMismatch as exc:
         errors.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(exit_codes.BAD_INPUT) from None

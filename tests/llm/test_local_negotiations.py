@@ -9,6 +9,7 @@ nothing private leaks.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -211,3 +212,37 @@ def test_pactlab_run_llm_local_starts_the_server_runs_and_stops_it(tmp_path: Pat
     transcript = tmp_path / "out" / "cli" / "transcript.jsonl"
     assert verify(transcript).ok
     assert "llm(advisor=choose)" in read_records(transcript)[0].data["agents"].values()
+
+
+def test_an_llm_sweep_runs_on_the_local_model_and_reports_its_tokens(tmp_path: Path) -> None:
+    """`pactlab explore SWEEP --llm local`: LLM runs in a sweep, their usage in the store and the report."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    sweep = tmp_path / "llm_sweep.yaml"
+    sweep.write_text(
+        "name: tiny-llm-sweep\nscenario: platform_material\nseeds: [0]\n"
+        "fixed:\n  dispute_ladder.working_level.max_rounds: 1\n  dispute_ladder.executive.max_rounds: 1\n"
+        "  dispute_ladder.mediation.max_rounds: 1\n"
+        "variants:\n  - negotiators: ['platform=llm(advisor=choose)', 'supplier=pareto']\n",
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ENDPOINT_VARIABLES}
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "pactlab"]
+    ran = subprocess.run(
+        [*command, "explore", str(sweep), "--llm", "local", "--out", str(out), "-q"],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=env,
+    )
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+    with sqlite3.connect(out / "sweep.sqlite") as db:
+        rows = db.execute("SELECT status, scorecard FROM runs").fetchall()
+    assert [r[0] for r in rows] == ["done"]
+    card = json.loads(rows[0][1])
+    assert card["llm_usage"]["total"]["calls"] > 0 and card["llm_usage"]["total"]["prompt_tokens"] > 0
+    report = subprocess.run([*command, "report", str(out)], capture_output=True, text=True, timeout=300)
+    assert report.returncode == 0, report.stderr[-2000:]
