@@ -22,6 +22,9 @@ from pactlab.protocol import Table
 from pactlab.scenario import DisputeTier, Scenario
 from pactlab.table import LADDER, MEDIATOR, MoveRecord, TierView, Turn
 
+ROUTE = " -> "
+"""An escalation's rationale is its route, `from_tier -> to_tier` (or `-> walk-away`): `escalations` reads it back."""
+
 IMPROVEMENT = 1e-6
 """A proposal improves on the tier's best when its decisive surplus is higher by more than this."""
 
@@ -134,7 +137,7 @@ def escalate(scenario: Scenario, table: Table, reason: str) -> tuple[Table, Move
         kind="escalate",
         terms=None,
         message=message,
-        rationale=f"{here.id} -> {target}",
+        rationale=f"{here.id}{ROUTE}{target}",
         reason=reason,
     )
     return after, move
@@ -158,7 +161,7 @@ def escalations(moves: Sequence[MoveRecord], scenario: Scenario) -> list[tuple[s
         history.append((scenario.dispute_ladder[0].id, 0))
     for move in moves:
         if move["kind"] == "escalate":
-            target = move["rationale"].split(" -> ")[-1]
+            target = move["rationale"].split(ROUTE)[-1]
             if target != "walk-away":
                 history.append((target, move["round"]))
     return history

@@ -11,7 +11,14 @@ from agents.llm.client import (
     format_event,
     messages_sha256,
 )
-from agents.llm.config import LLMConfig, LLMConfigError, OutputMode, Provider
+from agents.llm.config import (
+    ENDPOINT_VARIABLES,
+    LLMConfig,
+    LLMConfigError,
+    OutputMode,
+    Provider,
+    endpoint_environment,
+)
 from agents.llm.local_server import (
     LOCAL_MODEL_ALIAS,
     LocalModelServer,
@@ -22,6 +29,7 @@ from agents.llm.local_server import (
 from agents.llm.pricing import ModelPrice, PriceTable, cost, load_price_table
 
 __all__ = [
+    "ENDPOINT_VARIABLES",
     "LOCAL_MODEL_ALIAS",
     "CallParams",
     "Decision",
@@ -39,6 +47,7 @@ __all__ = [
     "RequestRecord",
     "StructuredClient",
     "cost",
+    "endpoint_environment",
     "format_event",
     "load_price_table",
     "local_config",

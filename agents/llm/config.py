@@ -7,6 +7,8 @@ so a config can be logged, hashed or written to the audit trail safely.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -114,3 +116,23 @@ class LLMConfig(BaseModel):
         if "model" not in data:
             raise LLMConfigError("no model configured: set PACTLAB_LLM_MODEL (or OPENAI_MODEL) or pass model=")
         return cls.model_validate(data)
+
+
+ENDPOINT_VARIABLES = ("OPENAI_BASE_URL", "PACTLAB_LLM_PROVIDER", "PACTLAB_LLM_MODEL")
+"""Where `LLMConfig.from_env` finds the endpoint, the provider and the model."""
+
+
+@contextmanager
+def endpoint_environment(base_url: str, model: str, provider: str = "llamacpp") -> Iterator[None]:
+    """Point every LLM agent built inside the block at `base_url` (through the environment, as for any
+    OpenAI-compatible endpoint); the previous values come back afterwards."""
+    saved = {k: os.environ.get(k) for k in ENDPOINT_VARIABLES}
+    os.environ.update(OPENAI_BASE_URL=base_url, PACTLAB_LLM_PROVIDER=provider, PACTLAB_LLM_MODEL=model)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

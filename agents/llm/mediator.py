@@ -16,8 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from agents.base import AgentReport
 from agents.llm.client import StructuredClient
 from agents.llm.config import LLMConfig
-from agents.llm.negotiator import default_client, terms_model
-from agents.llm.pricing import cost, load_price_table
+from agents.llm.negotiator import call_report, default_client, terms_model
+from agents.llm.pricing import load_price_table
 from agents.llm.prompts import MEDIATOR_SYSTEM, chat, describe_issues, describe_table
 from agents.mediator import StatedPreferences
 from pactlab.actions import Propose
@@ -80,18 +80,7 @@ class LLMMediator:
         decision = self.client.decide(
             messages, mediator_reply(self.space), self._check, purpose=f"mediator turn {turn.turn + 1}"
         )
-        self._reports.append(
-            AgentReport(
-                "llm_call",
-                {
-                    "party": MEDIATOR,
-                    "turn": turn.turn,
-                    "cost_usd": cost(decision.record, self.prices),
-                    "action": None if decision.value is None else decision.value.model_dump(mode="json"),
-                    "call": decision.record.model_dump(mode="json"),
-                },
-            )
-        )
+        self._reports.append(call_report(MEDIATOR, turn, decision, self.prices))
         if decision.value is None:
             self._reports.append(
                 AgentReport(

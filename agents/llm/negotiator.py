@@ -34,7 +34,7 @@ from agents.base import ActionT, AgentReport, Seat
 from agents.llm import progress
 from agents.llm.client import Decision, StructuredClient
 from agents.llm.config import LLMConfig
-from agents.llm.pricing import cost, load_price_table
+from agents.llm.pricing import PriceTable, cost, load_price_table
 from agents.llm.prompts import (
     NEGOTIATOR_SYSTEM,
     chat,
@@ -226,8 +226,10 @@ class LLMNegotiator:
             lines.append(f"- your last proposal was worth {self._value(own[-1]) or 0:.2f} to you")
         level = self.advisor.level(turn).target
         lines.append(f"- at this stage, aim for about {level:.2f}")
-        if on_table is not None and on_table >= level - 1e-9 and self.seat.utility.acceptable(
-            self.seat.space.validate(turn.proposal or {})
+        if (
+            on_table is not None
+            and on_table >= level - 1e-9
+            and self.seat.utility.acceptable(self.seat.space.validate(turn.proposal or {}))
         ):
             lines.append("- the advisor recommends: accept (the proposal on the table meets your aim)")
         reference = turn.proposal if turn.proposal is not None else (own[-1] if own else None)
@@ -405,16 +407,22 @@ class LLMNegotiator:
         return action.model_copy(update=updates)
 
     def _report_call(self, turn: Turn, decision: Decision[ActionT]) -> None:
-        record = decision.record.model_dump(mode="json")
-        data = {
-            "party": self.seat.party_id,
+        self._reports.append(call_report(self.seat.party_id, turn, decision, self.prices, advisor=self.advisor_mode))
+
+
+def call_report(actor: str, turn: Turn, decision: Decision[Any], prices: PriceTable, **extra: object) -> AgentReport:
+    """The `llm_call` audit record of one decision: who, which turn, the estimated cost, the action, the call."""
+    return AgentReport(
+        "llm_call",
+        {
+            "party": actor,
             "turn": turn.turn,
-            "advisor": self.advisor_mode,
-            "cost_usd": cost(decision.record, self.prices),
+            **extra,
+            "cost_usd": cost(decision.record, prices),
             "action": None if decision.value is None else decision.value.model_dump(mode="json"),
-            "call": record,
-        }
-        self._reports.append(AgentReport("llm_call", data))
+            "call": decision.record.model_dump(mode="json"),
+        },
+    )
 
 
 def _with_example(check: Callable[[Any], ActionT], example: str) -> Callable[[Any], ActionT]:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import tempfile
 import threading
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from agents.base import Seat, take_reports
+from agents.llm.config import endpoint_environment
 from agents.llm.negotiator import LLMNegotiator
 from pactlab.catalog import load_scenario
 from pactlab.table import Turn
@@ -73,20 +73,6 @@ def instant_responder() -> Iterator[str]:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
         server.shutdown()
-
-
-@contextmanager
-def endpoint(base_url: str, model: str) -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "PACTLAB_LLM_PROVIDER", "PACTLAB_LLM_MODEL")}
-    os.environ.update(OPENAI_BASE_URL=base_url, PACTLAB_LLM_PROVIDER="llamacpp", PACTLAB_LLM_MODEL=model)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def turn_times(turns: int) -> list[float]:
@@ -154,7 +140,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--local", action="store_true", help="also against the local model (pactlab[llm])")
     args = parser.parse_args(argv)
-    with instant_responder() as url, endpoint(url, "instant"):
+    with instant_responder() as url, endpoint_environment(url, "instant"):
         turn_times(5)  # warm-up: imports, offer book
         overhead = turn_times(args.turns)
     print(f"framework overhead per LLM turn (zero-latency responder, {args.turns} turns): {_summary(overhead)}")
@@ -162,7 +148,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     from agents.llm import LocalModelServer
 
-    with LocalModelServer() as server, endpoint(server.base_url, server.model):
+    with LocalModelServer() as server, endpoint_environment(server.base_url, server.model):
         model = turn_times(max(args.turns // 20, 5))
         print(f"local model turn (Gemma 3 270M, llama.cpp, choose mode): {_summary(model)}")
         share = statistics.median(overhead) / statistics.median(model)

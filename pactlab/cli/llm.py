@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -36,24 +35,16 @@ def llm_endpoint(mode: str | None, console: Console, *, quiet: bool = False) -> 
         if mode != "local":
             yield
             return
-        from agents.llm import LocalModelServer
+        from agents.llm import LocalModelServer, endpoint_environment
 
-        saved = {k: os.environ.get(k) for k in ("OPENAI_BASE_URL", "PACTLAB_LLM_PROVIDER", "PACTLAB_LLM_MODEL")}
         with console.status("starting the local model server (llama.cpp, Gemma 3 270M)…"):
             server = LocalModelServer().start()
         try:
             console.print(f"  local model: {server.model} at {server.base_url} (ready in {server.startup_s:.1f} s)")
-            os.environ.update(
-                OPENAI_BASE_URL=server.base_url, PACTLAB_LLM_PROVIDER="llamacpp", PACTLAB_LLM_MODEL=server.model
-            )
-            yield
+            with endpoint_environment(server.base_url, server.model):
+                yield
         finally:
             server.stop()
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
     finally:
         if unsubscribe is not None:
             unsubscribe()

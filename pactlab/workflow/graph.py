@@ -148,7 +148,7 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
         seed=ctx.seed,
         analysis=ctx.analysis,
     )
-    if ctx.audit is not None:  # model usage is read from the audit trail, as a rescoring would
+    if ctx.audit is not None and ctx.reports_agents:  # model usage comes from the audit trail, as in a rescoring
         usage = usage_from_records(read_records(ctx.audit.path), card.outcome == "agreement")
         card = card if usage is None else card.model_copy(update={"llm_usage": usage})
     scorecard = card.model_dump(mode="json")

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from agents.base import ActionT, Seat
-from agents.llm import LocalModelServer
+from agents.llm import ENDPOINT_VARIABLES, LocalModelServer, endpoint_environment
 from agents.strategies import ParetoSeekingNegotiator
 from evals.audit import AuditRecord, read_records, verify
 from evals.transcript import read_transcript, rescore
@@ -35,22 +35,12 @@ pytestmark = [
     pytest.mark.slow,
 ]
 
-ENDPOINT_VARIABLES = ("OPENAI_BASE_URL", "PACTLAB_LLM_PROVIDER", "PACTLAB_LLM_MODEL")
-
 
 @pytest.fixture(scope="module")
 def local_model(local_server: LocalModelServer) -> Iterator[LocalModelServer]:
     """LLM negotiators find the local server through the environment, as `pactlab run --llm local` sets it."""
-    saved = {k: os.environ.get(k) for k in ENDPOINT_VARIABLES}
-    os.environ.update(
-        OPENAI_BASE_URL=local_server.base_url, PACTLAB_LLM_PROVIDER="llamacpp", PACTLAB_LLM_MODEL=local_server.model
-    )
-    yield local_server
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    with endpoint_environment(local_server.base_url, local_server.model):
+        yield local_server
 
 
 def short(name: str, tiers: tuple[int, ...]) -> Scenario:
