@@ -1,0 +1,37 @@
+"""The shipped scenarios end as they did before the layout moved (stored scorecards, seed 7).
+
+Each stored scorecard was written by ``pactlab run SCENARIO --seed 7 --policies SET``; a change
+that alters any move, any utility or any bargaining point shows up here as a diff.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pactlab.cli import app
+
+STORED = Path(__file__).parent / "fixtures" / "scorecards"
+CASES = sorted(p.stem for p in STORED.glob("*.json"))
+
+
+def test_every_shipped_scenario_has_stored_scorecards() -> None:
+    scenarios = {case.split("-", 1)[0] for case in CASES}
+    assert scenarios == {"platform_material", "boost_converter", "ecosystem"}
+    assert len(CASES) == 9
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_scorecard_matches_the_stored_one(case: str, tmp_path: Path) -> None:
+    scenario, policies = case.split("-", 1)
+    result = CliRunner().invoke(
+        app, ["run", scenario, "--seed", "7", "--policies", policies, "-q", "--id", "golden", "--out", str(tmp_path)]
+    )
+    assert result.exit_code in (0, 3), result.output
+    produced = json.loads((tmp_path / "golden" / "scorecard.json").read_text(encoding="utf-8"))
+    produced.pop("negotiation_id")
+    stored = json.loads((STORED / f"{case}.json").read_text(encoding="utf-8"))
+    assert produced == stored
