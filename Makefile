@@ -39,7 +39,7 @@ lint: $(STAMP)
 ## bench: throughput and outcome-space benchmarks, with NegMAS for comparison (installs the bench extra)
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev,bench]"
-	$(PY) -m evals.bench
+	$(PY) -m benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

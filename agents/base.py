@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.constraints import Constraint
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.scenario import Party, Scenario
-from pactlab.table import Turn
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.constraints import Constraint
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.scenario import Party, Scenario
+from pactlab.domain.table import Turn
 
 ActionT = Propose | Accept | Reject | WalkAway
 

@@ -29,11 +29,11 @@ from langgraph.types import interrupt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agents.base import ActionT, Negotiator, Seat
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.constraints import Constraint, ConstraintSyntaxError
-from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
-from pactlab.table import Turn
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.constraints import Constraint, ConstraintSyntaxError
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
+from pactlab.domain.table import Turn
 
 HUMAN = "human"
 """The agent spec of a seat that a person takes (``agents: {platform: human}`` in the run spec)."""

@@ -19,11 +19,11 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
-from pactlab.actions import Propose
-from pactlab.issues import IssueValue
-from pactlab.outcome_space import OutcomeSpace
-from pactlab.scenario import Scenario
-from pactlab.table import MEDIATOR, Turn
+from pactlab.domain.actions import Propose
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import OutcomeSpace
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MEDIATOR, Turn
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from evals.frontier import BoolArray, FloatArray, Frontier, pareto_frontier
-from pactlab.outcome_space import OutcomeSpace, TermSheet, UtilityFunction
+from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction
 
 RESERVATION_TOLERANCE = 1e-12
 """A utility this close below a reservation value still counts as reaching it."""

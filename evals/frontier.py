@@ -65,7 +65,7 @@ Non-dominated filter (``pareto_mask``)
     within their state: a grouped sweep for two parties, padded all-pairs comparisons for
     small groups and the filter above for large ones.
 
-Measured here (2 cores, ``python -m evals.bench.outcome_space``): 3 parties, 10^6 outcomes,
+Measured here (2 cores, ``python -m benchmarks.outcome_space``): 3 parties, 10^6 outcomes,
 frontier of 798 points in about 6 ms (NegMAS 0.16: 6.5 s).
 """
 
@@ -78,8 +78,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from pactlab.constraints import Constraint
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.constraints import Constraint
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 
 EXACT_LIMIT: int = 2_000_000
 """Width (option combinations live at once; see the module docstring) above which a space with

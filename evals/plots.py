@@ -24,8 +24,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from evals.scorecard import OutcomeAnalysis, analyse
-from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveRecord
 
 MAX_POINTS = 50_000
 """Outcomes drawn at most; larger spaces are subsampled (deterministically, seed 0)."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from evals.bargaining import nash_product
 from evals.scorecard import BargainingPoint, Scorecard
-from pactlab.issues import IssueValue, value_key
+from pactlab.domain.issues import IssueValue, value_key
 
 _HEADLINES = {
     "agreement": "Agreement",

@@ -19,11 +19,11 @@ from evals.bargaining import Solution, kalai_smorodinsky, nash_product, nash_sol
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.usage import LLMUsage
-from pactlab.issues import IssueValue
-from pactlab.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
-from pactlab.protocol import TableRecord
-from pactlab.scenario import RESERVED_ACTORS, Scenario
-from pactlab.table import MoveRecord
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
+from pactlab.domain.protocol import TableRecord
+from pactlab.domain.scenario import RESERVED_ACTORS, Scenario
+from pactlab.domain.table import MoveRecord
 
 Outcome = Literal["agreement", "impasse", "walk_away"]
 _TOLERANCE = 1e-12  # as in UtilityFunction.acceptable

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict, Field
 
 from evals.transcript import TranscriptError, TranscriptRun
-from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
-from pactlab.scenario import Party, Scenario
-from pactlab.table import MEDIATOR, MoveRecord
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
+from pactlab.domain.scenario import Party, Scenario
+from pactlab.domain.table import MEDIATOR, MoveRecord
 
 AnyIssue = CategoricalIssue | NumericIssue | BooleanIssue
 

@@ -13,9 +13,9 @@ from typing import Any
 from evals.audit import AuditRecord, read_records
 from evals.scorecard import Scorecard, score_table
 from evals.usage import usage_from_records
-from pactlab.protocol import TableRecord
-from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord
+from pactlab.domain.protocol import TableRecord
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveRecord
 
 
 class TranscriptError(ValueError):
@@ -76,11 +76,7 @@ def party_view(run: TranscriptRun, party: str) -> dict[str, Any]:
     """
     if party not in run.scenario.party_ids:
         raise TranscriptError(f"unknown party {party!r}; parties: {', '.join(run.scenario.party_ids)}")
-    moves = [
-        {"seq": r.seq, "hash": r.hash, "move": r.data["move"]}
-        for r in run.records
-        if r.kind == "move"
-    ]
+    moves = [{"seq": r.seq, "hash": r.hash, "move": r.data["move"]} for r in run.records if r.kind == "move"]
     return {
         "negotiation_id": run.negotiation_id,
         "as_party": party,

@@ -1,18 +1,18 @@
 """pactlab: AI agents negotiate the IP and risk terms of innovation partnerships.
 
-The domain model lives here; `agents`, `policies` and `evals` build on it.
+The domain model (`pactlab.domain`) is the bottom layer; `agents`, `policies` and `evals` build
+on it, `pactlab.workflow` wires them together, and `pactlab.app` holds the front ends.
 """
 
-from pactlab.actions import Accept, Action, Propose, Reject, WalkAway, parse_action
-from pactlab.constraints import Constraint, ConstraintSyntaxError
-from pactlab.issues import BooleanIssue, CategoricalIssue, Issue, IssueValue, NumericIssue
-from pactlab.loader import FileError, Problem, load_model
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
-from pactlab.preferences import LinearValue, OptionValues, PeakedValue, PrivateProfile
-from pactlab.scenario import AgreementRule, DisputeTier, Party, Protocol, Scenario
-from pactlab.table import MoveRecord, Turn
-
-__version__ = "0.1.0"
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway, parse_action
+from pactlab.domain.constraints import Constraint, ConstraintSyntaxError
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, Issue, IssueValue, NumericIssue
+from pactlab.domain.loader import FileError, Problem, load_model
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
+from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue, PrivateProfile
+from pactlab.domain.scenario import AgreementRule, DisputeTier, Party, Protocol, Scenario
+from pactlab.domain.table import MoveRecord, Turn
+from pactlab.version import __version__
 
 __all__ = [
     "Accept",
@@ -44,6 +44,7 @@ __all__ = [
     "Turn",
     "UtilityFunction",
     "WalkAway",
+    "__version__",
     "load_model",
     "parse_action",
 ]

@@ -1,5 +1,5 @@
 """`python -m pactlab` is the `pactlab` command."""
 
-from pactlab.cli import app
+from pactlab.app.cli import main
 
-app()
+main()

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
-from pactlab.catalog import resolve_file, shipped_files
-from pactlab.loader import FileError, Problem, load_model, locate_problems
-from pactlab.scenario import Scenario
+from pactlab.domain.catalog import resolve_file, shipped_files
+from pactlab.domain.loader import FileError, Problem, load_model, locate_problems
+from pactlab.domain.scenario import Scenario
 from policies.model import PolicySet
 
-SHIPPED_POLICY_SETS = Path(__file__).resolve().parent / "sets"
+SHIPPED_POLICY_SETS = Path(str(resources.files("policies") / "sets"))
 
 
 def shipped_policy_sets() -> dict[str, Path]:

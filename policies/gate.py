@@ -30,13 +30,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.constraints import Constraint
-from pactlab.issues import IssueValue
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
-from pactlab.protocol import Table
-from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.constraints import Constraint
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
+from pactlab.domain.protocol import Table
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveRecord
 from policies import rules
 from policies.model import (
     FairnessBoundRule,

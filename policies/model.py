@@ -18,8 +18,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from pactlab.issues import CategoricalIssue
-from pactlab.scenario import Scenario
+from pactlab.domain.issues import CategoricalIssue
+from pactlab.domain.scenario import Scenario
 
 Severity = Literal["block", "warn"]
 RuleKind = Literal[

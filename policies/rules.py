@@ -30,9 +30,9 @@ from dataclasses import dataclass
 
 from evals.bargaining import RESERVATION_TOLERANCE, nash_product, nash_solution
 from evals.fairness import min_max_ratio
-from pactlab.issues import IssueValue, value_key
-from pactlab.outcome_space import OutcomeSpace, TermSheet, UtilityFunction
-from pactlab.scenario import Scenario
+from pactlab.domain.issues import IssueValue, value_key
+from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction
+from pactlab.domain.scenario import Scenario
 from policies.model import (
     FairnessBoundParams,
     IpFollowsCoreBusinessParams,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pactlab.catalog import shipped_scenarios
-from pactlab.loader import load_model
-from pactlab.scenario import Scenario
+from pactlab.domain.catalog import shipped_scenarios
+from pactlab.domain.loader import load_model
+from pactlab.domain.scenario import Scenario
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

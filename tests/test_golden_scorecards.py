@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pactlab.cli import app
+from pactlab.app.cli import app
 
 STORED = Path(__file__).parent / "fixtures" / "scorecards"
 CASES = sorted(p.stem for p in STORED.glob("*.json"))

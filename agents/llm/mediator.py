@@ -20,10 +20,10 @@ from agents.llm.negotiator import call_report, default_client, terms_model
 from agents.llm.pricing import load_price_table
 from agents.llm.prompts import MEDIATOR_SYSTEM, chat, describe_issues, describe_table
 from agents.mediator import StatedPreferences
-from pactlab.actions import Propose
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace
-from pactlab.scenario import Scenario
-from pactlab.table import MEDIATOR, Turn
+from pactlab.domain.actions import Propose
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MEDIATOR, Turn
 
 
 def mediator_reply(space: OutcomeSpace) -> type[BaseModel]:

@@ -45,10 +45,10 @@ from agents.llm.prompts import (
 )
 from agents.llm.screen import PrivateFigures, screen
 from agents.strategies import ParetoSeekingNegotiator
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace
-from pactlab.table import Turn
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace
+from pactlab.domain.table import Turn
 
 AdvisorMode = Literal["free", "advised", "choose"]
 ADVISOR_MODES: tuple[AdvisorMode, ...] = ("free", "advised", "choose")

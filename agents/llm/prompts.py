@@ -13,10 +13,10 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 
 from agents.base import Seat
-from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
-from pactlab.outcome_space import OutcomeSpace
-from pactlab.preferences import LinearValue, OptionValues, PeakedValue
-from pactlab.table import LADDER, MEDIATOR, MoveRecord, Turn
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
+from pactlab.domain.outcome_space import OutcomeSpace
+from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue
+from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, Turn
 
 RECENT_MOVES = 8
 """Moves shown in full; earlier ones are summarised."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pactlab.preferences import PrivateProfile
+from pactlab.domain.preferences import PrivateProfile
 
 WITHHELD = "[withheld]"
 TOLERANCE = 0.01

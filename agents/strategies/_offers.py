@@ -24,10 +24,10 @@ import numpy as np
 import numpy.typing as npt
 
 from agents.base import ActionT, Seat
-from pactlab.actions import Accept, Propose, WalkAway
-from pactlab.issues import BooleanIssue, IssueValue, NumericIssue, value_key
-from pactlab.outcome_space import OutcomeSpace
-from pactlab.table import MoveRecord, Turn
+from pactlab.domain.actions import Accept, Propose, WalkAway
+from pactlab.domain.issues import BooleanIssue, IssueValue, NumericIssue, value_key
+from pactlab.domain.outcome_space import OutcomeSpace
+from pactlab.domain.table import MoveRecord, Turn
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]

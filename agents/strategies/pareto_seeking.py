@@ -42,7 +42,7 @@ from agents.strategies._offers import (
     turn_rng,
 )
 from agents.strategies.time_dependent import check_e
-from pactlab.table import Turn
+from pactlab.domain.table import Turn
 
 Combine = Literal["product", "sum"]
 

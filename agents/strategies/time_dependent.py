@@ -12,7 +12,7 @@ import math
 
 from agents.base import Seat
 from agents.strategies._offers import Level, StrategyNegotiator, curve_name, mandate_note, mandated_aspiration
-from pactlab.table import Turn
+from pactlab.domain.table import Turn
 
 _PACE = {
     "Boulware": "eases only as the deadline nears",

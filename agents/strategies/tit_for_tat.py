@@ -22,7 +22,7 @@ from typing import Literal
 
 from agents.base import Seat
 from agents.strategies._offers import EPS, Level, StrategyNegotiator
-from pactlab.table import Turn
+from pactlab.domain.table import Turn
 
 Combine = Literal["mean", "min"]
 

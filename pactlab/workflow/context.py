@@ -15,9 +15,9 @@ from agents.mediator import Mediator, NashMediator, StatedPreferences, make_medi
 from agents.registry import make_negotiator
 from evals.audit import AuditWriter
 from evals.scorecard import OutcomeAnalysis, analyse
-from pactlab.issues import IssueValue
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.scenario import Scenario
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.scenario import Scenario
 from pactlab.workflow.state import RunSpec
 from policies import PolicySet, mandate_constraints
 

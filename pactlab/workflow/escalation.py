@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from agents.base import take_reports
 from agents.mediator import StatedPreferences
-from pactlab.issues import IssueValue
-from pactlab.ladder import (
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.ladder import (
     decisive_surplus,
     escalate,
     escalation_due,
@@ -24,8 +24,8 @@ from pactlab.ladder import (
     table_text,
     track,
 )
-from pactlab.protocol import Table
-from pactlab.table import MEDIATOR, MoveRecord, move_record
+from pactlab.domain.protocol import Table
+from pactlab.domain.table import MEDIATOR, MoveRecord, move_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.gate import record_gate
 from policies import blocking, check_deal, check_escalation, feedback

@@ -18,11 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from agents.base import take_reports
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.ladder import escalations
-from pactlab.outcome_space import InvalidOffer
-from pactlab.protocol import IllegalMove, Table, check_legal
-from pactlab.table import BlockedMove, MoveRecord, Turn
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.ladder import escalations
+from pactlab.domain.outcome_space import InvalidOffer
+from pactlab.domain.protocol import IllegalMove, Table, check_legal
+from pactlab.domain.table import BlockedMove, MoveRecord, Turn
 from pactlab.workflow.context import NegotiationContext
 from policies import MoveContext, Verdict, blocking, check_move, feedback
 

@@ -2,7 +2,7 @@
 
 A superstep plays `rounds_per_step` rounds: every party at the table takes its turn in order —
 its negotiator looks at the public table and acts (`take_turn`), then the protocol applies the
-move (`pactlab.protocol.apply_move`), which decides the next speaker and whether the
+move (`pactlab.domain.protocol.apply_move`), which decides the next speaker and whether the
 negotiation ended in agreement, impasse or walk-away. The superstep's moves are checkpointed
 together and stream to the caller when it ends. A run killed mid-step resumes from the last
 checkpoint and, because negotiators are pure functions of the table, replays those rounds
@@ -36,10 +36,10 @@ from agents.human import HumanNegotiator
 from evals.audit import read_records
 from evals.scorecard import score_table
 from evals.usage import usage_from_records
-from pactlab.actions import Propose
-from pactlab.ladder import public_turn
-from pactlab.protocol import Table, apply_move, table_from_record, table_record
-from pactlab.table import BlockedMove, MoveRecord, Turn, move_record
+from pactlab.domain.actions import Propose
+from pactlab.domain.ladder import public_turn
+from pactlab.domain.protocol import Table, apply_move, table_from_record, table_record
+from pactlab.domain.table import BlockedMove, MoveRecord, Turn, move_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.escalation import ladder_step, tracked
 from pactlab.workflow.gate import ActionT, judge_action, judge_turn, record_gate

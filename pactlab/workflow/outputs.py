@@ -9,7 +9,7 @@ from evals.report import scorecard_markdown
 from evals.scorecard import OutcomeAnalysis, Scorecard
 from evals.termsheet import draft_term_sheet, to_html, to_markdown
 from evals.transcript import read_transcript
-from pactlab.scenario import Scenario
+from pactlab.domain.scenario import Scenario
 from pactlab.workflow.state import NegotiationState
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, NotRequired, TypedDict
 
-from pactlab.protocol import TableRecord
-from pactlab.table import MoveRecord
+from pactlab.domain.protocol import TableRecord
+from pactlab.domain.table import MoveRecord
 
 
 class RunSpec(TypedDict):
@@ -27,7 +27,7 @@ class RunSpec(TypedDict):
     policies: dict[str, Any] | None  # the full policy set the gate applies, if any
     mediator: NotRequired[str]  # the mediator of the ladder's mediation tier (default "nash")
     audit_fsync: NotRequired[str]  # "record" (default) or "seal": see evals.audit.AuditWriter
-    # Rehearsals (pactlab.rehearsal): a seat whose agent spec is "human" is a person's.
+    # Rehearsals (pactlab.app.rehearsal): a seat whose agent spec is "human" is a person's.
     turn_by_turn: NotRequired[bool]  # one turn per superstep: a checkpoint (and fork point) before every turn
     mandates: NotRequired[dict[str, dict[str, Any]]]  # party -> agents.human.Mandate: moves outside it need approval
     forked_from: NotRequired[dict[str, Any]]  # {"negotiation_id", "turn"}: the run and turn this one branched from

@@ -7,8 +7,8 @@ from dataclasses import replace
 import pytest
 
 from agents.registry import STRATEGY_NAMES, make_negotiator
-from pactlab.actions import Accept, Propose
-from pactlab.table import BlockedMove
+from pactlab.domain.actions import Accept, Propose
+from pactlab.domain.table import BlockedMove
 from tests.agents.test_strategies import _turn, fixture, seat_for
 
 

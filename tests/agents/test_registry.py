@@ -16,10 +16,10 @@ from agents.strategies import (
     TimeDependentNegotiator,
     TitForTatNegotiator,
 )
-from pactlab.actions import Propose
-from pactlab.loader import load_model
-from pactlab.scenario import Scenario
-from pactlab.table import Turn
+from pactlab.domain.actions import Propose
+from pactlab.domain.loader import load_model
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import Turn
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "two_party.yaml"
 

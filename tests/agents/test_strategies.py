@@ -23,12 +23,12 @@ from agents.strategies import (
     aspiration,
 )
 from agents.strategies._offers import History, offer_book, turn_rng
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.issues import IssueValue
-from pactlab.loader import load_model
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord, Turn, move_record
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.loader import load_model
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveRecord, Turn, move_record
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "two_party.yaml"
 STRATEGIES = ["boulware", "linear", "conceder", "tit_for_tat", "pareto"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pactlab.cli import app, exit_codes
+from pactlab.app.cli import app, exit_codes
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 runner = CliRunner()
@@ -75,8 +75,18 @@ def test_bad_agent_option_exits_2(agent: str, message: str, tmp_path: Path) -> N
 
 def test_run_prints_moves_and_scorecard_and_writes_outputs(tmp_path: Path) -> None:
     result = pactlab(
-        "run", "platform_material", "--seed", "4", "--id", "demo", "--out", str(tmp_path),
-        "--agent", "platform=boulware", "--agent", "supplier=conceder",
+        "run",
+        "platform_material",
+        "--seed",
+        "4",
+        "--id",
+        "demo",
+        "--out",
+        str(tmp_path),
+        "--agent",
+        "platform=boulware",
+        "--agent",
+        "supplier=conceder",
     )
     assert result.returncode in (exit_codes.AGREEMENT, exit_codes.NO_AGREEMENT), result.stderr
     assert "proposes" in result.stdout
@@ -92,8 +102,19 @@ def test_run_prints_moves_and_scorecard_and_writes_outputs(tmp_path: Path) -> No
 def test_agent_option_with_parameters_for_all_or_one_party(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
-        ["run", "boost_converter", "-q", "--out", str(tmp_path), "--id", "p", "--agent", "pareto(e=1)",
-         "--agent", "vendor=boulware(e=0.3)"],
+        [
+            "run",
+            "boost_converter",
+            "-q",
+            "--out",
+            str(tmp_path),
+            "--id",
+            "p",
+            "--agent",
+            "pareto(e=1)",
+            "--agent",
+            "vendor=boulware(e=0.3)",
+        ],
     )
     assert result.exit_code in (exit_codes.AGREEMENT, exit_codes.NO_AGREEMENT), result.output
     assert "pareto(e=1)" in result.output and "boulware(e=0.3)" in result.output

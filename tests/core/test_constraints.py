@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pactlab.constraints import Atom, Constraint, ConstraintSyntaxError, parse_constraints
-from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue
-from pactlab.outcome_space import OutcomeSpace
+from pactlab.domain.constraints import Atom, Constraint, ConstraintSyntaxError, parse_constraints
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue
+from pactlab.domain.outcome_space import OutcomeSpace
 
 ISSUES = [
     CategoricalIssue(id="foreground_ip", options=["platform", "joint", "supplier"]),

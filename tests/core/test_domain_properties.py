@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pactlab.constraints import Constraint
-from pactlab.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
-from pactlab.loader import load_model
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
-from pactlab.preferences import PrivateProfile
-from pactlab.scenario import Scenario
+from pactlab.domain.constraints import Constraint
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
+from pactlab.domain.loader import load_model
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
+from pactlab.domain.preferences import PrivateProfile
+from pactlab.domain.scenario import Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = ["platform_material", "boost_converter", "ecosystem"]

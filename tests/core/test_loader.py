@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pactlab.loader import FileError, Problem, load_model, parse_model
-from pactlab.scenario import Scenario
+from pactlab.domain.loader import FileError, Problem, load_model, parse_model
+from pactlab.domain.scenario import Scenario
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "two_party.yaml"
 BASE = FIXTURE.read_text(encoding="utf-8")

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pactlab.issues import CategoricalIssue, NumericIssue
-from pactlab.loader import load_model
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.preferences import value_vector
-from pactlab.scenario import Scenario
+from pactlab.domain.issues import CategoricalIssue, NumericIssue
+from pactlab.domain.loader import load_model
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.preferences import value_vector
+from pactlab.domain.scenario import Scenario
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = ["platform_material", "boost_converter", "ecosystem"]

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 
 from evals.bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.frontier import pareto_frontier
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.scenario import Scenario
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.scenario import Scenario
 
 from .test_frontier import brute_agreements, brute_frontier, scenarios, space_and_ufuns, two_by_two
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import evals.frontier as fr
-from evals.bench import generated_scenario
+from benchmarks import generated_scenario
 from evals.frontier import (
     Frontier,
     agreement_mask,
@@ -22,10 +22,10 @@ from evals.frontier import (
     pareto_frontier,
     pareto_mask,
 )
-from pactlab.issues import BooleanIssue, CategoricalIssue, NumericIssue, value_key
-from pactlab.loader import load_model
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
-from pactlab.scenario import Scenario
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, NumericIssue, value_key
+from pactlab.domain.loader import load_model
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
+from pactlab.domain.scenario import Scenario
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "two_party.yaml"
 GRID = [0.0, 0.25, 0.5, 0.75, 1.0]  # coarse values make ties and duplicate utility vectors common

@@ -11,9 +11,9 @@ import pytest
 import evals.plots as plots
 from evals.plots import plot_utility_space
 from evals.scorecard import analyse
-from pactlab.issues import IssueValue
-from pactlab.scenario import Scenario
-from pactlab.table import MoveKind, MoveRecord
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveKind, MoveRecord
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

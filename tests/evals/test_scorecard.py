@@ -14,10 +14,10 @@ import pytest
 import evals.scorecard as scorecard_module
 from evals.report import scorecard_markdown
 from evals.scorecard import OutcomeAnalysis, Scorecard, analyse, score
-from pactlab.issues import IssueValue
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.scenario import Scenario
-from pactlab.table import MoveKind, MoveRecord
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveKind, MoveRecord
 
 
 def sheet(ip: str, royalty: float, exclusivity: int, disclosed: bool) -> dict[str, IssueValue]:

@@ -20,9 +20,9 @@ import evals.termsheet as termsheet
 from evals.audit import verify
 from evals.termsheet import Clause, NoAgreement, TermSheetDocument, draft_term_sheet, to_html, to_markdown
 from evals.transcript import TranscriptError, TranscriptRun, read_transcript
-from pactlab.catalog import shipped_scenarios
-from pactlab.issues import IssueValue, value_key
-from pactlab.table import MEDIATOR, MoveRecord
+from pactlab.domain.catalog import shipped_scenarios
+from pactlab.domain.issues import IssueValue, value_key
+from pactlab.domain.table import MEDIATOR, MoveRecord
 
 EVIL_NAME = "Nordvik <script>alert('x')</script> & \"Sons\" Mobility"
 EVIL_ISSUE = "Platform <b>design</b> & <i>scope"

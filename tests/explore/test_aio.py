@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 
-from pactlab.explore.aio import AsyncBackend, RateLimits, run_all
-from pactlab.explore.budget import BudgetState, Usage, usage_of
-from pactlab.explore.model import Budget, Limits
-from pactlab.explore.tasks import RunResult, RunTask
+from pactlab.app.sweeps.aio import AsyncBackend, RateLimits, run_all
+from pactlab.app.sweeps.budget import BudgetState, Usage, usage_of
+from pactlab.app.sweeps.model import Budget, Limits
+from pactlab.app.sweeps.tasks import RunResult, RunTask
 
 
 def task(n: int, providers: tuple[str, ...] = ("openai",)) -> RunTask:

@@ -7,12 +7,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from pactlab.explore import Store, load_sweep, run_sweep
-from pactlab.explore.aio import AsyncBackend
-from pactlab.explore.backend import Events
-from pactlab.explore.model import Budget, Limits
-from pactlab.explore.pool import LocalBackend
-from pactlab.explore.tasks import RunResult, RunTask, utc_now
+from pactlab.app.sweeps import Store, load_sweep, run_sweep
+from pactlab.app.sweeps.aio import AsyncBackend
+from pactlab.app.sweeps.backend import Events
+from pactlab.app.sweeps.model import Budget, Limits
+from pactlab.app.sweeps.pool import LocalBackend
+from pactlab.app.sweeps.tasks import RunResult, RunTask, utc_now
 from tests.explore.conftest import WriteSweep
 
 LLM_SWEEP = Path(__file__).resolve().parents[2] / "sweeps" / "llm_vs_strategies_sweep.yaml"

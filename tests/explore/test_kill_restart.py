@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from evals.audit import verify
-from pactlab.explore import RUNS, Store
+from pactlab.app.sweeps import RUNS, Store
 from tests.explore.conftest import WriteSweep
 
 SWEEP = """\

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pactlab.explore import load_sweep
-from pactlab.explore.settings import assign_negotiators, negotiator_kind, provider_of
+from pactlab.app.sweeps import load_sweep
+from pactlab.app.sweeps.settings import assign_negotiators, negotiator_kind, provider_of
 from tests.explore.conftest import SMALL_SWEEP, WriteSweep
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from evals.audit import verify
-from pactlab.explore import RUNS, Store, load_sweep, run_sweep
-from pactlab.explore.pool import LocalBackend
-from pactlab.explore.ray_backend import RayBackend
+from pactlab.app.sweeps import RUNS, Store, load_sweep, run_sweep
+from pactlab.app.sweeps.pool import LocalBackend
+from pactlab.app.sweeps.ray_backend import RayBackend
 from tests.explore.conftest import SMALL_SWEEP, WriteSweep
 
 ray = pytest.importorskip("ray", reason="the Ray backend is an optional extra: pip install 'pactlab[ray]'")

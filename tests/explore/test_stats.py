@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from evals.exploration.stats import mean_ci, proportion_ci, t95
+from evals.sweeps.stats import mean_ci, proportion_ci, t95
 
 
 def test_wilson_interval_matches_the_textbook_values() -> None:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from pactlab.explore import Store, load_sweep
-from pactlab.explore.store import StoreMismatch
-from pactlab.explore.sweeper import open_store, sweep_meta
-from pactlab.explore.tasks import RunResult
+from pactlab.app.sweeps import Store, load_sweep
+from pactlab.app.sweeps.store import StoreMismatch
+from pactlab.app.sweeps.sweeper import open_store, sweep_meta
+from pactlab.app.sweeps.tasks import RunResult
 from tests.explore.conftest import SMALL_SWEEP, WriteSweep
 
 

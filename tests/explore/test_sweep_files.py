@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pactlab.cli import app, exit_codes
-from pactlab.explore import load_sweep
-from pactlab.loader import FileError
+from pactlab.app.cli import app, exit_codes
+from pactlab.app.sweeps import load_sweep
+from pactlab.domain.loader import FileError
 from tests.explore.conftest import WriteSweep
 
 SHIPPED = Path(__file__).resolve().parents[2] / "sweeps"

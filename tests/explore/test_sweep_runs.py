@@ -10,15 +10,15 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.audit import read_records, verify
-from evals.exploration.aggregate import summarise, to_json
-from evals.exploration.runs import SweepRun
-from evals.exploration.violations import tally
+from evals.sweeps.aggregate import summarise, to_json
+from evals.sweeps.runs import SweepRun
+from evals.sweeps.violations import tally
 from evals.transcript import read_transcript, rescore
-from pactlab.cli import app, exit_codes
-from pactlab.explore import RUNS, Store, load_sweep, run_sweep
-from pactlab.explore.model import Budget
-from pactlab.explore.pool import LocalBackend
-from pactlab.explore.reading import read_sweep
+from pactlab.app.cli import app, exit_codes
+from pactlab.app.sweeps import RUNS, Store, load_sweep, run_sweep
+from pactlab.app.sweeps.model import Budget
+from pactlab.app.sweeps.pool import LocalBackend
+from pactlab.app.sweeps.reading import read_sweep
 from tests.explore.conftest import SMALL_SWEEP, WriteSweep
 
 

@@ -22,10 +22,10 @@ from agents.llm import ENDPOINT_VARIABLES, LocalModelServer, endpoint_environmen
 from agents.strategies import ParetoSeekingNegotiator
 from evals.audit import AuditRecord, read_records, verify
 from evals.transcript import read_transcript, rescore
-from pactlab.actions import Propose
-from pactlab.catalog import load_scenario
-from pactlab.scenario import Scenario
-from pactlab.table import Turn
+from pactlab.domain.actions import Propose
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import Turn
 from pactlab.workflow import Negotiations, Scored
 from pactlab.workflow import context as context_module
 from policies import load_policy_set

@@ -16,10 +16,10 @@ from agents.llm.negotiator import LLMNegotiator
 from agents.llm.prompts import QUOTE_CLOSE, QUOTE_OPEN
 from agents.strategies._offers import offer_book
 from evals.audit import read_records, verify
-from pactlab.actions import Propose, WalkAway
-from pactlab.catalog import load_scenario
-from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord, Turn
+from pactlab.domain.actions import Propose, WalkAway
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveRecord, Turn
 from pactlab.workflow import Negotiations, Scored
 from pactlab.workflow import context as context_module
 from tests.llm.scripted import ScriptedEndpoint, scripted

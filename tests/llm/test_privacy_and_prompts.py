@@ -10,9 +10,9 @@ from agents.llm.screen import WITHHELD, PrivateFigures, screen
 from agents.registry import parse_spec
 from evals.audit import AuditRecord
 from evals.usage import usage_from_records
-from pactlab.catalog import load_scenario
-from pactlab.preferences import PrivateProfile
-from pactlab.table import MoveRecord, Turn
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.preferences import PrivateProfile
+from pactlab.domain.table import MoveRecord, Turn
 
 FIGURES = PrivateFigures({"reservation_value": 0.55, "weight:royalty": 0.18, "weight:ip": 0.05})
 

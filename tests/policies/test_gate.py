@@ -8,13 +8,13 @@ from functools import cache
 import pytest
 
 from evals.bargaining import nash_solution
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.catalog import load_scenario
-from pactlab.issues import IssueValue
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction, utility_functions
-from pactlab.protocol import Table, opening_table
-from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord, move_record
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction, utility_functions
+from pactlab.domain.protocol import Table, opening_table
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveRecord, move_record
 from policies import (
     MoveContext,
     PolicySet,

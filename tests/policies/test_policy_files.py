@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 from evals.bargaining import nash_solution
-from pactlab.catalog import load_scenario, shipped_scenarios
-from pactlab.loader import FileError, load_model, parse_model
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
-from pactlab.scenario import Scenario
+from pactlab.domain.catalog import load_scenario, shipped_scenarios
+from pactlab.domain.loader import FileError, load_model, parse_model
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
+from pactlab.domain.scenario import Scenario
 from policies import PolicySet, blocking, check_deal, load_policy_set, shipped_policy_sets
 from policies.model import RuleKind
 

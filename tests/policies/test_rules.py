@@ -6,10 +6,10 @@ from functools import cache
 
 import pytest
 
-from pactlab.catalog import load_scenario
-from pactlab.issues import IssueValue
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
-from pactlab.scenario import Scenario
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
+from pactlab.domain.scenario import Scenario
 from policies import rules
 from policies.model import (
     FairnessBoundParams,

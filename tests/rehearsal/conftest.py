@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 
 from evals.scorecard import analyse
-from pactlab.catalog import load_scenario
-from pactlab.issues import IssueValue, value_key
-from pactlab.rehearsal import Rehearsals, View
-from pactlab.scenario import Scenario
+from pactlab.app.rehearsal import Rehearsals, View
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.issues import IssueValue, value_key
+from pactlab.domain.scenario import Scenario
 
 SCENARIO = "platform_material"
 SEAT = "platform"

@@ -6,8 +6,8 @@ import pytest
 
 from agents.human import Mandate
 from evals.audit import read_records, verify
-from pactlab.rehearsal import RehearsalError, Rehearsals, View
-from pactlab.scenario import Scenario
+from pactlab.app.rehearsal import RehearsalError, Rehearsals, View
+from pactlab.domain.scenario import Scenario
 from tests.rehearsal.conftest import SCENARIO, SEED
 
 MANDATE = ["supplier: royalty_rate <= 5"]

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 
 from evals.scorecard import analyse
-from pactlab.issues import IssueValue
-from pactlab.rehearsal import RehearsalError, Rehearsals
-from pactlab.rehearsal.debrief import better_deals, concessions
-from pactlab.scenario import Scenario
-from pactlab.table import MoveRecord
+from pactlab.app.rehearsal import RehearsalError, Rehearsals
+from pactlab.app.rehearsal.debrief import better_deals, concessions
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import MoveRecord
 from tests.rehearsal.conftest import SCENARIO, SEAT, SEED, counter, play_to_end
 
 

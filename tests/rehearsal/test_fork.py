@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from evals.audit import read_records, verify
-from pactlab.issues import IssueValue
-from pactlab.rehearsal import RehearsalError, Rehearsals
-from pactlab.rehearsal.forks import copied_records
+from pactlab.app.rehearsal import RehearsalError, Rehearsals
+from pactlab.app.rehearsal.forks import copied_records
+from pactlab.domain.issues import IssueValue
 from tests.rehearsal.conftest import SCENARIO, SEAT, SEED, counter, play_to_end
 
 

@@ -12,10 +12,10 @@ import pytest
 
 from agents.human import HUMAN, InvalidSubmission, parse_submission
 from evals.audit import read_records, verify
-from pactlab.catalog import load_scenario
-from pactlab.issues import IssueValue
-from pactlab.scenario import Scenario
-from pactlab.table import Turn
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import Turn
 from pactlab.workflow import MoveMade, NegotiationNotFound, Negotiations, Paused, Scored, WaitingForPerson
 from policies import load_policy_set
 from tests.rehearsal.conftest import SEED
@@ -186,7 +186,7 @@ def test_turn_by_turn_checkpoints_change_no_outcome(tmp_path: Path) -> None:
 
 
 def test_parse_submission_explains_what_is_wrong(scenario: Scenario) -> None:
-    from pactlab.outcome_space import OutcomeSpace
+    from pactlab.domain.outcome_space import OutcomeSpace
 
     space = OutcomeSpace(scenario.issues)
     turn = Turn(

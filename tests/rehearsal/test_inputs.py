@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from pactlab.issues import IssueValue
-from pactlab.rehearsal import RehearsalError, Rehearsals, UnknownRehearsal
+from pactlab.app.rehearsal import RehearsalError, Rehearsals, UnknownRehearsal
+from pactlab.domain.issues import IssueValue
 from tests.rehearsal.conftest import SCENARIO, SEAT, SEED, counter
 
 
@@ -47,7 +47,7 @@ def test_forged_ids_are_unknown(service: Rehearsals) -> None:
         with pytest.raises(UnknownRehearsal):
             service.check(forged, {"kind": "accept"})
     # A run that is not a rehearsal (no person, not turn by turn) in the same store is no rehearsal either.
-    from pactlab.catalog import load_scenario
+    from pactlab.domain.catalog import load_scenario
 
     scenario = load_scenario(SCENARIO)[0]
     agents = {"platform": "pareto", "supplier": "pareto"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pexpect
 
 from evals.audit import read_records, verify
-from pactlab.issues import IssueValue, value_key
+from pactlab.domain.issues import IssueValue, value_key
 from tests.rehearsal.conftest import SCENARIO, SEAT, SEED
 
 ISSUES = [

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from evals.audit import read_records
-from pactlab.rehearsal import Rehearsals
-from pactlab.web.app import create_app
+from pactlab.app.rehearsal import Rehearsals
+from pactlab.app.web.app import create_app
 from tests.rehearsal.conftest import SCENARIO, SEAT
 
 BASE = "http://127.0.0.1"

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from evals.audit import read_records, verify  # noqa: E402
-from pactlab.rehearsal import Rehearsals  # noqa: E402
+from pactlab.app.rehearsal import Rehearsals  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 FLAGS = [

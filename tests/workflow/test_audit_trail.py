@@ -9,7 +9,7 @@ from pathlib import Path
 
 from evals.audit import read_records, verify
 from evals.transcript import read_transcript, rescore
-from pactlab.cli import exit_codes
+from pactlab.app.cli import exit_codes
 
 
 def pactlab(*args: str) -> subprocess.CompletedProcess[str]:

@@ -13,10 +13,10 @@ from agents.base import Seat
 from agents.strategies._offers import offer_book
 from evals.audit import read_records, verify
 from evals.transcript import read_transcript, rescore
-from pactlab.catalog import load_scenario
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.scenario import Scenario
-from pactlab.table import LADDER, MEDIATOR, MoveRecord
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.scenario import Scenario
+from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord
 from pactlab.workflow import Negotiations, Scored
 from pactlab.workflow.runner import Event
 from policies import PolicySet, load_policy_set

@@ -11,10 +11,10 @@ import pytest
 from agents.base import Negotiator, Seat
 from agents.registry import make_negotiator
 from evals.audit import read_records, verify
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.catalog import load_scenario
-from pactlab.cli import exit_codes
-from pactlab.table import Turn
+from pactlab.app.cli import exit_codes
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.catalog import load_scenario
+from pactlab.domain.table import Turn
 from pactlab.workflow import Negotiations, Scored
 from pactlab.workflow import context as context_module
 from policies import load_policy_set

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from pactlab.actions import Accept, Propose, Reject, WalkAway
-from pactlab.outcome_space import InvalidOffer, OutcomeSpace
-from pactlab.protocol import IllegalMove, Table, apply_move, opening_table
-from pactlab.scenario import AgreementRule, Scenario
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace
+from pactlab.domain.protocol import IllegalMove, Table, apply_move, opening_table
+from pactlab.domain.scenario import AgreementRule, Scenario
 
 TERMS = {"foreground_ip": "joint", "royalty_rate": 4, "exclusivity_months": 12, "use_case_disclosed": True}
 

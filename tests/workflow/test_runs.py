@@ -9,8 +9,8 @@ import pytest
 
 from agents.registry import STRATEGY_NAMES as _NAMES
 from evals.scorecard import OutcomeAnalysis, analyse
-from pactlab.outcome_space import OutcomeSpace, UtilityFunction
-from pactlab.scenario import Scenario
+from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.scenario import Scenario
 from pactlab.workflow import MoveMade, Negotiations, Scored
 from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP
 

@@ -1,6 +1,0 @@
-"""`python -m evals.bench`: every benchmark, one after the other (on demand, not a test)."""
-
-from evals.bench import negotiations, outcome_space
-
-outcome_space.print_table(outcome_space.run())
-negotiations.main([])

@@ -1,0 +1,192 @@
+"""`pactlab explore SWEEP` runs a sweep of negotiations; `pactlab report DIR` writes its report.
+
+Exit codes of `explore`: 0 every run done (or the budget stopped the sweep), 1 some runs
+failed (run it again to rerun them), 2 a bad sweep file or option; of `report`: 0, or 4 if
+the folder holds no sweep.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from evals.sweeps.report import write_report
+from pactlab.app.cli import exit_codes
+from pactlab.app.cli.app import app
+from pactlab.app.cli.llm import LLM_MODES, llm_endpoint
+from pactlab.app.sweeps.backend import Backend
+from pactlab.app.sweeps.loading import LoadedSweep, load_sweep
+from pactlab.app.sweeps.model import Budget
+from pactlab.app.sweeps.plan import describe
+from pactlab.app.sweeps.pool import LocalBackend
+from pactlab.app.sweeps.ray_backend import RayBackend
+from pactlab.app.sweeps.reading import NoSweep, read_sweep
+from pactlab.app.sweeps.store import STORE, StoreMismatch
+from pactlab.app.sweeps.sweeper import SweepOutcome, run_sweep
+from pactlab.app.sweeps.tasks import RunResult
+from pactlab.domain.loader import FileError
+
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+SWEEPS_OUT = Path("transcripts") / "sweeps"
+
+
+class BarProgress:
+    """A progress bar with ETA on stderr, and the sweep's running agreement and failure counts."""
+
+    def __init__(self) -> None:
+        self._bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[tally]}"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+        )
+        self._task = self._bar.add_task("runs", total=None, tally="")
+        self._agreements = 0
+        self._failed = 0
+
+    def begin(self, total: int, done: int) -> None:
+        self._bar.update(self._task, total=total, completed=done)
+        self._bar.start()
+
+    def advance(self, result: RunResult) -> None:
+        if result.status == "failed":
+            self._failed += 1
+        elif result.scorecard is not None and result.scorecard.get("outcome") == "agreement":
+            self._agreements += 1
+        tally = f"{self._agreements} agreements, {self._failed} failed"
+        self._bar.update(self._task, advance=1, tally=tally)
+
+    def end(self) -> None:
+        self._bar.stop()
+
+
+def _backend(name: str, workers: int, address: str | None) -> Backend:
+    if name == "local":
+        if address:
+            raise typer.BadParameter("--address applies to --backend ray only", param_hint="--address")
+        return LocalBackend(workers)
+    if name == "ray":
+        return RayBackend(workers, address)
+    raise typer.BadParameter(f"{name!r}: use local or ray", param_hint="--backend")
+
+
+def _plan_text(loaded: LoadedSweep) -> None:
+    sweep = loaded.sweep
+    kinds = {p.kind for p in loaded.prepared.values()}
+    console.print(
+        f"[bold]{sweep.name}[/]: {loaded.scenario.title} — {len(loaded.variants)} variant(s) ({sweep.design}) × "
+        f"{len(sweep.seed_list)} seed(s) × {sweep.repetitions} repetition(s) = {len(loaded.runs)} runs "
+        f"({', '.join(sorted(kinds))})"
+    )
+
+
+@app.command("explore")
+def explore(
+    sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="A sweep file (YAML).")],
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output folder (store, runs, report); default transcripts/sweeps/NAME.")
+    ] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes for strategy runs.")] = 2,
+    backend: Annotated[str, typer.Option(help="local (process pool) or ray.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (default: a local Ray instance).")] = None,
+    max_runs: Annotated[int | None, typer.Option(min=1, help="Start at most this many runs now.")] = None,
+    max_tokens: Annotated[int | None, typer.Option(min=1, help="Stop at this many tokens over the sweep.")] = None,
+    max_cost: Annotated[float | None, typer.Option(min=0.0, help="Stop at this cost over the sweep.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the sweep and list its variants; run nothing.")
+    ] = False,
+    llm: Annotated[
+        str | None,
+        typer.Option("--llm", help="Where LLM negotiators find their model: local (starts llama.cpp's server) or env."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a sweep of negotiations over scenario variants; resumable (done runs are never rerun)."""
+    try:
+        loaded = load_sweep(sweep_file)
+    except FileError as exc:
+        for problem in exc.problems:
+            errors.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    runner = _backend(backend, workers, address)
+    folder = out or SWEEPS_OUT / loaded.sweep.name
+    _plan_text(loaded)
+    if dry_run:
+        for variant in loaded.variants:
+            prepared = loaded.prepared[variant.sha256]
+            console.print(f"  {variant.sha256[:12]}  {describe(variant.params)}  [dim]{prepared.kind}[/]")
+        return
+    given = loaded.sweep.budget
+    try:
+        budget = Budget(
+            max_runs=max_runs if max_runs is not None else given.max_runs,
+            max_tokens=max_tokens if max_tokens is not None else given.max_tokens,
+            max_cost=max_cost if max_cost is not None else given.max_cost,
+        )
+    except ValidationError as exc:
+        errors.print(f"[bold red]error:[/] budget: {exc.errors()[0]['msg']}")
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    if llm is not None and llm not in LLM_MODES:
+        errors.print(f"[bold red]error:[/] --llm {llm!r}: use {' or '.join(LLM_MODES)}")
+        raise typer.Exit(exit_codes.BAD_INPUT)
+    try:
+        with llm_endpoint(llm, console, quiet=True):
+            outcome = run_sweep(loaded, folder, runner, budget=budget, progress=None if quiet else BarProgress())
+    except StoreMismatch as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    except ImportError as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    except KeyboardInterrupt:
+        errors.print(f"interrupted; run the same command again to finish the sweep in {folder}")
+        raise typer.Exit(130) from None
+    _summary(outcome, folder)
+    raise typer.Exit(exit_codes.FAILURE if outcome.failed else 0)
+
+
+def _summary(outcome: SweepOutcome, folder: Path) -> None:
+    rate = f", {outcome.ran / outcome.elapsed:.1f} runs/s" if outcome.ran and outcome.elapsed > 0 else ""
+    console.print(
+        f"ran {outcome.ran} run(s) in {outcome.elapsed:.1f} s{rate}; {outcome.done}/{outcome.total} done, "
+        f"{outcome.failed} failed, {outcome.unfinished - outcome.failed} not run yet"
+    )
+    if outcome.stopped:
+        console.print(f"[yellow]stopped:[/] {outcome.stopped}; run again (with a larger budget) to continue")
+    for run_id in outcome.failures[:5]:
+        console.print(f"[red]failed:[/] {run_id} (see the error in the report, or run again to retry)")
+    console.print(f"[dim]store[/] {folder / STORE}; [dim]report:[/] pactlab report {folder}")
+
+
+@app.command("report")
+def report(
+    folder: Annotated[Path, typer.Argument(metavar="DIR", help="The --out folder of a sweep.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write the report files (default: DIR).")] = None,
+) -> None:
+    """Write a sweep's HTML report (figures by factor with 95% CIs, plots, robust term sheets) and CSV."""
+    try:
+        info, runs = read_sweep(folder)
+    except NoSweep as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exit_codes.NOT_FOUND) from None
+    _, paths = write_report(info, runs, out or folder)
+    for path in paths:
+        console.print(f"[dim]wrote[/] {path}")

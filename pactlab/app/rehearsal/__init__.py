@@ -1,0 +1,31 @@
+"""Rehearsal: a person takes a seat at the table (or approves agents' moves), in the terminal or the browser.
+
+- `pactlab.app.rehearsal.service`: `Rehearsals`, the session service both front ends use (start,
+  view, check a draft, move, approve, fork, debrief);
+- `pactlab.app.rehearsal.debrief`: the debrief and the side-by-side comparison of what-if branches;
+- `pactlab.app.rehearsal.forks`: a branch's audit transcript (the source's prefix, re-chained).
+
+The people themselves sit in `agents.human`; the workflow pauses for them with LangGraph's
+`interrupt()` (`pactlab.workflow.graph`).
+"""
+
+from pactlab.app.rehearsal.debrief import Comparison, Debrief
+from pactlab.app.rehearsal.service import (
+    DraftCheck,
+    RehearsalError,
+    Rehearsals,
+    UnknownRehearsal,
+    View,
+    kinds_allowed,
+)
+
+__all__ = [
+    "Comparison",
+    "Debrief",
+    "DraftCheck",
+    "RehearsalError",
+    "Rehearsals",
+    "UnknownRehearsal",
+    "View",
+    "kinds_allowed",
+]

@@ -1,5 +1,0 @@
-"""The `pactlab` command line."""
-
-from pactlab.cli.app import app
-
-__all__ = ["app"]

@@ -1,0 +1,65 @@
+"""Find scenarios (and other shipped files) by path or by the name of a shipped file.
+
+Shipped files are package data: see `pactlab.shipped`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pactlab.domain.loader import FileError, Problem, load_model
+from pactlab.domain.scenario import Scenario
+
+Folder = Literal["scenarios", "sweeps"]
+
+_SOURCE_TREE = Path(__file__).resolve().parents[2]
+
+
+def shipped_folder(folder: Folder) -> Path:
+    """The folder of shipped files of one kind, wherever pactlab is installed.
+
+    pactlab is installed unpacked (never zipped), so the package resource is a real folder.
+    """
+    try:
+        return Path(str(resources.files(f"pactlab.shipped.{folder}")))
+    except ModuleNotFoundError:  # an editable install: the folder beside the package
+        return _SOURCE_TREE / folder
+
+
+def shipped_files(folder: Path) -> dict[str, Path]:
+    """The YAML files of a folder of shipped files, by name (file stem), sorted."""
+    return {path.stem: path for path in sorted(folder.glob("*.yaml"))}
+
+
+SHIPPED_SCENARIOS = shipped_folder("scenarios")
+
+
+def resolve_file(name_or_path: str | Path, folder: Path, what: str) -> Path:
+    """A file from a path, or from the name of a shipped file in `folder`; FileError lists the names."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = shipped_files(folder)
+    if str(name_or_path) in shipped:
+        return shipped[str(name_or_path)]
+    names = ", ".join(shipped) or "none found"
+    raise FileError(
+        [Problem(str(name_or_path), None, None, "", f"no such file, and not a shipped {what} (shipped: {names})")]
+    )
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario names (file stems) and their paths."""
+    return shipped_files(SHIPPED_SCENARIOS)
+
+
+def resolve_scenario(name_or_path: str) -> Path:
+    """A scenario file from a path, or from the name of a shipped scenario (e.g. ``ecosystem``)."""
+    return resolve_file(name_or_path, SHIPPED_SCENARIOS, "scenario")
+
+
+def load_scenario(name_or_path: str) -> tuple[Scenario, Path]:
+    path = resolve_scenario(name_or_path)
+    return load_model(path, Scenario), path

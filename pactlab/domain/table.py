@@ -1,0 +1,137 @@
+"""The shared table: the public record of moves, and what an agent is shown on its turn."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, TypedDict
+
+from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.issues import IssueValue
+
+MoveKind = Literal["propose", "accept", "reject", "walk_away", "escalate"]
+
+MEDIATOR = "mediator"
+"""The actor id of the mediator's single negotiating text on the table."""
+LADDER = "ladder"
+"""The actor id of escalation events (the dispute-resolution ladder acts, no party does)."""
+
+
+class MoveRecord(TypedDict):
+    """One move as it stands on the public table (and in the checkpointed state)."""
+
+    turn: int
+    round: int
+    party: str
+    kind: MoveKind
+    terms: dict[str, IssueValue] | None  # the proposed term sheet, for "propose"
+    message: str
+    rationale: str
+    reason: str  # for "reject" and "walk_away"; for "escalate", why the dispute went up a tier
+
+
+def move_record(turn: int, round_: int, party: str, action: Propose | Accept | Reject | WalkAway) -> MoveRecord:
+    """The table's record of an action."""
+    return MoveRecord(
+        turn=turn,
+        round=round_,
+        party=party,
+        kind=action.kind,
+        terms=dict(action.terms) if isinstance(action, Propose) else None,
+        message=action.message,
+        rationale=action.rationale if isinstance(action, (Propose, Accept)) else "",
+        reason=action.reason if isinstance(action, (Reject, WalkAway)) else "",
+    )
+
+
+@dataclass(frozen=True)
+class BlockedMove:
+    """A move the policy gate sent back on this turn, with the rules' statements and reasons."""
+
+    kind: MoveKind
+    terms: dict[str, IssueValue] | None
+    feedback: str
+
+
+@dataclass(frozen=True)
+class TierView:
+    """Where the negotiation stands on the dispute-resolution ladder, as every party sees it.
+
+    A party's negotiator may give up `mandate_from` of its concession range (from its best
+    acceptable outcome down to its reservation value) when the tier starts, rising to
+    `mandate_to` by the tier's end, `rounds` rounds after `start_round`.
+    """
+
+    id: str
+    name: str
+    kind: Literal["negotiation", "executive", "mediation", "arbitration"]
+    index: int
+    start_round: int
+    rounds: int
+    mandate_from: float
+    mandate_to: float
+    final: bool  # the last tier at which the parties can still agree
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What a negotiator is shown when it must act: the public table, from its own seat.
+
+    Everything here is public; a negotiator's private profile comes from its own seat.
+    A negotiator's action must be a function of this object and its seat alone, so that a
+    run resumed from a checkpoint continues exactly as the uninterrupted run would.
+    """
+
+    party: str
+    round: int  # 0-based
+    max_rounds: int
+    turn: int  # 0-based, across all parties
+    parties_at_table: tuple[str, ...]
+    proposal: dict[str, IssueValue] | None  # the term sheet on the table, if any
+    proposer: str | None
+    accepted_by: frozenset[str]  # parties who accepted the proposal on the table (proposer included)
+    moves: Sequence[MoveRecord] = field(default_factory=tuple)
+    blocked: tuple[BlockedMove, ...] = ()  # this turn's earlier attempts that the policy gate refused
+    tier: TierView | None = None  # the dispute tier, if the scenario has a ladder
+
+    @property
+    def _position(self) -> float:
+        position = self.parties_at_table.index(self.party) if self.party in self.parties_at_table else 0
+        return position / max(len(self.parties_at_table), 1)
+
+    @property
+    def time(self) -> float:
+        """Relative time in [0, 1): the share of the round budget used before this turn."""
+        return (self.round + self._position) / self.max_rounds
+
+    @property
+    def tier_time(self) -> float:
+        """Relative time in [0, 1) within the current dispute tier (the whole run without a ladder)."""
+        if self.tier is None:
+            return self.time
+        return min((self.round - self.tier.start_round + self._position) / self.tier.rounds, 1.0)
+
+    def within_mandate(self, share: float) -> float:
+        """A strategy's concession share over the tier (0..1), as a share of its whole concession range.
+
+        Without a ladder the two are the same; on a ladder, the tier's mandate bounds it.
+        """
+        share = min(max(share, 0.0), 1.0)
+        if self.tier is None:
+            return share
+        return self.tier.mandate_from + (self.tier.mandate_to - self.tier.mandate_from) * share
+
+    @property
+    def mandate(self) -> float:
+        """The largest share of its concession range a negotiator may give up now."""
+        return 1.0 if self.tier is None else self.tier.mandate_to
+
+    @property
+    def is_last_round(self) -> bool:
+        """The last round in which the parties can still agree (the run's, or the final tier's)."""
+        if self.tier is not None and self.tier.final and self.round >= self.tier.start_round + self.tier.rounds - 1:
+            return True
+        return self.round >= self.max_rounds - 1
+
+    def proposals_by(self, party: str) -> list[dict[str, IssueValue]]:
+        return [m["terms"] for m in self.moves if m["party"] == party and m["terms"] is not None]

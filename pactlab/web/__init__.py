@@ -1,1 +1,0 @@
-"""Rehearsal in the browser: `pactlab serve` starts a local FastAPI app (see `pactlab.web.app`)."""
