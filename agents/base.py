@@ -6,13 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Action
 from pactlab.domain.constraints import Constraint
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scenario import Party, Scenario
 from pactlab.domain.table import Turn
-
-ActionT = Propose | Accept | Reject | WalkAway
 
 
 @dataclass(frozen=True)
@@ -64,7 +62,7 @@ class Negotiator(Protocol):
 
     seat: Seat
 
-    def act(self, turn: Turn) -> ActionT: ...
+    def act(self, turn: Turn) -> Action: ...
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,8 @@ from typing import Any
 from langgraph.types import interrupt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agents.base import ActionT, Negotiator, Seat
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from agents.base import Negotiator, Seat
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.constraints import Constraint, ConstraintSyntaxError
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
@@ -64,7 +64,7 @@ class InvalidSubmission(ValueError):
 class Submission:
     """A person's move, validated: the action and who made it."""
 
-    action: ActionT
+    action: Action
     by: str = ""
 
 
@@ -211,7 +211,7 @@ def parse_submission(answer: object, space: OutcomeSpace, turn: Turn) -> Submiss
     by = _text(answer.get("by"), "name", limit=MAX_NAME)
     message = _text(answer.get("message"), "message")
     try:
-        action: ActionT
+        action: Action
         if kind == "propose":
             terms = coerce_terms(space, answer.get("terms"))
             action = Propose(terms=terms, message=message, rationale=_text(answer.get("rationale"), "rationale"))
@@ -245,7 +245,7 @@ class HumanNegotiator:
             except InvalidSubmission as exc:
                 error = str(exc)
 
-    def act(self, turn: Turn) -> ActionT:
+    def act(self, turn: Turn) -> Action:
         return self.ask(turn).action
 
 
@@ -303,7 +303,7 @@ class Mandate(BaseModel):
             lines.append(f"utility >= {self.utility_floor:g}")
         return lines
 
-    def breaches(self, action: ActionT, turn: Turn, utility: UtilityFunction) -> list[str]:
+    def breaches(self, action: Action, turn: Turn, utility: UtilityFunction) -> list[str]:
         """Why `action` lies outside the mandate (empty if it does not), in words."""
         if isinstance(action, Propose):
             terms: Mapping[str, IssueValue] | None = action.terms
@@ -369,7 +369,7 @@ def parse_decision(answer: object) -> Decision:
 
 
 def approval_question(
-    turn: Turn, action: ActionT, breaches: Sequence[str], mandate: Mandate, review: int, error: str | None = None
+    turn: Turn, action: Action, breaches: Sequence[str], mandate: Mandate, review: int, error: str | None = None
 ) -> dict[str, Any]:
     """The interrupt payload of an approval request: the agent's move and how it leaves the mandate."""
     return {
@@ -406,7 +406,7 @@ class ApprovalGate:
         self.seat = inner.seat
         self._record = record
 
-    def act(self, turn: Turn) -> ActionT:
+    def act(self, turn: Turn) -> Action:
         action = self.inner.act(turn)
         for review in range(REVIEWS):
             breaches = self.mandate.breaches(action, turn, self.seat.utility)
@@ -428,7 +428,7 @@ class ApprovalGate:
                 found.extend(take())
         return found
 
-    def _review(self, turn: Turn, action: ActionT, breaches: list[str], review: int) -> bool:
+    def _review(self, turn: Turn, action: Action, breaches: list[str], review: int) -> bool:
         error: str | None = None
         shown = action.model_dump(mode="json")
         while True:

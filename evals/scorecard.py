@@ -21,9 +21,8 @@ from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.usage import LLMUsage
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
-from pactlab.domain.protocol import TableRecord
 from pactlab.domain.scenario import RESERVED_ACTORS, Scenario
-from pactlab.domain.table import MoveRecord
+from pactlab.domain.table import MoveRecord, TableRecord
 
 Outcome = Literal["agreement", "impasse", "walk_away"]
 _TOLERANCE = 1e-12  # as in UtilityFunction.acceptable

@@ -13,9 +13,8 @@ from typing import Any
 from evals.audit import AuditRecord, read_records
 from evals.scorecard import Scorecard, score_table
 from evals.usage import usage_from_records
-from pactlab.domain.protocol import TableRecord
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.table import MoveRecord
+from pactlab.domain.table import MoveRecord, TableRecord
 
 
 class TranscriptError(ValueError):

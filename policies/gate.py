@@ -30,13 +30,12 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Accept, Action, Propose
 from pactlab.domain.constraints import Constraint
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
-from pactlab.domain.protocol import Table
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.table import MoveRecord
+from pactlab.domain.table import MoveRecord, Table
 from policies import rules
 from policies.model import (
     FairnessBoundRule,
@@ -60,7 +59,7 @@ class MoveContext:
     utilities: Mapping[str, UtilityFunction]
     table: Table  # the table BEFORE the move
     party: str
-    action: Propose | Accept | Reject | WalkAway
+    action: Action
     moves: Sequence[MoveRecord]  # the public record so far
     escalations: Sequence[tuple[str, int]] = ()  # (tier id, round) in the order entered
 

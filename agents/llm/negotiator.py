@@ -30,7 +30,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from agents.base import ActionT, AgentReport, Seat
+from agents.base import AgentReport, Seat
 from agents.llm import progress
 from agents.llm.client import Decision, StructuredClient
 from agents.llm.config import LLMConfig
@@ -45,7 +45,7 @@ from agents.llm.prompts import (
 )
 from agents.llm.screen import PrivateFigures, screen
 from agents.strategies import ParetoSeekingNegotiator
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace
 from pactlab.domain.table import Turn
@@ -153,11 +153,11 @@ class LLMNegotiator:
 
     # -- acting ----------------------------------------------------------------------------------
 
-    def act(self, turn: Turn) -> ActionT:
+    def act(self, turn: Turn) -> Action:
         self.advisor.history.sync(turn.moves)
         candidates = self.candidates(turn) if self.advisor_mode != "free" else []
         messages = chat(NEGOTIATOR_SYSTEM, self._prefix, self._dynamic(turn, candidates))
-        decision: Decision[ActionT]
+        decision: Decision[Action]
         example = self._example(turn, candidates)
         if self.advisor_mode == "choose":
             decision = self.client.decide(
@@ -282,7 +282,7 @@ class LLMNegotiator:
 
     # -- guarantees --------------------------------------------------------------------------------
 
-    def check_reply(self, turn: Turn, reply: BaseModel) -> ActionT:
+    def check_reply(self, turn: Turn, reply: BaseModel) -> Action:
         """The reply as an Action, or ValueError saying what to fix (sent back to the model)."""
         data = reply.model_dump()
         kind: Kind = data["action"]
@@ -290,7 +290,7 @@ class LLMNegotiator:
             return self._checked_proposal(turn, data["terms"], data["message"], data["rationale"])
         return self._checked_answer(turn, kind, data["message"], data["rationale"], data["reason"])
 
-    def check_choice(self, turn: Turn, reply: ChoiceReply, candidates: list[Candidate]) -> ActionT:
+    def check_choice(self, turn: Turn, reply: ChoiceReply, candidates: list[Candidate]) -> Action:
         if reply.action == "propose":
             if not candidates:
                 raise ValueError("there are no candidate term sheets; accept, reject or walk_away instead")
@@ -336,7 +336,7 @@ class LLMNegotiator:
             return f"No issue changed versus {against}."
         return f"Against {against}, this changes {', '.join(changed)}."
 
-    def _checked_answer(self, turn: Turn, kind: Kind, message: str, rationale: str, reason: str) -> ActionT:
+    def _checked_answer(self, turn: Turn, kind: Kind, message: str, rationale: str, reason: str) -> Action:
         can_answer = turn.proposal is not None and turn.proposer != self.seat.party_id
         if kind in ("accept", "reject") and not can_answer:
             raise ValueError(f"there is no proposal of another party to {kind}; propose terms instead")
@@ -361,9 +361,9 @@ class LLMNegotiator:
 
     # -- fallback, screen, reports -----------------------------------------------------------------
 
-    def _fall_back(self, turn: Turn, failure: str) -> ActionT:
+    def _fall_back(self, turn: Turn, failure: str) -> Action:
         if self.fallback is None:
-            action: ActionT = WalkAway(
+            action: Action = WalkAway(
                 reason="Our representative could not produce a valid move.", message="We withdraw."
             )
         else:
@@ -382,7 +382,7 @@ class LLMNegotiator:
         )
         return action
 
-    def _screened(self, turn: Turn, action: ActionT) -> ActionT:
+    def _screened(self, turn: Turn, action: Action) -> Action:
         updates: dict[str, str] = {}
         hits = []
         for field in ("message", "rationale", "reason"):
@@ -406,7 +406,7 @@ class LLMNegotiator:
         )
         return action.model_copy(update=updates)
 
-    def _report_call(self, turn: Turn, decision: Decision[ActionT]) -> None:
+    def _report_call(self, turn: Turn, decision: Decision[Action]) -> None:
         self._reports.append(call_report(self.seat.party_id, turn, decision, self.prices, advisor=self.advisor_mode))
 
 
@@ -425,10 +425,10 @@ def call_report(actor: str, turn: Turn, decision: Decision[Any], prices: PriceTa
     )
 
 
-def _with_example(check: Callable[[Any], ActionT], example: str) -> Callable[[Any], ActionT]:
+def _with_example(check: Callable[[Any], Action], example: str) -> Callable[[Any], Action]:
     """`check`, whose errors end with a valid example reply."""
 
-    def checked(reply: Any) -> ActionT:
+    def checked(reply: Any) -> Action:
         try:
             return check(reply)
         except ValueError as exc:

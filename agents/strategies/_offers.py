@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from agents.base import ActionT, Seat
-from pactlab.domain.actions import Accept, Propose, WalkAway
+from agents.base import Seat
+from pactlab.domain.actions import Accept, Action, Propose, WalkAway
 from pactlab.domain.issues import BooleanIssue, IssueValue, NumericIssue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.table import MoveRecord, Turn
@@ -404,7 +404,7 @@ class StrategyNegotiator:
 
     # the move ----------------------------------------------------------------------------------
 
-    def act(self, turn: Turn) -> ActionT:
+    def act(self, turn: Turn) -> Action:
         book = self.book
         if book.size == 0:
             return WalkAway(

@@ -50,6 +50,6 @@ Action = Annotated[Propose | Accept | Reject | WalkAway, Field(discriminator="ki
 ACTION_ADAPTER: TypeAdapter[Action] = TypeAdapter(Action)
 
 
-def parse_action(data: object) -> Propose | Accept | Reject | WalkAway:
+def parse_action(data: object) -> Action:
     """Validate a JSON-like mapping into an Action (raises pydantic.ValidationError)."""
     return ACTION_ADAPTER.validate_python(data)

@@ -18,9 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from pactlab.domain.issues import IssueValue
-from pactlab.domain.protocol import Table
 from pactlab.domain.scenario import DisputeTier, Scenario
-from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, TierView, Turn
+from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, Table, TierView, Turn
 
 ROUTE = " -> "
 """An escalation's rationale is its route, `from_tier -> to_tier` (or `-> walk-away`): `escalations` reads it back."""

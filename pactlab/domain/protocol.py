@@ -10,115 +10,19 @@ round limit is reached without agreement, the outcome is an impasse.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Literal, NotRequired, TypedDict
+from dataclasses import replace
 
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
-from pactlab.domain.issues import IssueValue
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet
 from pactlab.domain.scenario import Scenario
-
-Status = Literal["open", "agreement", "impasse", "walk_away"]
+from pactlab.domain.table import Table
 
 
 class IllegalMove(ValueError):
     """A move the protocol does not allow at this point (names the party, the turn and the fix)."""
 
 
-@dataclass(frozen=True)
-class Table:
-    """The protocol's view of the negotiation between two moves."""
-
-    round: int
-    turn: int
-    speaker: str
-    at_table: tuple[str, ...]
-    proposal: dict[str, IssueValue] | None
-    proposer: str | None
-    accepted_by: frozenset[str]
-    status: Status
-    ended_by: str | None = None  # what ended the negotiation, in words
-    tier: int = 0  # position on the dispute-resolution ladder
-    tier_start: int = 0  # the round the current tier began
-    best_margin: float | None = None  # best decisive surplus of a proposal in this tier (see pactlab.domain.ladder)
-    best_round: int = 0  # the round that proposal was made (or the tier began)
-    remedy: str | None = None  # the remedy outside the tool, when the ladder ends in arbitration
-
-
-class TableRecord(TypedDict):
-    """A Table as plain values: how it is checkpointed and recorded in the audit trail."""
-
-    round: int
-    turn: int
-    speaker: str
-    at_table: list[str]
-    proposal: dict[str, IssueValue] | None
-    proposer: str | None
-    accepted_by: list[str]
-    status: Status
-    ended_by: str | None
-    tier: NotRequired[int]
-    tier_start: NotRequired[int]
-    best_margin: NotRequired[float | None]
-    best_round: NotRequired[int]
-    remedy: NotRequired[str | None]
-
-
-def table_from_record(record: TableRecord) -> Table:
-    return Table(
-        round=record["round"],
-        turn=record["turn"],
-        speaker=record["speaker"],
-        at_table=tuple(record["at_table"]),
-        proposal=record["proposal"],
-        proposer=record["proposer"],
-        accepted_by=frozenset(record["accepted_by"]),
-        status=record["status"],
-        ended_by=record["ended_by"],
-        tier=record.get("tier", 0),
-        tier_start=record.get("tier_start", 0),
-        best_margin=record.get("best_margin"),
-        best_round=record.get("best_round", 0),
-        remedy=record.get("remedy"),
-    )
-
-
-def table_record(table: Table) -> TableRecord:
-    return TableRecord(
-        round=table.round,
-        turn=table.turn,
-        speaker=table.speaker,
-        at_table=list(table.at_table),
-        proposal=table.proposal,
-        proposer=table.proposer,
-        accepted_by=sorted(table.accepted_by),
-        status=table.status,
-        ended_by=table.ended_by,
-        tier=table.tier,
-        tier_start=table.tier_start,
-        best_margin=table.best_margin,
-        best_round=table.best_round,
-        remedy=table.remedy,
-    )
-
-
-def opening_table(scenario: Scenario) -> Table:
-    order = tuple(scenario.speaking_order())
-    return Table(
-        round=0,
-        turn=0,
-        speaker=order[0],
-        at_table=order,
-        proposal=None,
-        proposer=None,
-        accepted_by=frozenset(),
-        status="open",
-    )
-
-
-def check_legal(
-    table: Table, party: str, action: Propose | Accept | Reject | WalkAway, space: OutcomeSpace
-) -> TermSheet | None:
+def check_legal(table: Table, party: str, action: Action, space: OutcomeSpace) -> TermSheet | None:
     """Raise IllegalMove (or InvalidOffer for a bad term sheet) if `party` may not make `action` now.
 
     Returns the validated term sheet of a proposal.
@@ -141,9 +45,7 @@ def check_legal(
     return None
 
 
-def apply_move(
-    table: Table, party: str, action: Propose | Accept | Reject | WalkAway, scenario: Scenario, space: OutcomeSpace
-) -> Table:
+def apply_move(table: Table, party: str, action: Action, scenario: Scenario, space: OutcomeSpace) -> Table:
     """The table after `party` makes `action`: legality checked, agreement/deadline/walk-away decided."""
     sheet = check_legal(table, party, action, space)
     rule = scenario.protocol.agreement

@@ -1,13 +1,17 @@
-"""The shared table: the public record of moves, and what an agent is shown on its turn."""
+"""The shared table: where the negotiation stands, the public record of moves, and what an agent sees."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.issues import IssueValue
+from pactlab.domain.scenario import Scenario
+
+Status = Literal["open", "agreement", "impasse", "walk_away"]
+"""Where the negotiation stands: still open, or how it ended."""
 
 MoveKind = Literal["propose", "accept", "reject", "walk_away", "escalate"]
 
@@ -30,7 +34,7 @@ class MoveRecord(TypedDict):
     reason: str  # for "reject" and "walk_away"; for "escalate", why the dispute went up a tier
 
 
-def move_record(turn: int, round_: int, party: str, action: Propose | Accept | Reject | WalkAway) -> MoveRecord:
+def move_record(turn: int, round_: int, party: str, action: Action) -> MoveRecord:
     """The table's record of an action."""
     return MoveRecord(
         turn=turn,
@@ -135,3 +139,94 @@ class Turn:
 
     def proposals_by(self, party: str) -> list[dict[str, IssueValue]]:
         return [m["terms"] for m in self.moves if m["party"] == party and m["terms"] is not None]
+
+
+@dataclass(frozen=True)
+class Table:
+    """The protocol's view of the negotiation between two moves."""
+
+    round: int
+    turn: int
+    speaker: str
+    at_table: tuple[str, ...]
+    proposal: dict[str, IssueValue] | None
+    proposer: str | None
+    accepted_by: frozenset[str]
+    status: Status
+    ended_by: str | None = None  # what ended the negotiation, in words
+    tier: int = 0  # position on the dispute-resolution ladder
+    tier_start: int = 0  # the round the current tier began
+    best_margin: float | None = None  # best decisive surplus of a proposal in this tier (see pactlab.domain.ladder)
+    best_round: int = 0  # the round that proposal was made (or the tier began)
+    remedy: str | None = None  # the remedy outside the tool, when the ladder ends in arbitration
+
+
+class TableRecord(TypedDict):
+    """A Table as plain values: how it is checkpointed and recorded in the audit trail."""
+
+    round: int
+    turn: int
+    speaker: str
+    at_table: list[str]
+    proposal: dict[str, IssueValue] | None
+    proposer: str | None
+    accepted_by: list[str]
+    status: Status
+    ended_by: str | None
+    tier: NotRequired[int]
+    tier_start: NotRequired[int]
+    best_margin: NotRequired[float | None]
+    best_round: NotRequired[int]
+    remedy: NotRequired[str | None]
+
+
+def table_from_record(record: TableRecord) -> Table:
+    return Table(
+        round=record["round"],
+        turn=record["turn"],
+        speaker=record["speaker"],
+        at_table=tuple(record["at_table"]),
+        proposal=record["proposal"],
+        proposer=record["proposer"],
+        accepted_by=frozenset(record["accepted_by"]),
+        status=record["status"],
+        ended_by=record["ended_by"],
+        tier=record.get("tier", 0),
+        tier_start=record.get("tier_start", 0),
+        best_margin=record.get("best_margin"),
+        best_round=record.get("best_round", 0),
+        remedy=record.get("remedy"),
+    )
+
+
+def table_record(table: Table) -> TableRecord:
+    return TableRecord(
+        round=table.round,
+        turn=table.turn,
+        speaker=table.speaker,
+        at_table=list(table.at_table),
+        proposal=table.proposal,
+        proposer=table.proposer,
+        accepted_by=sorted(table.accepted_by),
+        status=table.status,
+        ended_by=table.ended_by,
+        tier=table.tier,
+        tier_start=table.tier_start,
+        best_margin=table.best_margin,
+        best_round=table.best_round,
+        remedy=table.remedy,
+    )
+
+
+def opening_table(scenario: Scenario) -> Table:
+    order = tuple(scenario.speaking_order())
+    return Table(
+        round=0,
+        turn=0,
+        speaker=order[0],
+        at_table=order,
+        proposal=None,
+        proposer=None,
+        accepted_by=frozenset(),
+        status="open",
+    )

@@ -24,8 +24,7 @@ from pactlab.domain.ladder import (
     table_text,
     track,
 )
-from pactlab.domain.protocol import Table
-from pactlab.domain.table import MEDIATOR, MoveRecord, move_record
+from pactlab.domain.table import MEDIATOR, MoveRecord, Table, move_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.gate import record_gate
 from policies import blocking, check_deal, check_escalation, feedback

@@ -18,25 +18,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from agents.base import take_reports
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Action, Propose, Reject, WalkAway
 from pactlab.domain.ladder import escalations
 from pactlab.domain.outcome_space import InvalidOffer
-from pactlab.domain.protocol import IllegalMove, Table, check_legal
-from pactlab.domain.table import BlockedMove, MoveRecord, Turn
+from pactlab.domain.protocol import IllegalMove, check_legal
+from pactlab.domain.table import BlockedMove, MoveRecord, Table, Turn
 from pactlab.workflow.context import NegotiationContext
 from policies import MoveContext, Verdict, blocking, check_move, feedback
 
 ATTEMPTS = 3
 """How many actions one turn may try before the fallback acts."""
 
-ActionT = Propose | Accept | Reject | WalkAway
+Action = Action
 
 
 @dataclass(frozen=True)
 class Judged:
     """The action that goes on the table, with what the gate said on the way."""
 
-    action: ActionT
+    action: Action
     verdicts: list[Verdict]  # the verdicts on the action that passed (warnings included)
     attempts: int
     fallback: str | None  # why the fallback acted, if it did
@@ -64,7 +64,7 @@ def record_gate(
     table: Table,
     actor: str,
     attempt: int,
-    action: ActionT,
+    action: Action,
     verdicts: Sequence[Verdict],
     blocked: str | None,
 ) -> None:
@@ -85,7 +85,7 @@ def record_gate(
 
 
 def judge_action(
-    ctx: NegotiationContext, table: Table, action: ActionT, moves: Sequence[MoveRecord]
+    ctx: NegotiationContext, table: Table, action: Action, moves: Sequence[MoveRecord]
 ) -> tuple[list[Verdict], str | None]:
     """The gate's verdicts and, if the action may not pass, why (protocol or blocking rules)."""
     try:
@@ -111,7 +111,7 @@ def judge_action(
     return verdicts, (feedback(refused) if refused else None)
 
 
-def _fallback(table: Table, moves: Sequence[MoveRecord], why: str) -> ActionT:
+def _fallback(table: Table, moves: Sequence[MoveRecord], why: str) -> Action:
     if table.proposal is not None and table.proposer != table.speaker:
         return Reject(
             reason=f"We cannot find a move within the policies: {why}", message="We must decline this proposal."

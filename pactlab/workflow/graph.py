@@ -36,13 +36,13 @@ from agents.human import HumanNegotiator
 from evals.audit import read_records
 from evals.scorecard import score_table
 from evals.usage import usage_from_records
-from pactlab.domain.actions import Propose
+from pactlab.domain.actions import Action, Propose
 from pactlab.domain.ladder import public_turn
-from pactlab.domain.protocol import Table, apply_move, table_from_record, table_record
-from pactlab.domain.table import BlockedMove, MoveRecord, Turn, move_record
+from pactlab.domain.protocol import apply_move
+from pactlab.domain.table import BlockedMove, MoveRecord, Table, Turn, move_record, table_from_record, table_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.escalation import ladder_step, tracked
-from pactlab.workflow.gate import ActionT, judge_action, judge_turn, record_gate
+from pactlab.workflow.gate import judge_action, judge_turn, record_gate
 from pactlab.workflow.state import NegotiationState
 
 
@@ -73,7 +73,7 @@ def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) ->
 
 def person_turn(
     ctx: NegotiationContext, table: Table, turn: Turn, moves: list[MoveRecord], person: HumanNegotiator
-) -> ActionT:
+) -> Action:
     """Ask the person for a move until one passes the policy gate; each attempt and verdict is recorded.
 
     The records are written after the person's answer arrives (each `ask` may pause the graph),

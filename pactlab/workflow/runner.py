@@ -23,9 +23,8 @@ from agents.human import HUMAN, ApprovalGate, HumanNegotiator, Mandate
 from agents.registry import DEFAULT_STRATEGY, make_negotiator
 from evals.audit import FsyncPolicy
 from evals.scorecard import OutcomeAnalysis, Scorecard
-from pactlab.domain.protocol import opening_table, table_record
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.table import MoveRecord
+from pactlab.domain.table import MoveRecord, opening_table, table_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
 from pactlab.workflow.provenance import code_version

@@ -9,8 +9,7 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, NotRequired, TypedDict
 
-from pactlab.domain.protocol import TableRecord
-from pactlab.domain.table import MoveRecord
+from pactlab.domain.table import MoveRecord, TableRecord
 
 
 class RunSpec(TypedDict):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from agents.base import ActionT, Negotiator, Seat
+from agents.base import Action, Negotiator, Seat
 from agents.registry import make_negotiator
 from agents.strategies import (
     BoulwareNegotiator,
@@ -103,7 +103,7 @@ class Scripted:
         self.seat = seat
         self.outcomes = outcomes
 
-    def act(self, turn: Turn) -> ActionT:
+    def act(self, turn: Turn) -> Action:
         k = min(len(turn.proposals_by(self.seat.party_id)), len(self.outcomes) - 1)
         return Propose(terms=self.seat.space.term_sheet(self.outcomes[k]).terms)
 
@@ -114,7 +114,7 @@ class Game:
     space: OutcomeSpace
     status: str = "open"
     agreement: dict[str, IssueValue] | None = None
-    log: list[tuple[Turn, ActionT]] = field(default_factory=list)
+    log: list[tuple[Turn, Action]] = field(default_factory=list)
 
     def utility(self, party: str) -> UtilityFunction:
         return UtilityFunction(self.space, self.scenario.party(party).private)
@@ -498,7 +498,7 @@ def test_an_issue_with_more_options_than_a_block_holds() -> None:
 # -- determinism and resumability ---------------------------------------------------------------------------
 
 
-def _dump(action: ActionT) -> dict[str, object]:
+def _dump(action: Action) -> dict[str, object]:
     return action.model_dump()
 
 

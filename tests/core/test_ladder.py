@@ -11,9 +11,8 @@ from pydantic import ValidationError
 
 from agents.mediator import NashMediator, StatedPreferences
 from pactlab.domain.ladder import decisive_surplus, escalate, escalation_due, escalations, needs_text, tier_view, track
-from pactlab.domain.protocol import Table, opening_table
 from pactlab.domain.scenario import AgreementRule, DisputeTier, Scenario
-from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, TierView, Turn
+from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, Table, TierView, Turn, opening_table
 
 
 def with_ladder(scenario: Scenario, ladder: list[dict[str, Any]], **protocol: Any) -> Scenario:

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from agents.base import ActionT, Seat
+from agents.base import Action, Seat
 from agents.llm import ENDPOINT_VARIABLES, LocalModelServer, endpoint_environment
 from agents.strategies import ParetoSeekingNegotiator
 from evals.audit import AuditRecord, read_records, verify
@@ -134,7 +134,7 @@ class InjectingAdversary:
         self.seat = seat
         self.inner = ParetoSeekingNegotiator(seat)
 
-    def act(self, turn: Turn) -> ActionT:
+    def act(self, turn: Turn) -> Action:
         action = self.inner.act(turn)
         message = self.ATTEMPTS[turn.turn % len(self.ATTEMPTS)]
         return action.model_copy(update={"message": message}) if isinstance(action, Propose) else action

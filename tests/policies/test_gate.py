@@ -8,13 +8,12 @@ from functools import cache
 import pytest
 
 from evals.bargaining import nash_solution
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction, utility_functions
-from pactlab.domain.protocol import Table, opening_table
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.table import MoveRecord, move_record
+from pactlab.domain.table import MoveRecord, Table, move_record, opening_table
 from policies import (
     MoveContext,
     PolicySet,
@@ -49,7 +48,7 @@ def fair() -> PolicySet:
 
 
 def ctx(
-    action: Propose | Accept | Reject | WalkAway,
+    action: Action,
     party: str,
     table: Table | None = None,
     moves: tuple[MoveRecord, ...] = (),

@@ -12,7 +12,7 @@ from agents.base import Negotiator, Seat
 from agents.registry import make_negotiator
 from evals.audit import read_records, verify
 from pactlab.app.cli import exit_codes
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Action, Propose
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.table import Turn
 from pactlab.workflow import Negotiations, Scored
@@ -53,7 +53,7 @@ class GrabsTheIP:
         self.inner = inner
         self.seat = inner.seat
 
-    def act(self, turn: Turn) -> Propose | Accept | Reject | WalkAway:
+    def act(self, turn: Turn) -> Action:
         action = self.inner.act(turn)
         if not turn.blocked and isinstance(action, Propose):
             return action.model_copy(update={"terms": {**action.terms, "foreground_ip": "supplier"}})

@@ -8,8 +8,9 @@ import pytest
 
 from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace
-from pactlab.domain.protocol import IllegalMove, Table, apply_move, opening_table
+from pactlab.domain.protocol import IllegalMove, apply_move
 from pactlab.domain.scenario import AgreementRule, Scenario
+from pactlab.domain.table import Table, opening_table
 
 TERMS = {"foreground_ip": "joint", "royalty_rate": 4, "exclusivity_months": 12, "use_case_disclosed": True}
 

@@ -40,15 +40,15 @@ from agents.registry import DEFAULT_STRATEGY, parse_spec
 from evals.scorecard import OutcomeAnalysis, Scorecard, analyse
 from pactlab.app.rehearsal.debrief import Comparison, Debrief, branch_row, compare
 from pactlab.app.rehearsal.debrief import debrief as make_debrief
-from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
+from pactlab.domain.actions import Action
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.ladder import escalations, public_turn
 from pactlab.domain.loader import FileError
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
-from pactlab.domain.protocol import IllegalMove, TableRecord, check_legal, table_from_record
+from pactlab.domain.protocol import IllegalMove, check_legal
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.table import MoveRecord, Turn
+from pactlab.domain.table import MoveRecord, TableRecord, Turn, table_from_record
 from pactlab.workflow import (
     Event,
     Negotiations,
@@ -580,9 +580,7 @@ class Rehearsals:
             [f"{v.rule_id}: {v.reason}" for v in warnings(verdicts)],
         )
 
-    def _judge(
-        self, rid: str, view: View, action: Propose | Accept | Reject | WalkAway
-    ) -> tuple[list[Verdict], str | None]:
+    def _judge(self, rid: str, view: View, action: Action) -> tuple[list[Verdict], str | None]:
         """What the policy gate would say about `action` now (the same checks as in the workflow's gate)."""
         table = table_from_record(view.table)
         try:
@@ -747,7 +745,7 @@ def _turn_of(view: View) -> Turn:
     return public_turn(view.scenario, table, view.moves, str(question.get("party", table.speaker)))
 
 
-def _fields(action: Propose | Accept | Reject | WalkAway) -> dict[str, Any]:
+def _fields(action: Action) -> dict[str, Any]:
     data = action.model_dump(mode="json")
     data.pop("kind", None)
     return data
