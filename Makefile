@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 LLM_STAMP := $(VENV)/.llm-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test check lint bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "pactlab needs Python >= 3.11")'
@@ -31,10 +31,17 @@ test: $(LLM_STAMP)
 	$(VENV)/bin/pytest -q -n 2 -m "not llm"
 	$(VENV)/bin/pytest -q -m llm
 
-## lint: ruff and mypy
+## check: the developer loop for changes that do not touch the LLM seats: lint, then every test
+## that needs neither the llm extra nor the local model (about 3 minutes)
+check: lint
+	$(VENV)/bin/pytest -q -n 2 -m "not llm"
+
+## lint: ruff, mypy (strict) and the layer contracts (import-linter, see .importlinter)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 ## bench: throughput and outcome-space benchmarks, with NegMAS for comparison (installs the bench extra)
 bench: $(STAMP)

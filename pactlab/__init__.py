@@ -2,17 +2,121 @@
 
 The domain model (`pactlab.domain`) is the bottom layer; `agents`, `policies` and `evals` build
 on it, `pactlab.workflow` wires them together, and `pactlab.app` holds the front ends.
+
+The public API is re-exported here and imported on first use, so that `import pactlab` (and
+the `pactlab` command's start) stays fast: the workflow loads LangGraph only when asked for.
 """
 
-from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway, parse_action
-from pactlab.domain.constraints import Constraint, ConstraintSyntaxError
-from pactlab.domain.issues import BooleanIssue, CategoricalIssue, Issue, IssueValue, NumericIssue
-from pactlab.domain.loader import FileError, Problem, load_model
-from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
-from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue, PrivateProfile
-from pactlab.domain.scenario import AgreementRule, DisputeTier, Party, Protocol, Scenario
-from pactlab.domain.table import MoveRecord, Turn
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from pactlab.version import __version__
+
+if TYPE_CHECKING:
+    from pactlab.domain import (
+        Accept,
+        Action,
+        AgreementRule,
+        BooleanIssue,
+        CategoricalIssue,
+        Constraint,
+        ConstraintSyntaxError,
+        DisputeTier,
+        FileError,
+        InvalidOffer,
+        Issue,
+        IssueValue,
+        LinearValue,
+        MoveRecord,
+        NumericIssue,
+        OptionValues,
+        OutcomeSpace,
+        Party,
+        PeakedValue,
+        PrivateProfile,
+        Problem,
+        Propose,
+        Protocol,
+        Reject,
+        Scenario,
+        TermSheet,
+        Turn,
+        UtilityFunction,
+        WalkAway,
+        load_model,
+        parse_action,
+    )
+    from pactlab.domain.catalog import (
+        load_scenario,
+        shipped_scenarios,
+    )
+    from pactlab.workflow import (
+        Event,
+        MoveMade,
+        NegotiationFinished,
+        NegotiationNotFound,
+        Negotiations,
+        NegotiationState,
+        NoForkPoint,
+        NotWaiting,
+        Paused,
+        RunSpec,
+        Scored,
+        WaitingForPerson,
+        build_graph,
+    )
+
+_SOURCES: dict[str, str] = {
+    "Accept": "pactlab.domain",
+    "Action": "pactlab.domain",
+    "AgreementRule": "pactlab.domain",
+    "BooleanIssue": "pactlab.domain",
+    "CategoricalIssue": "pactlab.domain",
+    "Constraint": "pactlab.domain",
+    "ConstraintSyntaxError": "pactlab.domain",
+    "DisputeTier": "pactlab.domain",
+    "Event": "pactlab.workflow",
+    "FileError": "pactlab.domain",
+    "InvalidOffer": "pactlab.domain",
+    "Issue": "pactlab.domain",
+    "IssueValue": "pactlab.domain",
+    "LinearValue": "pactlab.domain",
+    "MoveMade": "pactlab.workflow",
+    "MoveRecord": "pactlab.domain",
+    "NegotiationFinished": "pactlab.workflow",
+    "NegotiationNotFound": "pactlab.workflow",
+    "NegotiationState": "pactlab.workflow",
+    "Negotiations": "pactlab.workflow",
+    "NoForkPoint": "pactlab.workflow",
+    "NotWaiting": "pactlab.workflow",
+    "NumericIssue": "pactlab.domain",
+    "OptionValues": "pactlab.domain",
+    "OutcomeSpace": "pactlab.domain",
+    "Party": "pactlab.domain",
+    "Paused": "pactlab.workflow",
+    "PeakedValue": "pactlab.domain",
+    "PrivateProfile": "pactlab.domain",
+    "Problem": "pactlab.domain",
+    "Propose": "pactlab.domain",
+    "Protocol": "pactlab.domain",
+    "Reject": "pactlab.domain",
+    "RunSpec": "pactlab.workflow",
+    "Scenario": "pactlab.domain",
+    "Scored": "pactlab.workflow",
+    "TermSheet": "pactlab.domain",
+    "Turn": "pactlab.domain",
+    "UtilityFunction": "pactlab.domain",
+    "WaitingForPerson": "pactlab.workflow",
+    "WalkAway": "pactlab.domain",
+    "build_graph": "pactlab.workflow",
+    "load_model": "pactlab.domain",
+    "load_scenario": "pactlab.domain.catalog",
+    "parse_action": "pactlab.domain",
+    "shipped_scenarios": "pactlab.domain.catalog",
+}
+"""Each public name and the module it comes from."""
 
 __all__ = [
     "Accept",
@@ -23,28 +127,56 @@ __all__ = [
     "Constraint",
     "ConstraintSyntaxError",
     "DisputeTier",
+    "Event",
     "FileError",
     "InvalidOffer",
     "Issue",
     "IssueValue",
     "LinearValue",
+    "MoveMade",
     "MoveRecord",
+    "NegotiationFinished",
+    "NegotiationNotFound",
+    "NegotiationState",
+    "Negotiations",
+    "NoForkPoint",
+    "NotWaiting",
     "NumericIssue",
     "OptionValues",
     "OutcomeSpace",
     "Party",
+    "Paused",
     "PeakedValue",
     "PrivateProfile",
     "Problem",
     "Propose",
     "Protocol",
     "Reject",
+    "RunSpec",
     "Scenario",
+    "Scored",
     "TermSheet",
     "Turn",
     "UtilityFunction",
+    "WaitingForPerson",
     "WalkAway",
     "__version__",
+    "build_graph",
     "load_model",
+    "load_scenario",
     "parse_action",
+    "shipped_scenarios",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    source = _SOURCES.get(name)
+    if source is None:
+        raise AttributeError(f"module 'pactlab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(source), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -20,12 +20,11 @@ _SOURCE_TREE = Path(__file__).resolve().parents[2]
 def shipped_folder(folder: Folder) -> Path:
     """The folder of shipped files of one kind, wherever pactlab is installed.
 
-    pactlab is installed unpacked (never zipped), so the package resource is a real folder.
+    pactlab is installed unpacked (never zipped), so the package resource is a real folder; an
+    editable install has only the source tree's folder beside the package.
     """
-    try:
-        return Path(str(resources.files(f"pactlab.shipped.{folder}")))
-    except ModuleNotFoundError:  # an editable install: the folder beside the package
-        return _SOURCE_TREE / folder
+    installed = Path(str(resources.files("pactlab.shipped"))) / folder
+    return installed if installed.is_dir() else _SOURCE_TREE / folder
 
 
 def shipped_files(folder: Path) -> dict[str, Path]:

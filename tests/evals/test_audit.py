@@ -642,20 +642,31 @@ def test_every_record_is_flushed_and_fsynced_before_append_returns(
     assert len([s for ino, s in synced if ino == inode]) == 6
 
 
-def test_an_unwritable_directory_stops_the_run(tmp_path: Path) -> None:
+def test_an_unwritable_directory_stops_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operating system refuses the file or its folder (as it would for a read-only directory;
+    the refusal is injected, since root may write anywhere)."""
     locked = tmp_path / "locked"
     locked.mkdir()
-    locked.chmod(0o500)
-    try:
-        if os.access(locked, os.W_OK):
-            pytest.skip("running as root: chmod does not make the directory read-only")
-        for path in (locked / "run.jsonl", locked / "sub" / "run.jsonl"):
-            with pytest.raises(AuditWriteError, match="Permission denied") as caught:
-                AuditWriter(path)
-            assert caught.value.path == path
-            assert str(path) in str(caught.value)
-    finally:
-        locked.chmod(0o700)
+    real_open, real_mkdir = os.open, Path.mkdir
+
+    def refused_open(path: str | os.PathLike[str], flags: int, mode: int = 0o777, **kw: object) -> int:
+        if Path(path).parent.is_relative_to(locked) and flags & os.O_CREAT:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+        return real_open(path, flags, mode)
+
+    def refused_mkdir(self: Path, *args: object, **kwargs: object) -> None:
+        if self.is_relative_to(locked) and self != locked:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", refused_open)
+    monkeypatch.setattr(Path, "mkdir", refused_mkdir)
+    for path in (locked / "run.jsonl", locked / "sub" / "run.jsonl"):
+        with pytest.raises(AuditWriteError, match="Permission denied") as caught:
+            AuditWriter(path)
+        assert caught.value.path == path
+        assert str(path) in str(caught.value)
+    assert not any(locked.iterdir())  # nothing half-created
 
 
 def test_a_failed_write_raises_leaves_a_valid_file_and_stops_the_writer(
