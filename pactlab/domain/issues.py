@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pactlab.domain.clauses import Clause
+
 IssueValue = bool | int | float | str
 """One value of one issue, as it appears in a term sheet."""
 
@@ -19,6 +21,11 @@ class _IssueBase(BaseModel):
     id: str = Field(pattern=_ID_PATTERN, description="Identifier used in term sheets and preferences.")
     name: str = Field(default="", description="Human-readable name; defaults to the id.")
     description: str = Field(default="", description="What the issue means for the partnership.")
+    clause: Clause | None = Field(
+        default=None,
+        description="What kind of term this is and what each option means (see pactlab.domain.clauses); "
+        "policies and term-sheet wording read it. Omit for a free-form term.",
+    )
 
     @property
     def label(self) -> str:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from pactlab.domain.issues import CategoricalIssue, Issue, NumericIssue
+from pactlab.domain.clauses import Benefit, Clause, CostShare, RiskAllocation, check_clause
+from pactlab.domain.issues import Issue, NumericIssue, value_key
 from pactlab.domain.preferences import PrivateProfile, check_profile
 
 _ID_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -43,6 +44,11 @@ class Party(BaseModel):
     id: str = Field(pattern=_ID_PATTERN)
     name: str
     core_business: str = Field(description="What the organisation does; IP in this field is naturally its own.")
+    fields: list[str] = Field(
+        default_factory=list,
+        description="Its core business as fields of use (identifiers): IP in these fields is naturally its own, "
+        "and ownership split 'by_field' gives it to this party.",
+    )
     facts: list[str] = Field(default_factory=list, description="Public facts: capabilities, assets, constraints.")
     private: PrivateProfile
     llm: ModelSettings | None = Field(default=None, description="Settings for an LLM negotiator in this seat.")
@@ -261,9 +267,6 @@ class Scenario(BaseModel):
     dispute_ladder: list[DisputeTier] = Field(
         default_factory=list, description="Ordered tiers, lowest first: working level -> ... -> arbitration."
     )
-    allocation: Allocation | None = Field(
-        default=None, description="Which issues carry cost, risk and benefit (for the proportionality policy)."
-    )
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
@@ -298,12 +301,66 @@ class Scenario(BaseModel):
                 add(("protocol", "agreement", "veto", n), f"unknown party {v!r}; parties: {', '.join(party_ids)}")
         if rule.quorum is not None and rule.quorum > len(party_ids):
             add(("protocol", "agreement", "quorum"), f"quorum {rule.quorum} exceeds the {len(party_ids)} parties")
-        if self.allocation is not None:
-            for loc, message in _check_allocation(self.allocation, list(self.issues), party_ids):
-                add(("allocation", *loc), message)
+        self._check_clauses(add)
         if errors:
             raise ValidationError.from_exception_data(type(self).__name__, errors)
         return self
+
+    def _check_clauses(self, add: Callable[[tuple[str | int, ...], str], None]) -> None:
+        party_fields = {p.id: p.fields for p in self.parties}
+        seen_fields: dict[str, str] = {}
+        for n, party in enumerate(self.parties):
+            for field in party.fields:
+                if field in seen_fields:
+                    add(
+                        ("parties", n, "fields"),
+                        f"field {field!r} is already {seen_fields[field]!r}'s; fields are one party's",
+                    )
+                seen_fields[field] = party.id
+        ownership = [i.id for i in self.issues if i.clause is not None and i.clause.kind == "ip_ownership"]
+        tiers = [t.id for t in self.dispute_ladder] + sorted({t.kind for t in self.dispute_ladder})
+        for n, issue in enumerate(self.issues):
+            if issue.clause is None:
+                continue
+            options = None if isinstance(issue, NumericIssue) else [value_key(v) for v in issue.values()]
+            for loc, message in check_clause(
+                issue.clause,
+                issue_kind=issue.kind,
+                options=options,
+                issue_ids=self.issue_ids,
+                ownership_issues=ownership,
+                party_fields=party_fields,
+                tier_names=tiers,
+                numeric_range=(issue.minimum, issue.maximum) if isinstance(issue, NumericIssue) else None,
+            ):
+                add(("issues", n, "clause", *loc), message)
+        for kind in ("cost_share", "risk_allocation", "benefit"):
+            declared = [i.id for i in self.issues if i.clause is not None and i.clause.kind == kind]
+            if len(declared) > 1:
+                add(("issues",), f"{len(declared)} issues declare a {kind} clause ({', '.join(declared)}); keep one")
+
+    # -- clause meaning -------------------------------------------------------------------
+
+    def clauses(self, kind: str | None = None) -> list[tuple[Issue, Clause]]:
+        """The issues that declare a clause (of `kind`, if given), with it, in scenario order."""
+        return [(i, i.clause) for i in self.issues if i.clause is not None and (kind is None or i.clause.kind == kind)]
+
+    @property
+    def allocation(self) -> Allocation | None:
+        """Which issues carry the cost, the risk and the benefits, derived from their clauses."""
+        cost = risk = benefit = None
+        for issue, clause in self.clauses():
+            if isinstance(clause, CostShare) and clause.bearer is not None and clause.weighed:
+                cost = CostAllocation(issue=issue.id, party=clause.bearer, rest_borne_by=clause.rest_borne_by)
+            elif isinstance(clause, (RiskAllocation, Benefit)) and clause.options is not None:
+                table = ShareTable(issue=issue.id, shares={k: m.shares for k, m in clause.options.items()})
+                if isinstance(clause, RiskAllocation):
+                    risk = table
+                else:
+                    benefit = table
+        if cost is None and risk is None:
+            return None
+        return Allocation(cost=cost, risk=risk, benefit=benefit)
 
     # -- conveniences -------------------------------------------------------------------
 
@@ -348,63 +405,3 @@ def _duplicates(ids: list[str], loc: tuple[str, ...], what: str, add: object) ->
             add((*loc, n, "id"), f"duplicate {what} id {i!r} (first used at index {seen[i]}); ids must be unique")  # type: ignore[operator]
         else:
             seen[i] = n
-
-
-def _check_allocation(
-    allocation: Allocation, issues: list[Issue], party_ids: list[str]
-) -> list[tuple[tuple[str | int, ...], str]]:
-    """Problems of an allocation against the scenario's issues and parties, as (field path, message)."""
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    by_id = {i.id: i for i in issues}
-    parties = ", ".join(party_ids)
-
-    def party_ok(loc: tuple[str | int, ...], party: str) -> None:
-        if party not in party_ids:
-            problems.append((loc, f"unknown party {party!r}; parties: {parties}"))
-
-    cost = allocation.cost
-    if cost is not None:
-        issue = by_id.get(cost.issue)
-        if issue is None:
-            problems.append((("cost", "issue"), f"unknown issue {cost.issue!r}; known issues: {', '.join(by_id)}"))
-        elif not isinstance(issue, NumericIssue):
-            problems.append((("cost", "issue"), f"{cost.issue!r} is not numeric; a cost issue gives a % share"))
-        elif issue.minimum < 0 or issue.maximum > 100:
-            problems.append(
-                (("cost", "issue"), f"{cost.issue!r} ranges {issue.minimum}..{issue.maximum}; a % share needs 0..100")
-            )
-        party_ok(("cost", "party"), cost.party)
-        if cost.rest_borne_by is not None:
-            party_ok(("cost", "rest_borne_by"), cost.rest_borne_by)
-            if cost.rest_borne_by == cost.party:
-                problems.append((("cost", "rest_borne_by"), "must name another party than 'party'"))
-    for name, table in (("risk", allocation.risk), ("benefit", allocation.benefit)):
-        if table is None:
-            continue
-        issue = by_id.get(table.issue)
-        if issue is None:
-            problems.append(((name, "issue"), f"unknown issue {table.issue!r}; known issues: {', '.join(by_id)}"))
-            continue
-        if not isinstance(issue, CategoricalIssue):
-            problems.append(((name, "issue"), f"{table.issue!r} is not categorical; a share table needs options"))
-            continue
-        for option, shares in table.shares.items():
-            loc: tuple[str | int, ...] = (name, "shares", option)
-            if option not in issue.options:
-                options = ", ".join(issue.options)
-                problems.append((loc, f"{option!r} is not an option of {issue.id!r}; options: {options}"))
-            if shares == BENEFIT:
-                if name == "benefit":
-                    problems.append((loc, "a benefit table gives shares, not 'benefit'"))
-                continue
-            assert isinstance(shares, dict)
-            for party, share in shares.items():
-                party_ok((*loc, party), party)
-                if not 0.0 <= share <= 1.0:
-                    problems.append(((*loc, party), f"share {share} is outside 0..1"))
-            if abs(sum(shares.values()) - 1.0) > 1e-6:
-                problems.append((loc, f"shares sum to {sum(shares.values()):g}; they must sum to 1"))
-        missing = [o for o in issue.options if o not in table.shares]
-        if missing:
-            problems.append(((name, "shares"), f"no shares for option(s) {', '.join(missing)} of {issue.id!r}"))
-    return problems

@@ -68,7 +68,7 @@ def record_gate(
     verdicts: Sequence[Verdict],
     blocked: str | None,
 ) -> None:
-    """The audit record of one gate decision (keyed by turn and attempt: a replay adds nothing)."""
+    """The audit record of one gate decision (keyed by turn, actor and attempt: a replay adds nothing)."""
     ctx.record(
         "gate",
         "policy_gate",
@@ -80,7 +80,7 @@ def record_gate(
             "verdicts": [v.model_dump(mode="json") for v in verdicts],
             "blocked": blocked,
         },
-        key=f"gate:{table.turn}:{attempt}",
+        key=f"gate:{table.turn}:{actor}:{attempt}",
     )
 
 

@@ -164,52 +164,52 @@ def test_optional_issues_must_be_named_by_the_parameters(tmp_path: Path) -> None
 # -- allocation in scenarios --------------------------------------------------------------------------
 
 
-def test_the_scenarios_declare_their_allocation() -> None:
+def test_the_scenarios_declare_their_cost_risk_and_benefit_clauses() -> None:
     boost = world("boost_converter")[0].allocation
     assert boost is not None and boost.cost is not None and boost.risk is not None and boost.benefit is not None
     eco = world("ecosystem")[0].allocation
     assert eco is not None and eco.risk is not None and eco.cost is None
 
 
-ALLOCATION = """
-allocation:
-  cost:
-    issue: {cost_issue}
-    party: alpha
-    rest_borne_by: {rest}
-  risk:
-    issue: foreground_ip
-    shares:
-      alpha: {{alpha: 1.0}}
-      beta: {beta}
-      joint: benefit
-"""
+def with_clauses(cost: str, beta: str) -> str:
+    """The two-party fixture with a risk allocation on its IP issue and a cost share on its royalty."""
+    text = (FIXTURES / "two_party.yaml").read_text()
+    text = text.replace(
+        "    options: [alpha, beta, joint]\n",
+        "    options: [alpha, beta, joint]\n"
+        "    clause:\n"
+        "      kind: risk_allocation\n"
+        "      options:\n"
+        "        alpha: {shares: {alpha: 1.0}}\n"
+        f"        beta: {{shares: {beta}}}\n"
+        "        joint: {shares: benefit}\n",
+        1,
+    )
+    return text.replace('    unit: "%"\n', f'    unit: "%"\n    clause: {cost}\n', 1)
+
+
+OK_COST = "{kind: cost_share, bearer: alpha, rest_borne_by: beta}"
 OK_BETA = "{beta: 0.7, alpha: 0.3}"
-
-
-GAMMA = "s.yaml:65:32: allocation.risk.shares.beta.gamma: unknown party 'gamma'"
-SUM = "s.yaml:65:13: allocation.risk.shares.beta: shares sum to 0.5"
-NOT_NUMERIC = "s.yaml:58:12: allocation.cost.issue: 'use_case_disclosed' is not numeric"
-SAME_PARTY = "s.yaml:60:20: allocation.cost.rest_borne_by: must name another party"
-CAPEX = "s.yaml:58:12: allocation.cost.issue: unknown issue 'capex'"
-ZETA = "s.yaml:60:20: allocation.cost.rest_borne_by: unknown party 'zeta'"
+GAMMA = "s.yaml:12:43: issues[0].clause.options.beta.shares.gamma: unknown party 'gamma'"
+SUM = "s.yaml:12:24: issues[0].clause.options.beta.shares: shares sum to 0.5"
+SAME_PARTY = "s.yaml:20:62: issues[1].clause.rest_borne_by: must name another party than 'bearer'"
+ZETA = "s.yaml:20:62: issues[1].clause.rest_borne_by: unknown party 'zeta'"
+NO_BEARER = "s.yaml:20:13: issues[1].clause: a numeric cost or risk share needs 'bearer'"
 
 
 @pytest.mark.parametrize(
-    ("cost_issue", "rest", "beta", "expected"),
+    ("cost", "beta", "expected"),
     [
-        ("royalty_rate", "beta", "{beta: 0.5, gamma: 0.5}", [GAMMA]),
-        ("royalty_rate", "beta", "{beta: 0.5}", [SUM]),
-        ("royalty_rate", "beta", "benefit", []),
-        ("use_case_disclosed", "beta", OK_BETA, [NOT_NUMERIC]),
-        ("royalty_rate", "alpha", OK_BETA, [SAME_PARTY]),
-        ("capex", "zeta", OK_BETA, [CAPEX, ZETA]),
+        (OK_COST, "{beta: 0.5, gamma: 0.5}", [GAMMA]),
+        (OK_COST, "{beta: 0.5}", [SUM]),
+        (OK_COST, "benefit", []),
+        ("{kind: cost_share, bearer: alpha, rest_borne_by: alpha}", OK_BETA, [SAME_PARTY]),
+        ("{kind: cost_share, bearer: alpha, rest_borne_by: zeta}", OK_BETA, [ZETA]),
+        ("{kind: cost_share}", OK_BETA, [NO_BEARER]),
     ],
 )
-def test_a_bad_allocation_is_reported_at_its_line(cost_issue: str, rest: str, beta: str, expected: list[str]) -> None:
-    text = (FIXTURES / "two_party.yaml").read_text() + ALLOCATION.format(cost_issue=cost_issue, rest=rest, beta=beta)
-    offset = text[: text.index("allocation:")].count("\n")
-    assert offset == 55, "the expected line numbers assume the fixture's length"
+def test_a_bad_share_clause_is_reported_at_its_line(cost: str, beta: str, expected: list[str]) -> None:
+    text = with_clauses(cost, beta)
     if not expected:
         assert parse_model(text, Scenario).allocation is not None
         return
@@ -221,12 +221,12 @@ def test_a_bad_allocation_is_reported_at_its_line(cost_issue: str, rest: str, be
         assert want in line, line
 
 
-def test_a_good_allocation_loads() -> None:
-    text = (FIXTURES / "two_party.yaml").read_text()
-    text += ALLOCATION.format(cost_issue="royalty_rate", rest="beta", beta=OK_BETA)
-    scenario = parse_model(text, Scenario)
+def test_share_clauses_give_the_allocation() -> None:
+    scenario = parse_model(with_clauses(OK_COST, OK_BETA), Scenario)
     assert scenario.allocation is not None and scenario.allocation.cost is not None
     assert scenario.allocation.cost.shares(25, scenario.party_ids) == {"alpha": 0.25, "beta": 0.75}
+    assert scenario.allocation.risk is not None
+    assert scenario.allocation.risk.shares_for("beta", scenario.party_ids) == {"alpha": 0.3, "beta": 0.7}
 
 
 # -- calibration on the shipped scenarios -------------------------------------------------------------
