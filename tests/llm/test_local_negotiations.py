@@ -1,10 +1,10 @@
 """LLM negotiators end to end against the real local model: llama.cpp's OpenAI-compatible server with
 Gemma 3 270M on loopback, through the real openai SDK, in the real checkpointed workflow.
 
-The tiny model really does produce invalid output (candidates out of range, accepts it may not
-make, terms below its walk-away point); the tests assert that the repair path was exercised, that
-every run still ends in a valid outcome with a verified transcript and a scorecard, and that
-nothing private leaks.
+The tests assert guarantees, never the model's quality: whatever it answers, every run ends in a
+valid outcome with a verified transcript and a scorecard, replies the server cuts off are never
+taken as answers, and nothing private leaks. How well the model negotiates is measured by a
+harness, not asserted here.
 """
 
 from __future__ import annotations
@@ -83,17 +83,37 @@ def run(tmp_path: Path, scenario: Scenario, agents: dict[str, str], **options: A
     return card, records
 
 
-def test_two_llm_negotiators_end_with_a_valid_outcome_after_real_repairs(
-    local_model: LocalModelServer, tmp_path: Path
-) -> None:
+def test_two_llm_negotiators_end_with_a_valid_outcome(local_model: LocalModelServer, tmp_path: Path) -> None:
+    """Whatever the model answers, the run ends in a valid outcome (asserted in `run`); how often it
+    needed repairs is reported, not asserted: that is the model's quality, measured elsewhere."""
     scenario = short("platform_material", (2, 2, 2))
     agents = {"platform": "llm(advisor=choose)", "supplier": "llm(advisor=advised)"}
     _, records = run(tmp_path, scenario, agents)
     calls = [r.data["call"] for r in records if r.kind == "llm_call"]
     repairs = sum(c["repairs"] for c in calls)
-    errors = [e for c in calls for e in c["errors"]]
-    print(f"\ntwo-party: {len(calls)} calls, {repairs} repairs; e.g. {errors[:3]}")
-    assert repairs > 0, f"{len(calls)} calls and no repair: the tiny model's invalid output was not exercised"
+    print(f"\ntwo-party: {len(calls)} calls, {repairs} repairs")
+
+
+def test_replies_cut_off_by_the_server_are_never_taken_as_answers(
+    local_model: LocalModelServer, tmp_path: Path
+) -> None:
+    """The server cuts every reply at 16 tokens (a configured limit, not a model error): each cut
+    reply is sent back for repair, and when repairs run out the party's fallback acts in its name."""
+    scenario = short("platform_material", (1, 1, 1))
+    agents = {"platform": "llm(advisor=choose, max_tokens=16)", "supplier": "pareto"}
+    _, records = run(tmp_path, scenario, agents)
+    calls = [r.data["call"] for r in records if r.kind == "llm_call"]
+    cut = [q for c in calls for q in c["requests"] if q["finish_reason"] == "length"]
+    assert cut, "a 16-token limit cuts the replies"
+    for call in calls:
+        for request in call["requests"][:-1]:
+            if request["finish_reason"] == "length":
+                assert call["repairs"] >= 1, "a cut reply is repaired, never parsed as the answer"
+        if call["requests"] and call["requests"][-1]["finish_reason"] == "length":
+            assert call["failure"], "a decision whose last reply was cut fails (and the fallback acts)"
+    failed = [c for c in calls if c["failure"]]
+    fallbacks = [r for r in records if r.kind == "llm_fallback"]
+    assert len(fallbacks) == len(failed)
 
 
 def test_four_llm_negotiators_under_a_quorum_rule(local_model: LocalModelServer, tmp_path: Path) -> None:
