@@ -4,7 +4,8 @@ The client is small modules, one job each: `config` (endpoint and parameters), `
 decision: `StructuredClient`, `Decision`), `records` (what the audit trail keeps of each call),
 `retry` (transient faults and waits), `repair` (reading replies, sending invalid ones back),
 `schema` (structured-output schemas), `pricing` and `progress`. The agents built on it:
-`negotiator` and `mediator`.
+`negotiator` and `mediator`, which share `replies` (the shapes of the model's replies) and
+`calls` (their client and the `llm_call` audit report of each decision).
 """
 
 from agents.llm.client import Decision, EventHandler, StructuredClient
