@@ -29,7 +29,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
-from agents.base import AgentReport, Seat
+from agents.base import AgentReport, Negotiator, Seat
 from agents.llm.calls import call_report, default_client
 from agents.llm.client import Decision, StructuredClient
 from agents.llm.config import LLMConfig
@@ -45,6 +45,7 @@ from agents.llm.prompts import (
 from agents.llm.replies import ChoiceReply, Kind, reply_model
 from agents.llm.screen import PrivateFigures, screen
 from agents.strategies import ParetoSeekingNegotiator
+from agents.strategies.catalog import CATALOG
 from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import InvalidOffer
@@ -403,10 +404,9 @@ def party_config(
     return LLMConfig.from_env(**overrides)
 
 
-def _strategy(spec: str, seat: Seat) -> ParetoSeekingNegotiator | Any:
-    from agents.registry import make_negotiator  # the registry lists this module's negotiator too
-
-    return make_negotiator(spec, seat)
+def _strategy(name: str, seat: Seat) -> Negotiator:
+    """The fallback strategy negotiator, from the catalog (`check_llm` has checked the name)."""
+    return CATALOG[name].factory(seat)
 
 
 def check_llm(advisor: str = "advised", fallback: str = "pareto", candidates: float = 4, **_: object) -> None:
