@@ -1,16 +1,28 @@
-"""What every negotiator is: something that, given its seat and the table, returns an Action."""
+"""What every agent at the table is, and what the others rely on.
+
+A negotiator: something that, given its seat and the table, returns an Action. A mediator: at
+the ladder's mediation tier, something that tables one negotiating text, given the table and,
+if it is one that is told them, the parties' stated preferences. Both may keep reports for the
+audit trail. Every other agents module builds on these, so they import nothing else of agents.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-from pactlab.domain.actions import Action
+import numpy as np
+import numpy.typing as npt
+
+from pactlab.domain.actions import Action, Propose
 from pactlab.domain.constraints import Constraint
+from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scenario import Party, Scenario
 from pactlab.domain.table import Turn
+
+FloatArray = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,29 @@ class Negotiator(Protocol):
     seat: Seat
 
     def act(self, turn: Turn) -> Action: ...
+
+
+@dataclass(frozen=True)
+class StatedPreferences:
+    """What the parties told the mediator: candidate deals and each party's utility of them.
+
+    `candidates[i]` is a term sheet; `utilities[i, j]` is party `parties[j]`'s utility of it;
+    `reservations[j]` the party's reservation value. The workflow passes the individually
+    rational Pareto frontier, so the mediator never searches the whole outcome space.
+    """
+
+    parties: tuple[str, ...]
+    candidates: Sequence[Mapping[str, IssueValue]]
+    utilities: FloatArray
+    reservations: tuple[float, ...]
+
+
+@runtime_checkable
+class Mediator(Protocol):
+    """Tables the single negotiating text at the mediation tier; a function of the public table
+    and, for mediators that are given them, the stated preferences."""
+
+    def draft(self, turn: Turn, stated: StatedPreferences | None) -> Propose | None: ...
 
 
 @dataclass(frozen=True)

@@ -8,47 +8,22 @@ surpluses over their reservation values — and revises toward the parties that 
 objection (amendment or rejection) at the mediation tier raises that party's bargaining weight
 by one, and the revision is the asymmetric Nash solution with those weights. Every draft is
 individually rational for every party at the table.
+
+What a mediator is and what it is told (`Mediator`, `StatedPreferences`) are in `agents.base`,
+with the other agents' protocols; this module re-exports them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable
 
 import numpy as np
-import numpy.typing as npt
 
+from agents.base import Mediator, StatedPreferences
 from pactlab.domain.actions import Propose
-from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MEDIATOR, Turn
-
-FloatArray = npt.NDArray[np.float64]
-
-
-@dataclass(frozen=True)
-class StatedPreferences:
-    """What the parties told the mediator: candidate deals and each party's utility of them.
-
-    `candidates[i]` is a term sheet; `utilities[i, j]` is party `parties[j]`'s utility of it;
-    `reservations[j]` the party's reservation value. The workflow passes the individually
-    rational Pareto frontier, so the mediator never searches the whole outcome space.
-    """
-
-    parties: tuple[str, ...]
-    candidates: Sequence[Mapping[str, IssueValue]]
-    utilities: FloatArray
-    reservations: tuple[float, ...]
-
-
-@runtime_checkable
-class Mediator(Protocol):
-    """Tables the single negotiating text at the mediation tier; a function of the public table
-    and, for mediators that are given them, the stated preferences."""
-
-    def draft(self, turn: Turn, stated: StatedPreferences | None) -> Propose | None: ...
 
 
 class NashMediator:

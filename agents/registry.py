@@ -3,95 +3,20 @@
 A spec is a strategy name, optionally with keyword parameters in parentheses:
 ``pareto``, ``pareto(e=0.5, combine=sum)``, ``time_dependent(e=2)``. Unknown names, unknown
 parameters and out-of-range values raise ValueError saying what is valid.
+
+The strategy negotiators' entries live beside them (`agents.strategies.catalog`); the registry
+adds the model-backed ``llm``, whose module it imports only on use (the openai SDK is slow to
+import) and which never imports the registry back.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from agents.base import Negotiator, Seat
-from agents.strategies import (
-    BoulwareNegotiator,
-    ConcederNegotiator,
-    LinearNegotiator,
-    ParetoSeekingNegotiator,
-    TimeDependentNegotiator,
-    TitForTatNegotiator,
-)
-from agents.strategies.pareto_seeking import check_pareto
-from agents.strategies.time_dependent import check_e
-from agents.strategies.tit_for_tat import check_tit_for_tat
-
-ParamValue = float | str
-
-
-@dataclass(frozen=True)
-class StrategyInfo:
-    """A registered strategy: how to build it, what it does, its parameters and their defaults.
-
-    ``str(info)`` is the one-line description the CLI lists.
-    """
-
-    factory: Callable[..., Negotiator]
-    summary: str
-    defaults: Mapping[str, ParamValue] = field(default_factory=dict)
-    check: Callable[..., object] = lambda **_: None
-    needs_model: bool = False  # backed by a chat model: needs an endpoint, not a pure function of the table
-
-    def __str__(self) -> str:
-        if not self.defaults:
-            return self.summary
-        params = ", ".join(
-            f"{k}=(config)"
-            if v == "" or (isinstance(v, float) and math.isnan(v))
-            else f"{k}={v:g}"
-            if isinstance(v, float)
-            else f"{k}={v}"
-            for k, v in self.defaults.items()
-        )
-        return f"{self.summary} Parameters: {params}."
-
-
-STRATEGIES: dict[str, StrategyInfo] = {
-    "boulware": StrategyInfo(
-        BoulwareNegotiator,
-        "Time-dependent, e=0.2: holds firm and concedes only near the deadline.",
-        {"e": 0.2},
-        lambda e=0.2: check_e(e),
-    ),
-    "linear": StrategyInfo(
-        LinearNegotiator, "Time-dependent, e=1: concedes at a constant rate.", {"e": 1.0}, lambda e=1.0: check_e(e)
-    ),
-    "conceder": StrategyInfo(
-        ConcederNegotiator,
-        "Time-dependent, e=5: concedes early to reach a deal.",
-        {"e": 5.0},
-        lambda e=5.0: check_e(e),
-    ),
-    "time_dependent": StrategyInfo(
-        TimeDependentNegotiator,
-        "Time-dependent with a chosen exponent e (e<1 Boulware, 1 linear, >1 Conceder).",
-        {"e": 1.0},
-        lambda e=1.0: check_e(e),
-    ),
-    "tit_for_tat": StrategyInfo(
-        TitForTatNegotiator,
-        "Relative tit-for-tat: concedes the share of its range that the other parties concede toward it.",
-        {"reciprocity": 1.0, "kindness": 0.05, "combine": "mean"},
-        check_tit_for_tat,
-    ),
-    "pareto": StrategyInfo(
-        ParetoSeekingNegotiator,
-        "Pareto-seeking: time-dependent aspiration; among offers meeting it, proposes the one a learned "
-        "model of the other parties likes best.",
-        {"e": 0.5, "combine": "product", "learning_rate": 1.0, "band": 0.1},
-        check_pareto,
-    ),
-}
+from agents.strategies.catalog import CATALOG, ParamValue, StrategyInfo
 
 
 def _llm(seat: Seat, **params: Any) -> Negotiator:
@@ -106,25 +31,29 @@ def _check_llm(**params: Any) -> None:
     check_llm(**params)
 
 
-STRATEGIES["llm"] = StrategyInfo(
-    _llm,
-    "A chat model over the OpenAI API (or any compatible server; see --llm) speaks for the party; a utility "
-    "advisor values term sheets for it (advisor=free|advised|choose), code guards its reservation value and "
-    "mandate, and the fallback strategy acts when the model fails. Unset model settings come from the scenario's "
-    "party llm settings, then the environment.",
-    {
-        "model": "",
-        "provider": "",
-        "temperature": math.nan,
-        "max_tokens": math.nan,
-        "output_mode": "",
-        "advisor": "advised",
-        "fallback": "pareto",
-        "candidates": 4.0,
-    },
-    _check_llm,
-    needs_model=True,
-)
+STRATEGIES: dict[str, StrategyInfo] = {
+    **CATALOG,
+    "llm": StrategyInfo(
+        _llm,
+        "A chat model over the OpenAI API (or any compatible server; see --llm) speaks for the party; a utility "
+        "advisor values term sheets for it (advisor=free|advised|choose), code guards its reservation value and "
+        "mandate, and the fallback strategy acts when the model fails. Unset model settings come from the scenario's "
+        "party llm settings, then the environment.",
+        {
+            "model": "",
+            "provider": "",
+            "temperature": math.nan,
+            "max_tokens": math.nan,
+            "output_mode": "",
+            "advisor": "advised",
+            "fallback": "pareto",
+            "candidates": 4.0,
+        },
+        _check_llm,
+        needs_model=True,
+    ),
+}
+"""Every spec name: the strategy negotiators (`agents.strategies.catalog`), then the model-backed ones."""
 
 STRATEGY_NAMES = sorted(name for name, info in STRATEGIES.items() if not info.needs_model)
 """The strategy negotiators: deterministic for a seed, no model needed."""
@@ -201,4 +130,12 @@ def make_negotiator(spec: str, seat: Seat) -> Negotiator:
     return negotiator
 
 
-__all__ = ["DEFAULT_STRATEGY", "STRATEGIES", "STRATEGY_NAMES", "StrategyInfo", "make_negotiator", "parse_spec"]
+__all__ = [
+    "DEFAULT_STRATEGY",
+    "STRATEGIES",
+    "STRATEGY_NAMES",
+    "ParamValue",
+    "StrategyInfo",
+    "make_negotiator",
+    "parse_spec",
+]

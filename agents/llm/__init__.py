@@ -1,16 +1,14 @@
-"""The LLM client layer: configuration, structured decisions with repair and retry, prices, the local model."""
+"""The LLM client layer: configuration, structured decisions with repair and retry, prices, the local model.
 
-from agents.llm.client import (
-    CallParams,
-    Decision,
-    EventHandler,
-    LLMCallRecord,
-    MalformedResponse,
-    RequestRecord,
-    StructuredClient,
-    format_event,
-    messages_sha256,
-)
+The client is small modules, one job each: `config` (endpoint and parameters), `client` (the
+decision: `StructuredClient`, `Decision`), `records` (what the audit trail keeps of each call),
+`retry` (transient faults and waits), `repair` (reading replies, sending invalid ones back),
+`schema` (structured-output schemas), `pricing` and `progress`. The agents built on it:
+`negotiator` and `mediator`, which share `replies` (the shapes of the model's replies) and
+`calls` (their client and the `llm_call` audit report of each decision).
+"""
+
+from agents.llm.client import Decision, EventHandler, StructuredClient
 from agents.llm.config import (
     ENDPOINT_VARIABLES,
     LLMConfig,
@@ -27,6 +25,9 @@ from agents.llm.local_server import (
     local_model_available,
 )
 from agents.llm.pricing import ModelPrice, PriceTable, cost, load_price_table
+from agents.llm.progress import format_event
+from agents.llm.records import CallParams, LLMCallRecord, RequestRecord, messages_sha256
+from agents.llm.retry import MalformedResponse
 
 __all__ = [
     "ENDPOINT_VARIABLES",

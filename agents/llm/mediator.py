@@ -11,30 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel
 
-from agents.base import AgentReport
+from agents.base import AgentReport, StatedPreferences
+from agents.llm.calls import call_report, default_client
 from agents.llm.client import StructuredClient
 from agents.llm.config import LLMConfig
-from agents.llm.negotiator import call_report, default_client, terms_model
 from agents.llm.pricing import load_price_table
 from agents.llm.prompts import MEDIATOR_SYSTEM, chat, describe_issues, describe_table
-from agents.mediator import StatedPreferences
+from agents.llm.replies import mediator_reply
 from pactlab.domain.actions import Propose
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MEDIATOR, Turn
-
-
-def mediator_reply(space: OutcomeSpace) -> type[BaseModel]:
-    reply: type[BaseModel] = create_model(
-        "MediatorReply",
-        __config__=ConfigDict(extra="forbid"),
-        terms=(terms_model(space), Field(description="The single negotiating text: every issue's value.")),
-        message=(str, Field(description="What you say to the parties.")),
-        rationale=(str, Field(description="Why this text: how it balances the parties' positions.")),
-    )
-    return reply
 
 
 class LLMMediator:

@@ -25,16 +25,15 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel
 
-from agents.base import AgentReport, Seat
-from agents.llm import progress
+from agents.base import AgentReport, Negotiator, Seat
+from agents.llm.calls import call_report, default_client
 from agents.llm.client import Decision, StructuredClient
 from agents.llm.config import LLMConfig
-from agents.llm.pricing import PriceTable, cost, load_price_table
+from agents.llm.pricing import load_price_table
 from agents.llm.prompts import (
     NEGOTIATOR_SYSTEM,
     chat,
@@ -43,60 +42,18 @@ from agents.llm.prompts import (
     describe_scenario,
     describe_table,
 )
+from agents.llm.replies import ChoiceReply, Kind, reply_model
 from agents.llm.screen import PrivateFigures, screen
 from agents.strategies import ParetoSeekingNegotiator
+from agents.strategies.catalog import CATALOG
 from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
-from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue
-from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace
+from pactlab.domain.issues import IssueValue
+from pactlab.domain.outcome_space import InvalidOffer
 from pactlab.domain.table import Turn
 
 AdvisorMode = Literal["free", "advised", "choose"]
 ADVISOR_MODES: tuple[AdvisorMode, ...] = ("free", "advised", "choose")
 FALLBACKS = ("pareto", "boulware", "linear", "conceder", "tit_for_tat", "walk_away")
-
-Kind = Literal["propose", "accept", "reject", "walk_away"]
-
-
-class ChoiceReply(BaseModel):
-    """The reply in `choose` mode: an action, and for a proposal the number of a candidate."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    action: Kind
-    candidate: int = Field(description="For propose: the number of the candidate term sheet (1-based).")
-    message: str = Field(description="What you say to the other parties.")
-    rationale: str = Field(description="Why: the issues your proposal changes and why.")
-    reason: str = Field(description="For reject or walk_away: why.")
-
-
-@cache
-def terms_model(space: OutcomeSpace) -> type[BaseModel]:
-    """A pydantic model of a complete term sheet of `space` (its JSON Schema guides the model)."""
-    fields: dict[str, Any] = {}
-    for issue in space.issues:
-        if isinstance(issue, CategoricalIssue):
-            fields[issue.id] = (Literal[tuple(issue.options)], ...)
-        elif isinstance(issue, NumericIssue):
-            fields[issue.id] = (int if issue.integer else float, ...)
-        elif isinstance(issue, BooleanIssue):
-            fields[issue.id] = (bool, ...)
-    terms: type[BaseModel] = create_model("Terms", __config__=ConfigDict(extra="forbid"), **fields)
-    return terms
-
-
-@cache
-def reply_model(space: OutcomeSpace) -> type[BaseModel]:
-    """The reply in `free` and `advised` modes: an action with a complete term sheet."""
-    reply: type[BaseModel] = create_model(
-        "NegotiatorReply",
-        __config__=ConfigDict(extra="forbid"),
-        action=(Kind, ...),
-        terms=(terms_model(space), Field(description="For propose: every issue's value. Otherwise ignored.")),
-        message=(str, Field(description="What you say to the other parties.")),
-        rationale=(str, Field(description="Why: the issues your proposal changes and why.")),
-        reason=(str, Field(description="For reject or walk_away: why.")),
-    )
-    return reply
 
 
 @dataclass(frozen=True)
@@ -410,21 +367,6 @@ class LLMNegotiator:
         self._reports.append(call_report(self.seat.party_id, turn, decision, self.prices, advisor=self.advisor_mode))
 
 
-def call_report(actor: str, turn: Turn, decision: Decision[Any], prices: PriceTable, **extra: object) -> AgentReport:
-    """The `llm_call` audit record of one decision: who, which turn, the estimated cost, the action, the call."""
-    return AgentReport(
-        "llm_call",
-        {
-            "party": actor,
-            "turn": turn.turn,
-            **extra,
-            "cost_usd": cost(decision.record, prices),
-            "action": None if decision.value is None else decision.value.model_dump(mode="json"),
-            "call": decision.record.model_dump(mode="json"),
-        },
-    )
-
-
 def _with_example(check: Callable[[Any], Action], example: str) -> Callable[[Any], Action]:
     """`check`, whose errors end with a valid example reply."""
 
@@ -462,14 +404,9 @@ def party_config(
     return LLMConfig.from_env(**overrides)
 
 
-def default_client(config: LLMConfig) -> StructuredClient:
-    return StructuredClient(config, on_event=progress.emit)
-
-
-def _strategy(spec: str, seat: Seat) -> ParetoSeekingNegotiator | Any:
-    from agents.registry import make_negotiator  # the registry lists this module's negotiator too
-
-    return make_negotiator(spec, seat)
+def _strategy(name: str, seat: Seat) -> Negotiator:
+    """The fallback strategy negotiator, from the catalog (`check_llm` has checked the name)."""
+    return CATALOG[name].factory(seat)
 
 
 def check_llm(advisor: str = "advised", fallback: str = "pareto", candidates: float = 4, **_: object) -> None:

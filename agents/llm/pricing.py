@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.llm.client import LLMCallRecord
+from agents.llm.records import LLMCallRecord
 
 DEFAULT_PRICES = Path(__file__).with_name("prices.yaml")
 

@@ -15,7 +15,7 @@ deadlocked the four-party ecosystem scenario.
 
 The opponent model is the frequency ("HardHeaded") model, one per opponent, learned from that
 opponent's proposals: issues whose value it rarely changes get more weight, values it proposes
-often get more value (see `_PartyRecord.estimate`). Opponents are combined by the product of
+often get more value (see `PartyRecord.estimate`). Opponents are combined by the product of
 their estimated utilities (default; a Nash-like choice that does not sacrifice any one party,
 since a deal needs them all) or by their sum. The search is vectorised over the whole window of
 candidates: per-issue tables are combined into blocks of consecutive issues, so the work per
@@ -30,17 +30,10 @@ from typing import Literal
 import numpy as np
 
 from agents.base import Seat
-from agents.strategies._offers import (
-    EPS,
-    Level,
-    StrategyNegotiator,
-    curve_name,
-    mandate_note,
-    mandated_aspiration,
-    opponent_tables,
-    summed_tables,
-    turn_rng,
-)
+from agents.strategies.base import Level, StrategyNegotiator, turn_rng
+from agents.strategies.curves import curve_name, mandate_note, mandated_aspiration
+from agents.strategies.offer_book import EPS
+from agents.strategies.opponent import opponent_tables, summed_tables
 from agents.strategies.time_dependent import check_e
 from pactlab.domain.table import Turn
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 
 from agents.base import Seat
-from agents.strategies._offers import Level, StrategyNegotiator, curve_name, mandate_note, mandated_aspiration
+from agents.strategies.base import Level, StrategyNegotiator
+from agents.strategies.curves import curve_name, mandate_note, mandated_aspiration
 from pactlab.domain.table import Turn
 
 _PACE = {

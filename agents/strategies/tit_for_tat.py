@@ -21,7 +21,8 @@ import math
 from typing import Literal
 
 from agents.base import Seat
-from agents.strategies._offers import EPS, Level, StrategyNegotiator
+from agents.strategies.base import Level, StrategyNegotiator
+from agents.strategies.offer_book import EPS
 from pactlab.domain.table import Turn
 
 Combine = Literal["mean", "min"]

@@ -17,12 +17,14 @@ from agents.registry import make_negotiator
 from agents.strategies import (
     BoulwareNegotiator,
     ConcederNegotiator,
+    History,
     ParetoSeekingNegotiator,
     TimeDependentNegotiator,
     TitForTatNegotiator,
     aspiration,
+    offer_book,
+    turn_rng,
 )
-from agents.strategies._offers import History, offer_book, turn_rng
 from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.loader import load_model

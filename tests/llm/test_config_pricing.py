@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from agents.llm import LLMCallRecord, LLMConfig, LLMConfigError, PriceTable, cost, load_price_table
-from agents.llm.client import CallParams
+from agents.llm import CallParams, LLMCallRecord, LLMConfig, LLMConfigError, PriceTable, cost, load_price_table
 from agents.llm.config import NO_KEY
 
 

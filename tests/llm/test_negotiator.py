@@ -14,7 +14,7 @@ import pytest
 from agents.base import Seat, take_reports
 from agents.llm.negotiator import LLMNegotiator
 from agents.llm.prompts import QUOTE_CLOSE, QUOTE_OPEN
-from agents.strategies._offers import offer_book
+from agents.strategies import offer_book
 from evals.audit import read_records, verify
 from pactlab.domain.actions import Propose, WalkAway
 from pactlab.domain.catalog import load_scenario

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from agents.base import Seat
-from agents.strategies._offers import offer_book
+from agents.strategies import offer_book
 from evals.audit import read_records, verify
 from evals.transcript import read_transcript, rescore
 from pactlab.domain.catalog import load_scenario

@@ -1,0 +1,217 @@
+"""`StrategyNegotiator`: the template every strategy negotiator follows, and the words of its moves.
+
+Acceptance first (AC_combi: AC_const at the aspiration level, AC_next, and "anything acceptable
+in the last round"), then a proposal at the strategy's aspiration level, with a message and a
+rationale that names the issues changed versus the previous offer. A strategy gives its level
+(`level`) and may choose among the offers meeting it (`choose`); ties go to what the frequency
+model says the others like best, then to chance from one seeded generator per turn (`turn_rng`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.base import Seat
+from agents.strategies.offer_book import EPS, offer_book
+from agents.strategies.opponent import History, opponent_tables, summed_tables
+from pactlab.domain.actions import Accept, Action, Propose, WalkAway
+from pactlab.domain.issues import BooleanIssue, IssueValue, NumericIssue, value_key
+from pactlab.domain.outcome_space import OutcomeSpace
+from pactlab.domain.table import Turn
+
+
+def turn_rng(seat: Seat, turn: Turn) -> np.random.Generator:
+    """The only source of randomness: seeded by (seat seed, stable hash of the party, turn number)."""
+    return np.random.default_rng([seat.seed & 0xFFFF_FFFF_FFFF_FFFF, zlib.crc32(seat.party_id.encode()), turn.turn])
+
+
+def format_value(space: OutcomeSpace, issue_id: str, value: IssueValue) -> str:
+    """A value as a person would write it: units, yes/no, spaces for underscores."""
+    issue = space.by_id[issue_id]
+    if isinstance(issue, BooleanIssue):
+        return "yes" if value else "no"
+    if isinstance(issue, NumericIssue):
+        unit = issue.unit
+        text = value_key(value)
+        return f"{text}{unit}" if unit == "%" else f"{text} {unit}".rstrip()
+    return str(value).replace("_", " ")
+
+
+def _join(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@dataclass(frozen=True)
+class Level:
+    """What a strategy aims at this turn: own-utility level and why, in words for the rationale."""
+
+    target: float
+    why: str
+
+
+class StrategyNegotiator:
+    """Template for the strategy negotiators: accept per AC_combi, otherwise propose at the target level.
+
+    Subclasses give `level(turn)` and may override `choose(turn, level)` (which acceptable
+    outcome, as a sorted position, to propose at that level). `act` is a pure function of the
+    seat and the turn; per-instance caches only save work.
+    """
+
+    name = "strategy"
+
+    def __init__(self, seat: Seat) -> None:
+        self.seat = seat
+        self.book = offer_book(seat)
+        self.history = History(seat.space)
+
+    @property
+    def spec(self) -> str:
+        """The registry spec that builds this negotiator, e.g. ``boulware(e=0.2)``."""
+        return self.name
+
+    # hooks ------------------------------------------------------------------------------------
+
+    def level(self, turn: Turn) -> Level:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def opponents(self, turn: Turn) -> list[str]:
+        return [p for p in turn.parties_at_table if p != self.seat.party_id]
+
+    def choose(self, turn: Turn, level: Level) -> int:
+        """Closest acceptable outcome above the level; ties go to what the others seem to like best."""
+        pos = self.book.position_at(level.target)
+        lo, hi = self.book.tie_block(pos)
+        return self.break_ties(turn, lo, hi)
+
+    def break_ties(self, turn: Turn, lo: int, hi: int) -> int:
+        """Among sorted positions [lo, hi): the highest frequency-model estimate for the others, then seeded chance."""
+        if hi - lo <= 1:
+            return lo
+        candidates = np.arange(lo, hi)
+        per_opponent = opponent_tables(self.history, self.opponents(turn), learning_rate=1.0)
+        if per_opponent:
+            tables = summed_tables(per_opponent)
+            picks = self.book.picks(self.book.order[lo:hi])
+            est = sum((tables[k][picks[k]] for k in range(1, len(tables))), start=tables[0][picks[0]])
+            candidates = candidates[est >= est.max() - EPS]
+        if len(candidates) == 1:
+            return int(candidates[0])
+        return int(turn_rng(self.seat, turn).choice(candidates))
+
+    # the move ----------------------------------------------------------------------------------
+
+    def act(self, turn: Turn) -> Action:
+        book = self.book
+        if book.size == 0:
+            return WalkAway(
+                reason="None of the possible term sheets meets our minimum requirements, so no agreement here "
+                "can be better for us than our alternatives.",
+                message="We have concluded that no combination of these terms can work for us, and we withdraw.",
+            )
+        self.history.sync(turn.moves)
+        level = self.level(turn)
+        offer = None if any(b.kind == "accept" for b in turn.blocked) else self._offer_on_table(turn)
+        if offer is not None:
+            u = float(book.utils[offer])
+            if u >= level.target - EPS:
+                return self._accept("The offer meets our aspiration at this stage of the negotiation.")
+            if turn.is_last_round:
+                return self._accept(
+                    "Final round: the offer is acceptable to us and better than leaving without an agreement."
+                )
+        pos = self._not_blocked(turn, self.choose(turn, level))
+        if offer is not None and book.utils[offer] >= book.sorted_utils[pos] - EPS:
+            return self._accept("The offer is at least as good for us as the counter-offer we would make (AC_next).")
+        return self._propose(turn, int(book.order[pos]), level)
+
+    def _not_blocked(self, turn: Turn, pos: int) -> int:
+        """The nearest sorted position to `pos` whose outcome the policy gate has not refused this turn.
+
+        Lower own utility first (a concession to meet the rules), then higher.
+        """
+        refused = {self.history.index_of(b.terms) for b in turn.blocked if b.terms is not None}
+        if int(self.book.order[pos]) not in refused:
+            return pos
+        for candidate in itertools.chain(range(pos - 1, -1, -1), range(pos + 1, int(self.book.size))):
+            if int(self.book.order[candidate]) not in refused:
+                return int(candidate)
+        return pos
+
+    def _offer_on_table(self, turn: Turn) -> int | None:
+        """The outcome on the table if this party may accept it and it is acceptable to it."""
+        me = self.seat.party_id
+        if turn.proposal is None or turn.proposer == me or me in turn.accepted_by:
+            return None
+        index = self.history.index_of(turn.proposal)
+        if index is None or not self.book.acceptable[index]:
+            return None
+        return index
+
+    def _accept(self, rationale: str) -> Accept:
+        return Accept(message="We accept the proposal on the table.", rationale=rationale)
+
+    def _propose(self, turn: Turn, index: int, level: Level) -> Propose:
+        """The proposal, with a rationale naming every issue it changes against the one it answers."""
+        proposal = self._proposal(turn, index, level)
+        if turn.proposal is None or turn.proposer == self.seat.party_id:
+            return proposal
+        answered = [i for i, v in proposal.terms.items() if value_key(v) != value_key(turn.proposal.get(i, ""))]
+        if not answered:
+            return proposal
+        note = f" Against the proposal on the table, this changes {', '.join(answered)}."
+        return proposal.model_copy(update={"rationale": proposal.rationale + note})
+
+    def _proposal(self, turn: Turn, index: int, level: Level) -> Propose:
+        space = self.seat.space
+        sheet = space.term_sheet(index)
+        previous = self.history.last_offer(self.seat.party_id)
+        if previous is None:
+            listed = ", ".join(f"{space.by_id[i].label} {format_value(space, i, v)}" for i, v in sheet.terms.items())
+            return Propose(
+                terms=sheet.terms,
+                message=f"Our opening proposal: {listed}.",
+                rationale=f"Opening offer setting every issue ({', '.join(sheet.terms)}); "
+                f"we start here because {level.why}.",
+            )
+        before = space.term_sheet(previous)
+        changed = sheet.changes_from(before)
+        if not changed:
+            return Propose(
+                terms=sheet.terms,
+                message="We maintain our previous proposal.",
+                rationale=f"No issue changed versus our previous offer, because {level.why}.",
+            )
+        moves = [
+            f"{space.by_id[i].label} {format_value(space, i, before[i])} → {format_value(space, i, sheet[i])}"
+            for i in changed
+        ]
+        picks_before, picks_after = space.option_indices(before), space.option_indices(sheet)
+        tables = self.seat.utility.tables
+        concede: list[str] = []
+        firmer: list[str] = []
+        neutral: list[str] = []
+        for i in changed:
+            k = space.issue_ids.index(i)
+            delta = tables[k][picks_after[k]] - tables[k][picks_before[k]]
+            (concede if delta < -1e-12 else firmer if delta > 1e-12 else neutral).append(i)
+        parts = []
+        if concede:
+            parts.append(f"we concede on {_join(concede)}")
+        if firmer:
+            parts.append(f"ask more on {_join(firmer)} in exchange" if concede else f"we ask more on {_join(firmer)}")
+        if neutral:
+            parts.append(f"adjust {_join(neutral)}" if parts else f"we adjust {_join(neutral)}")
+        changes = ", ".join(f"{i} ({value_key(before[i])} → {value_key(sheet[i])})" for i in changed)
+        return Propose(
+            terms=sheet.terms,
+            message=f"Revised proposal: {'; '.join(moves)}. Other terms as before.",
+            rationale=f"Changed {changes} versus our previous offer: {_join(parts)}, because {level.why}. "
+            "The new terms still meet our aspiration.",
+        )
