@@ -16,7 +16,7 @@ replayed (models, people) will want one round per step.
 Rehearsals (`turn_by_turn` in the run spec) play one turn per superstep, and the ladder's
 events at a round's start get a superstep of their own: every checkpoint then lies between two
 turns, which is where a person's move is asked for and where a what-if branch can fork. A
-person's turn pauses the graph with `interrupt()` (`agents.human`); on resume LangGraph runs
+person's turn pauses the graph with `interrupt()` (`pactlab.workflow.pause`); on resume LangGraph runs
 the node again from its start, which here is the person's turn itself, and hands the recorded
 answers back in order. The person's move goes through the same policy gate as any agent's; a
 blocked move is explained and asked again, as often as it takes (a person gets no fallback).
