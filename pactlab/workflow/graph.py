@@ -42,7 +42,7 @@ from pactlab.domain.protocol import apply_move
 from pactlab.domain.table import BlockedMove, MoveRecord, Table, Turn, move_record, table_from_record, table_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.escalation import ladder_step, tracked
-from pactlab.workflow.gate import judge_action, judge_turn, record_gate
+from pactlab.workflow.gate import gate_of, judge_turn, record_gate
 from pactlab.workflow.state import NegotiationState
 
 
@@ -79,6 +79,7 @@ def person_turn(
     The records are written after the person's answer arrives (each `ask` may pause the graph),
     keyed by turn and attempt, so the re-runs of this node on resume add nothing twice.
     """
+    gate = gate_of(ctx)
     refused: list[BlockedMove] = []
     while True:
         attempt = len(refused)
@@ -97,7 +98,7 @@ def person_turn(
             },
             key=f"human:{table.turn}:{attempt}",
         )
-        verdicts, reason = judge_action(ctx, table, action, moves)
+        verdicts, reason = gate.judge(table, action, moves)
         record_gate(ctx, table, table.speaker, attempt, action, verdicts, reason)
         if reason is None:
             return action
