@@ -327,13 +327,16 @@ class Rehearsals:
         return self.out / rid
 
     def outputs(self, rid: str) -> list[Path]:
-        """The finished rehearsal's scorecard, plot and term sheet (written when it ends; again if missing)."""
-        view = self.view(rid)
-        if view.scorecard is None:
-            return []
-        plot = self.run_dir(rid) / "utility_space.png"
-        if not plot.exists():
-            with self._lock(rid):
+        """The finished rehearsal's scorecard, plot and term sheet (written when it ends; again if missing).
+
+        Waits for a step of the rehearsal that is still under way: the step that ends it writes them.
+        """
+        self._state(rid)  # an unknown id gets no lock
+        with self._lock(rid):
+            view = self.view(rid)
+            if view.scorecard is None:
+                return []
+            if not (self.run_dir(rid) / "utility_space.png").exists():
                 state = self._state(rid)
                 return write_outputs(
                     self.run_dir(rid), view.scenario, state, view.scorecard, self.analysis(view.scenario)
@@ -342,10 +345,10 @@ class Rehearsals:
 
     def debrief(self, rid: str) -> Debrief:
         """The debrief of a finished rehearsal (RehearsalError while it is still under way)."""
+        self.outputs(rid)
         view = self.view(rid)
         if view.scorecard is None:
             raise RehearsalError(f"rehearsal {rid} is still under way: the debrief comes when it ends")
-        self.outputs(rid)
         return make_debrief(
             negotiation_id=rid,
             scenario=view.scenario,

@@ -94,9 +94,7 @@ async def plot(rid: str, service: ServiceDep) -> Response:
         view = await run_in_threadpool(service.view, rid)
     except UnknownRehearsal:
         return JSONResponse({"error": "no rehearsal with this id"}, 404)
-    path = service.run_dir(view.id) / "utility_space.png"
     if not view.finished:
         return JSONResponse({"error": "the rehearsal is still under way"}, 409)
-    if not path.exists():
-        await run_in_threadpool(service.outputs, rid)
-    return FileResponse(path, media_type="image/png")
+    await run_in_threadpool(service.outputs, rid)  # the step that ended it may still be writing the plot
+    return FileResponse(service.run_dir(view.id) / "utility_space.png", media_type="image/png")
