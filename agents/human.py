@@ -1,7 +1,7 @@
 """People at the table: a person who negotiates for a party, and a person who approves an agent's moves.
 
-Both pause the LangGraph workflow with `interrupt()` from inside the graph node that plays the
-turn, and carry on when the run is resumed with ``Command(resume=answer)``:
+Both ask through an `AskPerson` (`agents.ask`) that the workflow hands them; there, a question
+pauses the run until the person's answer comes back:
 
 - `HumanNegotiator` sits in a seat. On its turn it asks the person for a move with a payload that
   describes the turn (`move_question`); the answer is validated into a typed `Action`
@@ -13,9 +13,9 @@ turn, and carry on when the run is resumed with ``Command(resume=answer)``:
   approval; approved, it goes ahead; rejected, the agent re-plans within its mandate (a twin of it
   whose seat holds the mandate as hard constraints and the floor as reservation value).
 
-On resume LangGraph runs the node again from its start and hands the recorded answers back to the
-`interrupt()` calls in order, so nothing here may depend on anything but the turn, the seat and
-those answers; the audit records (`Recorder`) are keyed and written after the answers arrive.
+On resume the turn is played again from its start and the recorded answers come back to the
+questions in order, so nothing here may depend on anything but the turn, the seat and those
+answers; the audit records (`Recorder`) are keyed and written after the answers arrive.
 """
 
 from __future__ import annotations
@@ -25,9 +25,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from langgraph.types import interrupt
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from agents.ask import AskPerson
 from agents.base import Negotiator, Seat
 from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.constraints import Constraint, ConstraintSyntaxError
@@ -80,7 +80,7 @@ def legal_kinds(turn: Turn) -> list[str]:
 
 
 def move_question(turn: Turn, error: str | None = None) -> dict[str, Any]:
-    """The interrupt payload for a person's turn: the public table from their seat, plain JSON."""
+    """The question for a person's turn: the public table from their seat, plain JSON."""
     tier = turn.tier
     return {
         "kind": "move",
@@ -227,19 +227,20 @@ def parse_submission(answer: object, space: OutcomeSpace, turn: Turn) -> Submiss
 
 
 class HumanNegotiator:
-    """A seat a person takes: its turn pauses the workflow until the person's move comes back.
+    """A seat a person takes: its turn asks the person (`ask_person`) for a move until a valid one comes back.
 
     `ask` is what the workflow calls (it also learns who moved); `act` keeps the `Negotiator`
-    protocol. Both must run inside a LangGraph node.
+    protocol. Both keep `AskPerson`'s contract: they may pause and be played again.
     """
 
-    def __init__(self, seat: Seat) -> None:
+    def __init__(self, seat: Seat, ask_person: AskPerson) -> None:
         self.seat = seat
+        self.ask_person = ask_person
 
     def ask(self, turn: Turn) -> Submission:
         error: str | None = None
         while True:
-            answer = interrupt(move_question(turn, error))
+            answer = self.ask_person(move_question(turn, error))
             try:
                 return parse_submission(answer, self.seat.space, turn)
             except InvalidSubmission as exc:
@@ -346,7 +347,7 @@ class Mandate(BaseModel):
 
 
 @dataclass(frozen=True)
-class Decision:
+class ApprovalDecision:
     """A principal's answer to an approval request."""
 
     approved: bool
@@ -354,7 +355,7 @@ class Decision:
     note: str = ""
 
 
-def parse_decision(answer: object) -> Decision:
+def parse_decision(answer: object) -> ApprovalDecision:
     """Validate an approval answer: ``decision`` (approve or reject), ``approver`` (a name), ``note``."""
     if not isinstance(answer, Mapping):
         raise InvalidSubmission(
@@ -365,13 +366,13 @@ def parse_decision(answer: object) -> Decision:
         raise InvalidSubmission(f"unknown decision {decision!r}; choose approve or reject", {"decision": "unknown"})
     approver = _text(answer.get("approver"), "approver name", required=True, limit=MAX_NAME)
     note = _text(answer.get("note"), "note")
-    return Decision(approved=decision == "approve", approver=approver, note=note)
+    return ApprovalDecision(approved=decision == "approve", approver=approver, note=note)
 
 
 def approval_question(
     turn: Turn, action: Action, breaches: Sequence[str], mandate: Mandate, review: int, error: str | None = None
 ) -> dict[str, Any]:
-    """The interrupt payload of an approval request: the agent's move and how it leaves the mandate."""
+    """The question of an approval request: the agent's move and how it leaves the mandate."""
     return {
         "kind": "approval",
         "party": turn.party,
@@ -391,7 +392,7 @@ REVIEWS = 2
 
 
 class ApprovalGate:
-    """An agent whose moves outside its mandate wait for a person's approval.
+    """An agent whose moves outside its mandate wait for a person's approval (asked with `ask_person`).
 
     `inner` is the agent; `within` is the same kind of agent seated with the mandate
     (`Mandate.seat_within`), which re-plans a rejected move. If even that move leaves the
@@ -399,10 +400,18 @@ class ApprovalGate:
     walks away: both are within any mandate.
     """
 
-    def __init__(self, inner: Negotiator, within: Negotiator, mandate: Mandate, record: Recorder | None = None) -> None:
+    def __init__(
+        self,
+        inner: Negotiator,
+        within: Negotiator,
+        mandate: Mandate,
+        ask_person: AskPerson,
+        record: Recorder | None = None,
+    ) -> None:
         self.inner = inner
         self.within = within
         self.mandate = mandate
+        self.ask_person = ask_person
         self.seat = inner.seat
         self._record = record
 
@@ -432,7 +441,7 @@ class ApprovalGate:
         error: str | None = None
         shown = action.model_dump(mode="json")
         while True:
-            answer = interrupt(approval_question(turn, action, breaches, self.mandate, review, error))
+            answer = self.ask_person(approval_question(turn, action, breaches, self.mandate, review, error))
             # A model-backed agent acts again when the run resumes: a decision on another move does not count.
             if isinstance(answer, Mapping) and answer.get("action") not in (None, shown):
                 error = "the agent's move changed since it was shown (its model ran again); decide on this one"
@@ -466,8 +475,8 @@ class ApprovalGate:
 
 __all__ = [
     "HUMAN",
+    "ApprovalDecision",
     "ApprovalGate",
-    "Decision",
     "HumanNegotiator",
     "InvalidSubmission",
     "Mandate",

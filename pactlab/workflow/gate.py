@@ -10,26 +10,85 @@ blocked, the documented fallback acts in the party's name:
 - otherwise: **walk away**, since the party cannot open within the policies.
 
 The fallback is recorded as such. Warnings never block; they are recorded with the move.
+
+The judgement itself (`Gate.judge`: the protocol, then the policies) is the one a rehearsal
+uses to tell a person, before they send a draft, what the gate would say about it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from agents.base import take_reports
 from pactlab.domain.actions import Action, Propose, Reject, WalkAway
 from pactlab.domain.ladder import escalations
-from pactlab.domain.outcome_space import InvalidOffer
+from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
 from pactlab.domain.protocol import IllegalMove, check_legal
+from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import BlockedMove, MoveRecord, Table, Turn
 from pactlab.workflow.context import NegotiationContext
-from policies import MoveContext, Verdict, blocking, check_move, feedback
+from policies import MoveContext, PolicySet, Verdict, blocking, check_move, feedback
 
 ATTEMPTS = 3
 """How many actions one turn may try before the fallback acts."""
 
-Action = Action
+
+class Judgement(NamedTuple):
+    """What the gate says about one action."""
+
+    verdicts: list[Verdict]  # every rule's verdict, warnings included (none when the protocol refused it)
+    blocked: str | None  # why the action may not pass (protocol or blocking rules), or None
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What the gate judges by: the scenario, its outcome space, every party's utility, the policies.
+
+    It judges for the operator, who holds every party's profile (some rules weigh the deal for
+    each party); a seat's own view never reaches another party.
+    """
+
+    scenario: Scenario
+    space: OutcomeSpace
+    utilities: Mapping[str, UtilityFunction]
+    policy_set: PolicySet | None
+
+    @classmethod
+    def of(cls, scenario: Scenario, policy_set: PolicySet | None, space: OutcomeSpace | None = None) -> Gate:
+        space = space if space is not None else OutcomeSpace(scenario.issues)
+        utilities = {p.id: UtilityFunction(space, p.private) for p in scenario.parties}
+        return cls(scenario, space, utilities, policy_set)
+
+    def judge(self, table: Table, action: Action, moves: Sequence[MoveRecord]) -> Judgement:
+        """The verdicts on the speaker's `action` at `table` and, if it may not pass, why."""
+        try:
+            check_legal(table, table.speaker, action, self.space)
+        except (IllegalMove, InvalidOffer) as exc:
+            return Judgement([], f"the protocol does not allow this move: {exc}")
+        if self.policy_set is None:
+            return Judgement([], None)
+        verdicts = check_move(
+            self.policy_set,
+            MoveContext(
+                scenario=self.scenario,
+                space=self.space,
+                utilities=self.utilities,
+                table=table,
+                party=table.speaker,
+                action=action,
+                moves=moves,
+                escalations=escalations(moves, self.scenario),
+            ),
+        )
+        refused = blocking(verdicts)
+        return Judgement(verdicts, feedback(refused) if refused else None)
+
+
+def gate_of(ctx: NegotiationContext) -> Gate:
+    """The gate of a run: its scenario, outcome space, parties' utilities and policies."""
+    return Gate(ctx.scenario, ctx.space, ctx.utilities, ctx.policy_set)
 
 
 @dataclass(frozen=True)
@@ -45,12 +104,13 @@ class Judged:
 def judge_turn(ctx: NegotiationContext, table: Table, turn: Turn, moves: Sequence[MoveRecord]) -> Judged:
     """Ask the speaker's negotiator for an action until one passes the gate, else fall back."""
     negotiator = ctx.negotiators[table.speaker]
+    gate = gate_of(ctx)
     refused: list[BlockedMove] = []
     for attempt in range(ATTEMPTS):
         action = negotiator.act(replace(turn, blocked=tuple(refused)) if refused else turn)
         for n, report in enumerate(take_reports(negotiator)):
             ctx.record(report.kind, table.speaker, report.data, key=f"{report.kind}:{table.turn}:{attempt}:{n}")
-        verdicts, reason = judge_action(ctx, table, action, moves)
+        verdicts, reason = gate.judge(table, action, moves)
         record_gate(ctx, table, table.speaker, attempt, action, verdicts, reason)
         if reason is None:
             return Judged(action, verdicts, attempt + 1, None)
@@ -82,33 +142,6 @@ def record_gate(
         },
         key=f"gate:{table.turn}:{actor}:{attempt}",
     )
-
-
-def judge_action(
-    ctx: NegotiationContext, table: Table, action: Action, moves: Sequence[MoveRecord]
-) -> tuple[list[Verdict], str | None]:
-    """The gate's verdicts and, if the action may not pass, why (protocol or blocking rules)."""
-    try:
-        check_legal(table, table.speaker, action, ctx.space)
-    except (IllegalMove, InvalidOffer) as exc:
-        return [], f"the protocol does not allow this move: {exc}"
-    if ctx.policy_set is None:
-        return [], None
-    verdicts = check_move(
-        ctx.policy_set,
-        MoveContext(
-            scenario=ctx.scenario,
-            space=ctx.space,
-            utilities=ctx.utilities,
-            table=table,
-            party=table.speaker,
-            action=action,
-            moves=moves,
-            escalations=escalations(moves, ctx.scenario),
-        ),
-    )
-    refused = blocking(verdicts)
-    return verdicts, (feedback(refused) if refused else None)
 
 
 def _fallback(table: Table, moves: Sequence[MoveRecord], why: str) -> Action:

@@ -16,7 +16,7 @@ replayed (models, people) will want one round per step.
 Rehearsals (`turn_by_turn` in the run spec) play one turn per superstep, and the ladder's
 events at a round's start get a superstep of their own: every checkpoint then lies between two
 turns, which is where a person's move is asked for and where a what-if branch can fork. A
-person's turn pauses the graph with `interrupt()` (`agents.human`); on resume LangGraph runs
+person's turn pauses the graph with `interrupt()` (`pactlab.workflow.pause`); on resume LangGraph runs
 the node again from its start, which here is the person's turn itself, and hands the recorded
 answers back in order. The person's move goes through the same policy gate as any agent's; a
 blocked move is explained and asked again, as often as it takes (a person gets no fallback).
@@ -42,7 +42,7 @@ from pactlab.domain.protocol import apply_move
 from pactlab.domain.table import BlockedMove, MoveRecord, Table, Turn, move_record, table_from_record, table_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.escalation import ladder_step, tracked
-from pactlab.workflow.gate import judge_action, judge_turn, record_gate
+from pactlab.workflow.gate import gate_of, judge_turn, record_gate
 from pactlab.workflow.state import NegotiationState
 
 
@@ -79,6 +79,7 @@ def person_turn(
     The records are written after the person's answer arrives (each `ask` may pause the graph),
     keyed by turn and attempt, so the re-runs of this node on resume add nothing twice.
     """
+    gate = gate_of(ctx)
     refused: list[BlockedMove] = []
     while True:
         attempt = len(refused)
@@ -97,7 +98,7 @@ def person_turn(
             },
             key=f"human:{table.turn}:{attempt}",
         )
-        verdicts, reason = judge_action(ctx, table, action, moves)
+        verdicts, reason = gate.judge(table, action, moves)
         record_gate(ctx, table, table.speaker, attempt, action, verdicts, reason)
         if reason is None:
             return action

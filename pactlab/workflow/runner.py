@@ -27,6 +27,7 @@ from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord, opening_table, table_record
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
+from pactlab.workflow.pause import ask_in_graph
 from pactlab.workflow.provenance import code_version
 from pactlab.workflow.state import NegotiationState, RunSpec
 from policies import PolicySet
@@ -75,7 +76,7 @@ class Scored:
 
 @dataclass(frozen=True)
 class Paused:
-    """The run waits for a person. `question` is the interrupt's payload (see `agents.human`):
+    """The run waits for a person. `question` is what was asked (see `agents.human`, `pactlab.workflow.pause`):
     ``kind`` "move" (a person's turn) or "approval" (an agent's move outside its mandate)."""
 
     question: dict[str, Any]
@@ -327,12 +328,12 @@ def build_context(spec: RunSpec, analysis: OutcomeAnalysis | None = None) -> Neg
     stand_in["agents"] = {p: DEFAULT_STRATEGY if p in people else a for p, a in spec["agents"].items()}
     ctx = NegotiationContext.from_spec(stand_in, analysis)
     for party in people:
-        ctx.negotiators[party] = HumanNegotiator(ctx.negotiators[party].seat)
+        ctx.negotiators[party] = HumanNegotiator(ctx.negotiators[party].seat, ask_in_graph)
     for party, raw in mandates.items():
         mandate = Mandate.model_validate(raw)
         inner = ctx.negotiators[party]
         within = make_negotiator(spec["agents"][party], mandate.seat_within(inner.seat))
-        ctx.negotiators[party] = ApprovalGate(inner, within, mandate, ctx.record)
+        ctx.negotiators[party] = ApprovalGate(inner, within, mandate, ask_in_graph, ctx.record)
     return ctx
 
 

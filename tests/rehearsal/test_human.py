@@ -222,3 +222,32 @@ def test_parse_submission_explains_what_is_wrong(scenario: Scenario) -> None:
     )
     assert ok.by == "Ada" and ok.action.kind == "propose"
     assert ok.action.terms["royalty_rate"] == 8  # type: ignore[union-attr]
+
+
+def test_a_seat_asks_through_whatever_ask_person_it_is_given(scenario: Scenario) -> None:
+    """The seat knows nothing of LangGraph: any `AskPerson` will do, here a script of answers."""
+    from agents.base import Seat
+    from agents.human import HumanNegotiator
+
+    turn = Turn(
+        party="platform",
+        round=0,
+        max_rounds=40,
+        turn=0,
+        parties_at_table=("platform", "supplier"),
+        proposal=None,
+        proposer=None,
+        accepted_by=frozenset(),
+    )
+    answers: list[object] = [{"kind": "accept"}, {"kind": "walk_away", "reason": "not today", "by": "Ada"}]
+    asked: list[dict[str, object]] = []
+
+    def script(question: dict[str, object], /) -> object:
+        asked.append(question)
+        return answers[len(asked) - 1]
+
+    seat = HumanNegotiator(Seat.for_party(scenario, "platform", SEED), script)
+    submission = seat.ask(turn)
+    assert submission.action.kind == "walk_away" and submission.by == "Ada"
+    assert [q["kind"] for q in asked] == ["move", "move"]
+    assert asked[0]["error"] is None and "no proposal on the table" in str(asked[1]["error"])

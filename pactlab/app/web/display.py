@@ -1,0 +1,131 @@
+"""What the pages show, worked out from a rehearsal's `View`: rows, numbers and keys for the templates.
+
+The templates only lay these out; whatever needs a utility function, the brief or the table is
+computed here, for the full page and for the fragments the live page fetches alike.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pactlab.app.rehearsal import Rehearsals, UnknownRehearsal, View, kinds_allowed
+from pactlab.domain.catalog import load_scenario, shipped_scenarios
+from pactlab.domain.issues import BooleanIssue, CategoricalIssue, NumericIssue, value_key
+from pactlab.domain.loader import FileError
+from pactlab.domain.table import MoveRecord
+
+
+def page_context(view: View, *, busy: bool, notice: str | None) -> dict[str, Any]:
+    """Everything the rehearsal page and its fragments show; `busy`: a step of the person's is under way."""
+    question = None if busy else view.question
+    utility = view.own_utility
+    issues = []
+    blocked_terms = None
+    if question is not None and question.get("blocked"):
+        blocked_terms = question["blocked"][-1].get("terms")
+    defaults = blocked_terms or view.defaults()
+    brief = view.scenario.party(view.viewer).private if view.viewer else None
+    weights = brief.normalised_weights(view.scenario.issue_ids) if brief is not None else None
+    for k, issue in enumerate(view.scenario.issues):
+        on_table = view.table["proposal"][issue.id] if view.table["proposal"] is not None else None
+        options = []
+        for n, option in enumerate(issue.values()):
+            worth = None if utility is None or weights is None else float(utility.tables[k][n] / max(weights[k], 1e-12))
+            options.append({"value": value_key(option), "worth": worth})
+        issues.append(
+            {
+                "issue": issue,
+                "kind": kind_of(issue),
+                "on_table": None if on_table is None else value_key(on_table),
+                "mine": None
+                if on_table is None or utility is None
+                else float(utility.tables[k][issue.index_of(on_table)]),
+                "weight": None if weights is None else float(weights[k]),
+                "default": value_key(defaults[issue.id]),
+                "options": options,
+            }
+        )
+    moves = [move_row(view, m) for m in view.moves]
+    before = view.table["proposal"]
+    if before is None:
+        before = next((m["terms"] for m in reversed(view.moves) if m["party"] == view.seat and m["terms"]), None)
+    return {
+        "before_json": json.dumps({k: value_key(v) for k, v in (before or {}).items()}),
+        "view": view,
+        "busy": busy,
+        "question": question,
+        "question_key": question_key(view, busy),
+        "allowed": [] if busy else kinds_allowed(view),
+        "issues": issues,
+        "moves": moves,
+        "table_worth": view.worth(view.table["proposal"]),
+        "reservation": None if utility is None else utility.reservation_value,
+        "brief": brief,
+        "notice": notice,
+        "my_turns": my_turns(view),
+        "tier": (view.question or {}).get("tier"),
+        "party_names": {p.id: p.name for p in view.scenario.parties},
+    }
+
+
+def move_row(view: View, move: MoveRecord) -> dict[str, Any]:
+    return {
+        "move": move,
+        "worth": view.worth(move["terms"]),
+        "mine": move["party"] == view.seat,
+        "terms": None if move["terms"] is None else [(k, value_key(v)) for k, v in move["terms"].items()],
+    }
+
+
+def question_key(view: View, busy: bool) -> str:
+    """What the page waits for, as a key: the page redraws its form only when the key changes."""
+    if view.finished:
+        return "finished"
+    if busy or view.question is None:
+        return "waiting"
+    q = view.question
+    return f"{q.get('kind')}:{q.get('turn')}:{q.get('attempt', q.get('review'))}:{bool(q.get('error'))}"
+
+
+def my_turns(view: View) -> list[int]:
+    """The person's turns (0-based), where a what-if branch can play differently."""
+    mine = view.seat if view.seat is not None else None
+    return [m["turn"] for m in view.moves if mine is not None and m["party"] == mine]
+
+
+def kind_of(issue: object) -> str:
+    if isinstance(issue, NumericIssue):
+        return "numeric"
+    if isinstance(issue, BooleanIssue):
+        return "boolean"
+    if isinstance(issue, CategoricalIssue):
+        return "categorical"
+    return "other"  # pragma: no cover
+
+
+def scenarios() -> dict[str, Any]:
+    """The shipped scenarios a rehearsal can start from, with their parties (for the start form)."""
+    found: dict[str, Any] = {}
+    for name, path in shipped_scenarios().items():
+        try:
+            scenario, _ = load_scenario(str(path))
+        except FileError:
+            continue
+        found[name] = {
+            "title": scenario.title,
+            "policy_set": scenario.policy_set,
+            "parties": [{"id": p.id, "name": p.name, "core_business": p.core_business} for p in scenario.parties],
+        }
+    return found
+
+
+def all_views(service: Rehearsals) -> list[View]:
+    """Every rehearsal, newest first."""
+    views = []
+    for rid in reversed(service.ids()):
+        try:
+            views.append(service.view(rid))
+        except UnknownRehearsal:  # pragma: no cover - removed meanwhile
+            continue
+    return views

@@ -1,0 +1,100 @@
+"""The HTML pages: the rehearsals and a start form (``/``), a rehearsal's table (``/r/{id}``), its debrief and plot.
+
+Pages are drawn on the server from the rehearsal's current view; the live parts of the table
+page refresh through the API (`pactlab.app.web.api`) when the event stream says so.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from agents.registry import DEFAULT_STRATEGY, STRATEGIES
+from pactlab.app.rehearsal import UnknownRehearsal
+from pactlab.app.web.dependencies import HubDep, ServiceDep, StepsDep, TemplatesDep
+from pactlab.app.web.display import all_views, my_turns, page_context, scenarios
+from policies import shipped_policy_sets
+
+router = APIRouter()
+
+
+def page(
+    templates: Jinja2Templates, request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def not_found(templates: Jinja2Templates, request: Request, message: str) -> HTMLResponse:
+    return page(templates, request, "missing.html", {"message": message}, 404)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request, service: ServiceDep, templates: TemplatesDep) -> HTMLResponse:
+    views = await run_in_threadpool(all_views, service)
+    shipped = await run_in_threadpool(scenarios)
+    return page(
+        templates,
+        request,
+        "index.html",
+        {
+            "views": views,
+            "scenarios": shipped,
+            "scenarios_json": json.dumps(shipped),
+            "policy_sets": sorted(shipped_policy_sets()),
+            "strategies": list(STRATEGIES),
+            "default_strategy": DEFAULT_STRATEGY,
+        },
+    )
+
+
+@router.get("/favicon.ico")
+async def favicon() -> Response:
+    return Response(status_code=204)
+
+
+@router.get("/r/{rid}", response_class=HTMLResponse)
+async def rehearsal(
+    request: Request, rid: str, service: ServiceDep, hub: HubDep, steps: StepsDep, templates: TemplatesDep
+) -> HTMLResponse:
+    try:
+        view = await run_in_threadpool(service.view, rid)
+    except UnknownRehearsal:
+        return not_found(templates, request, "There is no rehearsal with this id. Start one from the home page.")
+    context = page_context(view, busy=steps.busy(rid), notice=hub.notice(rid))
+    return page(templates, request, "rehearsal.html", context)
+
+
+@router.get("/r/{rid}/debrief", response_class=HTMLResponse)
+async def debrief(request: Request, rid: str, service: ServiceDep, templates: TemplatesDep) -> HTMLResponse:
+    try:
+        view = await run_in_threadpool(service.view, rid)
+    except UnknownRehearsal:
+        return not_found(templates, request, "There is no rehearsal with this id.")
+    if not view.finished:
+        message = "This rehearsal is still under way."
+        return page(templates, request, "missing.html", {"message": message, "rid": rid}, 409)
+    report = await run_in_threadpool(service.debrief, rid)
+    comparison = await run_in_threadpool(service.compare, rid)
+    return page(
+        templates,
+        request,
+        "debrief.html",
+        {"view": view, "d": report, "comparison": comparison, "my_turns": my_turns(view)},
+    )
+
+
+@router.get("/r/{rid}/plot.png")
+async def plot(rid: str, service: ServiceDep) -> Response:
+    try:
+        view = await run_in_threadpool(service.view, rid)
+    except UnknownRehearsal:
+        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+    if not view.finished:
+        return JSONResponse({"error": "the rehearsal is still under way"}, 409)
+    await run_in_threadpool(service.outputs, rid)  # the step that ended it may still be writing the plot
+    return FileResponse(service.run_dir(view.id) / "utility_space.png", media_type="image/png")

@@ -1,0 +1,26 @@
+"""The pages' Jinja2 templates, loaded from the package (``pactlab.app.web/templates``), not from a path.
+
+Loading them as package resources works wherever the package is installed (a wheel, a zip, an
+editable checkout) and keeps the app free of paths built from ``__file__``.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+from pactlab.app.web.display import kind_of
+from pactlab.domain.issues import value_key
+
+PACKAGE = "pactlab.app.web"
+
+
+def load_templates() -> Jinja2Templates:
+    """The templates, with the helpers they use: ``vk`` (an option as text) and ``kind_of`` (an issue's kind)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader(PACKAGE, "templates"),
+        autoescape=jinja2.select_autoescape(),
+    )
+    env.filters["vk"] = value_key
+    env.globals["kind_of"] = kind_of
+    return Jinja2Templates(env=env)
