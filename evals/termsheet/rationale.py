@@ -10,7 +10,7 @@ per-issue reasons (a ``reasons: {issue: text}`` mapping on the move record); oth
 is none, and the term sheet says so.
 
 An option is a name only when it cannot be mistaken for ordinary words or for another name:
-options of several words (``split_by_field``, or "split by field"), and one-word options of
+options of several words (``by_region``, or "by region"), and one-word options of
 five letters or more that are not also an issue id, a party id or another issue's option.
 """
 

@@ -156,7 +156,7 @@ def _view(party: Party) -> PartyView:
 
 
 def words(identifier: str) -> str:
-    """An identifier read as words: 'battery_pack_integration' -> 'battery pack integration'."""
+    """An identifier read as words: 'rotor_blade_design' -> 'rotor blade design'."""
     return identifier.replace("_", " ")
 
 

@@ -12,8 +12,8 @@ Templates are rendered in Jinja2's sandbox (a scenario file is input, not code) 
 Any error becomes a `WordingError` that names the issue, the option and where the template
 sits in the scenario file, and says how to fix it. The variables are those of
 `evals.termsheet.variables`; the filters are `names` (a list of parties or words as
-"A, B and C"), `verb` (pick the singular or plural form for a list of parties), `number`,
-`percent` and `months`.
+"A, B and C"), `verb` (pick the singular or plural form for a list of parties), `possessive`
+("Acme's", "Acme Works'"), `number`, `percent` and `months`.
 
 The rendered text is plain text with its whitespace collapsed (templates may spread over
 lines); the Markdown, HTML and Word renderers escape it for their format.
@@ -67,9 +67,17 @@ def months(x: float | int) -> str:
     return f"{number(x)} month" if x == 1 else f"{number(x)} months"
 
 
+def possessive(name: object) -> str:
+    """ "Acme's", "Acme Works'"."""
+    text = str(name)
+    return f"{text}'" if text.endswith("s") else f"{text}'s"
+
+
 def _environment() -> SandboxedEnvironment:
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(names=join_names, verb=verb, number=number, percent=percent, months=months)
+    env.filters.update(
+        names=join_names, verb=verb, number=number, percent=percent, months=months, possessive=possessive
+    )
     return env
 
 
@@ -192,6 +200,7 @@ __all__ = [
     "join_names",
     "months",
     "percent",
+    "possessive",
     "value_text",
     "verb",
     "word_clause",
