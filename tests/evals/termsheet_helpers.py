@@ -7,11 +7,12 @@ import io
 import itertools
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import yaml
 
-from evals.audit import ZERO_HASH, AuditRecord, record_hash
+from evals.audit import ZERO_HASH, AuditRecord, AuditWriter, record_hash
 from evals.transcript import TranscriptRun
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.scenario import Scenario
@@ -363,3 +364,14 @@ def read_docx(data: bytes) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def word_date(ts: str) -> str:
     return ts.split(".")[0].rstrip("Z") + "Z"
+
+
+def write_transcript(run: TranscriptRun, path: Path) -> Path:
+    """`run` as a sealed transcript file (new timestamps and hashes), the agreed table on its last move."""
+    moves = [n for n, r in enumerate(run.records) if r.kind == "move"]
+    with AuditWriter(path) as writer:
+        for n, record in enumerate(run.records):
+            data = dict(record.data, table=run.table) if n == moves[-1] else record.data
+            writer.append(record.kind, record.actor, data)
+        writer.seal()
+    return path

@@ -5,6 +5,8 @@ tracked changes are counted exactly. No negotiation is run: transcripts are buil
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any, get_args
@@ -41,6 +43,7 @@ from tests.evals.termsheet_helpers import (
     read_docx,
     synthetic_run,
     word_date,
+    write_transcript,
 )
 
 PACKAGE = Path(__file__).resolve().parents[2] / "evals" / "termsheet"
@@ -252,6 +255,18 @@ def test_a_broken_template_is_a_clear_error(template: str, expected: str) -> Non
     assert "clause.options.acme_owns.wording" in str(caught.value)
     problems = check_wording(Signatories(scenario, tuple(scenario.party_ids)))
     assert len(problems) == 1 and "results_owner" in problems[0]
+
+
+def test_the_cli_reports_a_broken_template_as_bad_input(tmp_path: Path) -> None:
+    scenario = invented({"fee_percent": {"wording": "{{ payer }} pays {{ payee }}."}})
+    path = write_transcript(synthetic_run(scenario, [("acme", first_terms(scenario), "")]), tmp_path / "t.jsonl")
+    done = subprocess.run(
+        [sys.executable, "-m", "pactlab", "termsheet", str(path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    message = " ".join(done.stderr.split())
+    assert "issue 'fee_percent'" in message and "clause.wording" in message and "'payee' is undefined" in message
+    assert "payer, payees" in message  # what the clause kind can use
 
 
 def test_every_default_template_renders_every_option_of_the_shipped_and_invented_scenarios() -> None:
