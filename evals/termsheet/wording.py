@@ -68,7 +68,7 @@ def months(x: float | int) -> str:
 
 
 def possessive(name: object) -> str:
-    """ "Acme's", "Acme Works'"."""
+    """A name's possessive: "Acme's", "Acme Works'"."""
     text = str(name)
     return f"{text}'" if text.endswith("s") else f"{text}'s"
 
@@ -139,37 +139,22 @@ def word_clause(sig: Signatories, issue: AnyIssue, value: IssueValue, terms: Map
     variables = clause_variables(sig, issue, value, terms)
     try:
         text = template.render(variables)
-    except UndefinedError as exc:
-        kind = issue.clause.kind if issue.clause is not None else "free-form"
-        available = ", ".join((*COMMON, *KIND_VARIABLES.get(kind, ())))
-        problem = f"{exc.message}"
-        fix = f"a {kind} clause's template can use: {available}"
+    except (TemplateError, SecurityError, TypeError, ValueError, ArithmeticError) as exc:
+        problem, fix = _explain(exc, issue.clause.kind if issue.clause is not None else "free-form")
         raise WordingError(issue.id, option, where or "default template", problem, fix) from None
-    except SecurityError as exc:
-        raise WordingError(
-            issue.id,
-            option,
-            where or "default template",
-            f"not allowed in a template: {exc}",
-            "use only the documented variables and filters",
-        ) from None
-    except TemplateError as exc:
-        raise WordingError(
-            issue.id,
-            option,
-            where or "default template",
-            f"{type(exc).__name__}: {exc}",
-            "see the README's term-sheet section for the variables and filters",
-        ) from None
-    except (TypeError, ValueError, ArithmeticError) as exc:
-        raise WordingError(
-            issue.id,
-            option,
-            where or "default template",
-            f"{type(exc).__name__}: {exc}",
-            "check the filters and the arithmetic in the template",
-        ) from None
     return " ".join(text.split())
+
+
+def _explain(exc: Exception, kind: str) -> tuple[str, str]:
+    """What went wrong rendering a template, and how to fix it."""
+    if isinstance(exc, UndefinedError):
+        available = ", ".join((*COMMON, *KIND_VARIABLES.get(kind, ())))
+        return exc.message or str(exc), f"a {kind} clause's template can use: {available}"
+    if isinstance(exc, SecurityError):
+        return f"not allowed in a template: {exc}", "use only the documented variables and filters"
+    if isinstance(exc, TemplateError):
+        return f"{type(exc).__name__}: {exc}", "see the README's term-sheet section for the variables and filters"
+    return f"{type(exc).__name__}: {exc}", "check the filters and the arithmetic in the template"
 
 
 def word_unknown(issue_id: str, value_shown: str) -> str:
