@@ -1,4 +1,4 @@
-"""What a finished run leaves on disk beside its checkpoints: scorecard (JSON, Markdown) and plot."""
+"""What a finished run leaves on disk beside its checkpoints: scorecard (JSON, Markdown), plot, term sheet."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 from evals.plots import plot_utility_space
 from evals.report import scorecard_markdown
 from evals.scorecard import OutcomeAnalysis, Scorecard
-from evals.termsheet import draft_term_sheet, to_html, to_markdown
+from evals.termsheet import FORMATS, draft_term_sheet, write_term_sheet
 from evals.transcript import read_transcript
 from pactlab.domain.scenario import Scenario
 from pactlab.workflow.state import NegotiationState
@@ -16,7 +16,11 @@ from pactlab.workflow.state import NegotiationState
 def write_outputs(
     run_dir: Path, scenario: Scenario, state: NegotiationState, card: Scorecard, analysis: OutcomeAnalysis | None = None
 ) -> list[Path]:
-    """Write the run's scorecard and utility-space plot under `run_dir`; return the paths."""
+    """Write the run's scorecard and utility-space plot under `run_dir`; return the paths.
+
+    A run that ended in agreement also gets its term sheet, drafted from the audit transcript,
+    as termsheet.md, termsheet.html and termsheet.docx (its redline as Word tracked changes).
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
     json_path = run_dir / "scorecard.json"
     json_path.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
@@ -29,7 +33,5 @@ def write_outputs(
     transcript = state["run"]["transcript"]
     if agreement is not None and transcript:
         document = draft_term_sheet(read_transcript(transcript))
-        for name, text in (("termsheet.md", to_markdown(document)), ("termsheet.html", to_html(document))):
-            (run_dir / name).write_text(text, encoding="utf-8")
-            paths.append(run_dir / name)
+        paths += write_term_sheet(document, run_dir, FORMATS)
     return paths

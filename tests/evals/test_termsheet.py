@@ -16,13 +16,24 @@ from typing import Any
 
 import pytest
 
-import evals.termsheet as termsheet
 from evals.audit import verify
-from evals.termsheet import Clause, NoAgreement, TermSheetDocument, draft_term_sheet, to_html, to_markdown
+from evals.termsheet import (
+    Clause,
+    IssueNames,
+    NoAgreement,
+    TermSheetDocument,
+    draft_term_sheet,
+    issue_rationale,
+    to_docx,
+    to_html,
+    to_markdown,
+)
+from evals.termsheet.rationale import distinctive_options
 from evals.transcript import TranscriptError, TranscriptRun, read_transcript
 from pactlab.domain.catalog import shipped_scenarios
 from pactlab.domain.issues import IssueValue, value_key
 from pactlab.domain.table import MEDIATOR, MoveRecord
+from tests.evals.termsheet_helpers import W, accepted_text, original_text, read_docx, word_date
 
 EVIL_NAME = "Nordvik <script>alert('x')</script> & \"Sons\" Mobility"
 EVIL_ISSUE = "Platform <b>design</b> & <i>scope"
@@ -147,11 +158,11 @@ def test_clauses_speak_plain_contract_language_with_party_names(
 ) -> None:
     texts = {c.issue_id: (c.value, c.text) for c in drafted["boost"][1].clauses}
     value, royalty = texts["royalty_rate"]
-    assert royalty.startswith("Voltra Power Electronics pays Nordvik Mobility")  # the vendor pays, on outside sales
+    assert royalty.startswith("Voltra Power Electronics pays Nordvik Mobility")  # the clause's payer and payee
     value, cost = texts["rnd_cost_share_platform"]
     assert isinstance(value, int) and 0 < value < 100, "seed 2 agrees a split budget; the check below assumes it"
     assert cost == (
-        f"Nordvik Mobility bears {value}% of the research and development budget; "
+        f"Nordvik Mobility bears {value}% of the research and development cost; "
         f"Voltra Power Electronics bears the remaining {100 - value}%."
     )
     eco_run, eco = drafted["ecosystem"]
@@ -161,8 +172,9 @@ def test_clauses_speak_plain_contract_language_with_party_names(
     clauses = {c.issue_id: c for c in eco.clauses}
     ip = clauses["foreground_ip"]
     if ip.value == "split_by_field":
-        expected = "; ".join(f"{p.name} in {p.core_business}" for p in signed)
-        assert ip.text.endswith(f"owned by each party in the field of its core business: {expected}.")
+        fields = {p.id: p.fields for p in eco_run.scenario.parties}
+        expected = "; ".join(f"{p.name} in {' and '.join(f.replace('_', ' ') for f in fields[p.id])}" for p in signed)
+        assert ip.text.endswith(f"owned by each party in its own field of use: {expected}.")
     ladder = clauses["dispute_resolution"]
     if ladder.value == "full_ladder":
         for tier in eco_run.scenario.dispute_ladder:
@@ -171,24 +183,36 @@ def test_clauses_speak_plain_contract_language_with_party_names(
         assert "_" not in clause.text, f"raw option or id leaked into {clause.issue_id}: {clause.text}"
 
 
-def test_unknown_issues_fall_back_to_the_generic_clause(
-    monkeypatch: pytest.MonkeyPatch, drafted: dict[str, tuple[TranscriptRun, TermSheetDocument]]
+def test_issues_without_a_clause_get_a_neutral_sentence(
+    drafted: dict[str, tuple[TranscriptRun, TermSheetDocument]],
 ) -> None:
-    run, templated = drafted["boost"]
-    monkeypatch.setattr(termsheet, "TEMPLATES", {})
-    doc = draft_term_sheet(run)
-    issues = {i.id: i for i in run.scenario.issues}
-    for clause, before in zip(doc.clauses, templated.clauses, strict=True):
-        issue = issues[clause.issue_id]
-        assert clause.text == f"{issue.label}: {clause.value_text}. {issue.description}"
-        assert clause.text != before.text
+    run, worded = drafted["boost"]
+    issues = [i.model_copy(update={"clause": None}) for i in run.scenario.issues]
+    doc = draft_term_sheet(dataclasses.replace(run, scenario=run.scenario.model_copy(update={"issues": issues})))
+    by_id = {i.id: i for i in run.scenario.issues}
+    for clause, before in zip(doc.clauses, worded.clauses, strict=True):
+        issue = by_id[clause.issue_id]
+        assert clause.text == f"The parties agree on {issue.label}: {clause.value_text}. {issue.description}"
+        assert clause.text != before.text or before.kind == "other"
     royalty = next(c for c in doc.clauses if c.issue_id == "royalty_rate")
-    assert royalty.text.startswith(f"Royalty on third-party sales: {royalty.value}%.")
+    assert royalty.text.startswith(f"The parties agree on Royalty on third-party sales: {royalty.value}%.")
     exclusivity = next(c for c in doc.clauses if c.issue_id == "exclusivity_months")
-    assert exclusivity.text.startswith(f"Exclusivity period: {exclusivity.value} months.")
+    assert f": {exclusivity.value} months." in exclusivity.text
 
 
 # -- the trace and the redline -----------------------------------------------------------------
+
+
+def _names(run: TranscriptRun, issue_id: str) -> IssueNames:
+    issues = {i.id: i for i in run.scenario.issues}
+    options = {
+        i: [value_key(v) for v in issue.values()] if issue.kind == "categorical" else [] for i, issue in issues.items()
+    }
+    return IssueNames(
+        issue_id=issue_id,
+        label=issues[issue_id].label,
+        options=distinctive_options(issue_id, options[issue_id], options, run.scenario.party_ids),
+    )
 
 
 def _check_clause_trace(run: TranscriptRun, clause: Clause) -> None:
@@ -202,7 +226,12 @@ def _check_clause_trace(run: TranscriptRun, clause: Clause) -> None:
     assert at == 0 or not _same(values[at - 1], clause.value), issue
     assert origin_move["party"] == clause.origin.party
     assert origin_move["round"] == clause.origin.round
-    assert origin_move["rationale"] == clause.origin.rationale
+    # the origin points at the move's own audit record
+    record = next(r for r in run.records if r.seq == clause.origin.seq)
+    assert record.kind == "move" and record.data["move"] == origin_move
+    assert record.hash == clause.origin.record_hash and record.ts == clause.origin.ts
+    # only the part of the rationale about this issue, never the rest of it
+    assert clause.origin.rationale == issue_rationale(origin_move["rationale"], _names(run, issue))
     if origin_move["party"] == MEDIATOR:
         assert clause.origin.party_name == "the mediator"
     else:
@@ -345,7 +374,7 @@ def test_scenario_text_is_escaped(drafted: dict[str, tuple[TranscriptRun, TermSh
     page = to_html(doc)
     parser = _parse(page)
     assert "script" not in parser.starts and "b" not in parser.starts and "i" not in parser.starts
-    assert "<script" not in page and "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
+    assert "<script" not in page and "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     text = "".join(parser.text)
     assert EVIL_NAME in text and EVIL_ISSUE in text and "<script>document.title=1</script>" in text
     markdown = to_markdown(doc)
@@ -378,3 +407,65 @@ def test_an_agreement_that_is_not_the_last_proposal_is_refused(
     unfinished = dict(run.table, status="open", ended_by=None)
     with pytest.raises(NoAgreement, match="no outcome yet"):
         draft_term_sheet(dataclasses.replace(run, table=unfinished))  # type: ignore[arg-type]
+
+
+# -- Word: the redline as tracked changes ------------------------------------------------------
+
+
+@pytest.mark.parametrize("run_id", ["boost", "ecosystem"])
+def test_docx_redline_is_tracked_changes_by_the_party_that_made_each_change(
+    run_id: str, drafted: dict[str, tuple[TranscriptRun, TermSheetDocument]]
+) -> None:
+    _, doc = drafted[run_id]
+    paragraphs, comments = read_docx(to_docx(doc))
+    ids: list[str] = []
+    for n, clause in enumerate(doc.clauses, 1):
+        paragraph = paragraphs[f"{n}. {clause.heading}"]
+        # accept all changes: the agreed clause; reject all: the first draft
+        assert accepted_text(paragraph) == clause.text
+        assert original_text(paragraph) == clause.history[0].text
+        changes = [e for e in paragraph.iter() if e.tag in (f"{W}ins", f"{W}del")]
+        ids += [e.get(f"{W}id") for e in changes]
+        stamped = {(e.get(f"{W}author"), e.get(f"{W}date")) for e in changes}
+        steps = [
+            (rev.party_name[:1].upper() + rev.party_name[1:], word_date(rev.ts))
+            for before, rev in zip(clause.history, clause.history[1:], strict=False)
+            if rev.text != before.text
+        ]
+        assert stamped == set(steps), clause.issue_id  # every change, and only those, by who made it and when
+        assert len(changes) >= len(steps)
+        # one comment per step (the first draft included), by its party, carrying its audit record's hash
+        referenced = [e.get(f"{W}id") for e in paragraph.iter(f"{W}commentRangeStart")]
+        assert len(referenced) == len(clause.history)
+        texts = {comment_id: accepted_text(comments[comment_id]) for comment_id in referenced}
+        for rev in clause.history:
+            (comment_id,) = [c for c, text in texts.items() if rev.record_hash in text]
+            comment = comments[comment_id]
+            assert rev.record_hash in accepted_text(comment) and f"Audit record {rev.seq}," in accepted_text(comment)
+            assert comment.get(f"{W}author").lower() == rev.party_name.lower()
+            assert comment.get(f"{W}date") == word_date(rev.ts)
+    assert len(ids) == len(set(ids)), "revision ids must be unique in the document"
+    assert any(len(c.history) > 2 for c in doc.clauses)
+
+
+def test_cli_writes_the_formats_asked_for(transcripts: dict[str, Path], tmp_path: Path) -> None:
+    def pactlab(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pactlab", *args], capture_output=True, text=True, timeout=300)
+
+    path = str(transcripts["boost"])
+    beside = {p.name for p in transcripts["boost"].parent.iterdir()}
+    assert {"termsheet.md", "termsheet.html", "termsheet.docx"} <= beside  # every agreed run gets all three
+    done = pactlab("termsheet", path, "--format", "all", "--out", str(tmp_path / "all"))
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "all").iterdir()) == ["termsheet.docx", "termsheet.html", "termsheet.md"]
+    done = pactlab("termsheet", path, "--format", "docx", "--format", "md", "--out", str(tmp_path / "two"))
+    assert done.returncode == 0 and sorted(p.name for p in (tmp_path / "two").iterdir()) == [
+        "termsheet.docx",
+        "termsheet.md",
+    ]
+    printed = pactlab("termsheet", path, "--format", "html")
+    assert printed.returncode == 0 and printed.stdout.startswith("<!DOCTYPE html>")
+    for bad in (["--format", "pdf"], ["--format", "docx"], ["--format", "md", "--format", "html"]):
+        refused = pactlab("termsheet", path, *bad)
+        assert refused.returncode == 2, (bad, refused.stdout)
+        assert "--format" in refused.stderr or "--out" in refused.stderr

@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 
 from evals.audit import AuditError, verify
-from evals.termsheet import NoAgreement, draft_term_sheet, to_html, to_markdown
+from evals.termsheet import NoAgreement, WordingError, draft_term_sheet, parse_formats, render, write_term_sheet
 from evals.transcript import TranscriptError, party_view, read_transcript, rescore
 from pactlab.app.cli import exit_codes
 from pactlab.app.cli.render import MoveRenderer, print_scorecard
@@ -85,29 +85,38 @@ def audit_view(
 
 def termsheet_command(
     path: FileArgument,
-    output: Annotated[Path | None, typer.Option("--out", help="Write termsheet.md and termsheet.html here.")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="md or html, when printing to stdout.")] = "md",
+    output: Annotated[Path | None, typer.Option("--out", help="Write termsheet.FORMAT files here.")] = None,
+    fmt: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            help="md, html, docx or all; repeatable. Default: md to stdout, or md and html with --out. "
+            "docx (a Word file whose redline is tracked changes) needs --out.",
+        ),
+    ] = None,
 ) -> None:
     """Draft the agreed deal as a term sheet: a clause per issue, each traced to the turn that set it."""
     _verified(path)
-    if fmt not in ("md", "html"):
-        errors.print(f"[bold red]error:[/] --format {fmt!r}: use md or html")
-        raise typer.Exit(exit_codes.BAD_INPUT)
+    try:
+        formats = parse_formats(fmt, default=("md",) if output is None else ("md", "html"))
+        if output is None and (len(formats) > 1 or "docx" in formats):
+            raise ValueError("to stdout, give one text format (md or html); for several or docx, give --out DIR")
+    except ValueError as exc:
+        errors.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(exit_codes.BAD_INPUT) from None
     try:
         document = draft_term_sheet(read_transcript(path))
     except NoAgreement as exc:
         errors.print(f"[bold yellow]{exc}[/]")
         raise typer.Exit(exit_codes.NO_AGREEMENT) from None
-    except (AuditError, TranscriptError) as exc:
+    except (AuditError, TranscriptError, WordingError) as exc:
         errors.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(exit_codes.BAD_INPUT) from None
     if output is None:
-        print(to_markdown(document) if fmt == "md" else to_html(document))
+        print(render(document, formats[0]).decode("utf-8"))
         return
-    output.mkdir(parents=True, exist_ok=True)
-    for name, text in (("termsheet.md", to_markdown(document)), ("termsheet.html", to_html(document))):
-        (output / name).write_text(text, encoding="utf-8")
-        console.print(f"wrote {output / name}")
+    for written in write_term_sheet(document, output, formats):
+        console.print(f"wrote {written}")
 
 
 def eval_command(
