@@ -49,7 +49,7 @@ def test_approving_lets_the_move_through_and_records_who_approved(service: Rehea
     assert data["action"]["terms"]["royalty_rate"] == 6
     # The approval precedes the gate's verdict on the approved move, and the move itself.
     keys = [r.key for r in records]
-    assert keys.index(approvals[0].key) < keys.index("gate:1:0") < keys.index("move:1")
+    assert keys.index(approvals[0].key) < keys.index("gate:1:supplier:0") < keys.index("move:1")
     assert verify(after.transcript, require_seal=after.finished).ok  # type: ignore[arg-type]
 
 

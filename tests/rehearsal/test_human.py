@@ -86,9 +86,9 @@ def test_the_person_moves_through_the_graph_and_the_gate(tmp_path: Path, nash_te
     assert kinds[:6] == [
         ("run_start", "run_start"),
         ("human_move", "human:0:0"),
-        ("gate", "gate:0:0"),
+        ("gate", "gate:0:platform:0"),
         ("human_move", "human:0:1"),
-        ("gate", "gate:0:1"),
+        ("gate", "gate:0:platform:1"),
         ("move", "move:0"),
     ]
     assert records[1].data["by"] == "Ada" and records[2].data["blocked"]
