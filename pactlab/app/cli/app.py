@@ -188,7 +188,7 @@ def run(
     policy_set = None
     if chosen and chosen != "none":
         try:
-            policy_set, _ = load_policy_set(chosen, loaded)
+            policy_set, _ = load_policy_set(chosen)
         except FileError as exc:
             raise _file_error(exc) from None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
