@@ -28,6 +28,7 @@ def scorecard_markdown(card: Scorecard) -> str:
     lines += _parties(card)
     lines += _measures(card)
     lines += _bargaining_points(card)
+    lines += _not_applicable(card)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -257,3 +258,10 @@ def _differences(agreement: Mapping[str, IssueValue], point: BargainingPoint) ->
         if issue not in agreement or value_key(agreement[issue]) != value_key(value)
     ]
     return ", ".join(diffs) if diffs else "nothing (same term sheet)"
+
+
+def _not_applicable(card: Scorecard) -> list[str]:
+    if not card.policies_not_applicable:
+        return []
+    rows = [[f"`{n.rule}`", n.reason] for n in card.policies_not_applicable]
+    return ["## Policy rules not applicable", "", *_table(["rule", "why"], rows)]

@@ -50,6 +50,15 @@ class PartyScore(BaseModel):
     )
 
 
+class PolicyNotApplicable(BaseModel):
+    """A rule of the run's policy set (or part of one) that the scenario gave nothing to judge, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rule: str
+    reason: str
+
+
 class BargainingPoint(BaseModel):
     """A bargaining solution of the scenario (Nash, Kalai-Smorodinsky, utilitarian) as a reference."""
 
@@ -101,6 +110,11 @@ class Scorecard(BaseModel):
     frontier_method: str
     outcome_space_size: int
     llm_usage: LLMUsage | None = Field(default=None, description="Model calls, tokens and cost; None without LLMs.")
+    policies_not_applicable: list[PolicyNotApplicable] = Field(
+        default_factory=list,
+        description="Rules of the policy set that the scenario declares no meaning for (no ip_ownership clause, "
+        "no cost or risk clause, ...): reported once, judged never. Empty without a policy set.",
+    )
 
 
 @dataclass(frozen=True)

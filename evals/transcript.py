@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.audit import AuditRecord, read_records
-from evals.scorecard import Scorecard, score_table
+from evals.scorecard import PolicyNotApplicable, Scorecard, score_table
 from evals.usage import usage_from_records
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord, TableRecord
@@ -32,6 +32,7 @@ class TranscriptRun:
     moves: list[MoveRecord] = field(default_factory=list)
     table: TableRecord | None = None  # after the last move
     scorecard: dict[str, Any] | None = None  # as recorded at evaluation
+    policies_not_applicable: list[PolicyNotApplicable] = field(default_factory=list)  # from the run start
 
 
 def read_transcript(path: Path | str) -> TranscriptRun:
@@ -46,6 +47,9 @@ def read_transcript(path: Path | str) -> TranscriptRun:
         agents=start["agents"],
         code=start.get("code", {}),
         records=records,
+        policies_not_applicable=[
+            PolicyNotApplicable.model_validate(n) for n in (start.get("policy_set") or {}).get("not_applicable", [])
+        ],
     )
     for record in records[1:]:
         if record.kind == "move":
@@ -61,6 +65,8 @@ def rescore(run: TranscriptRun) -> Scorecard:
     if run.table is None or run.table["status"] == "open":
         raise TranscriptError("the transcript ends before the negotiation did; there is no outcome to score")
     card = score_table(run.scenario, run.moves, run.table, negotiation_id=run.negotiation_id, seed=run.seed)
+    if run.policies_not_applicable:  # recorded at the run start (older transcripts have none)
+        card = card.model_copy(update={"policies_not_applicable": list(run.policies_not_applicable)})
     usage = usage_from_records(run.records, card.outcome == "agreement")
     return card if usage is None else card.model_copy(update={"llm_usage": usage})
 

@@ -19,8 +19,9 @@ A rule that does not apply to a move gives no verdict; one that applies gives on
 passed or not. A Propose whose terms do not fit the outcome space gets only the checks that
 need no valid term sheet (transparency, process, IP); the protocol refuses it anyway.
 
-Call `PolicySet.check_against(scenario)` once before a run: the checks assume the policy set
-fits the scenario.
+The rules judge the meaning the scenario's clauses declare; a rule whose meaning a scenario does
+not declare gives no verdict there (and `policies.applicability` reports it once per run).
+Terms-only blocking rules also become mandate constraints (`policies.mandate`).
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from dataclasses import dataclass
 from pydantic import BaseModel, ConfigDict
 
 from pactlab.domain.actions import Accept, Action, Propose
-from pactlab.domain.constraints import Constraint
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
 from pactlab.domain.scenario import Scenario
@@ -246,27 +246,14 @@ def feedback(verdicts: Sequence[Verdict]) -> str:
     return "\n".join(lines)
 
 
-def mandate_constraints(policy_set: PolicySet, scenario: Scenario) -> list[Constraint]:
-    """The blocking rules that concern terms alone, as hard constraints for every party's mandate.
-
-    A negotiator that knows these never proposes or accepts terms the gate would refuse for
-    their content (who owns foreground IP and the non-owner's licence; that the disclosure the
-    transparency rule requires is always on the table), which leaves the gate to judge what
-    depends on the table: rationales, the order of moves, the fairness of a deal.
-    """
-    issues = set(scenario.issue_ids)
-    found: list[Constraint] = []
-    for rule in policy_set.rules:
-        if isinstance(rule, TransparencyRule) and rule.severity == "block":
-            disclosure = rule.parameters.disclosure_issue
-            if disclosure is not None and disclosure in issues and rule.parameters.disclosed_options:
-                found.append(Constraint(f"{disclosure} in [{', '.join(rule.parameters.disclosed_options)}]"))
-            continue
-        if not isinstance(rule, IpFollowsCoreBusinessRule) or rule.severity != "block":
-            continue
-        params = rule.parameters
-        if params.ip_issue in issues:
-            found.append(Constraint(f"{params.ip_issue} in [{', '.join(params.acceptable_owners)}]"))
-        if params.licence_issue is not None and params.licence_issue in issues:
-            found.append(Constraint(f"{params.licence_issue} in [{', '.join(params.sufficient_licences)}]"))
-    return found
+__all__ = [
+    "MoveContext",
+    "Verdict",
+    "blocking",
+    "check_deal",
+    "check_escalation",
+    "check_move",
+    "feedback",
+    "previous_proposal",
+    "warnings",
+]

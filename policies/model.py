@@ -2,40 +2,46 @@
 
 Each rule has an id, a kind (which check it runs), a severity (``block``: the move or deal
 is refused; ``warn``: it passes and the verdict is recorded), a statement written for people
-(shown to agents and in reports) and kind-specific `parameters`. Parameters that name issues,
-options or parties are checked against a scenario with `PolicySet.check_against`: a policy set
-is written once and used with many scenarios, so an issue a scenario may lack is listed in the
-rule's `optional_issues`, and the part of the check that needs it is skipped where it is absent.
+(shown to agents and in reports) and kind-specific `parameters`.
+
+Parameters name meanings — licence scopes, disclosure levels, tolerances — never a scenario's
+issue, option or party ids: the rules read what each issue means from its clause
+(`pactlab.domain.clauses`), so one policy set runs on any valid scenario. A rule whose meaning a
+scenario does not declare (no ip_ownership clause, say) is not applicable there: it is reported
+once (`policies.applicability`), never an error.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from pactlab.domain.issues import CategoricalIssue
-from pactlab.domain.scenario import Scenario
+from pactlab.domain.clauses import DisclosureLevel, LicenceScope
 
 Severity = Literal["block", "warn"]
 RuleKind = Literal[
     "individual_rationality", "proportionality", "fairness_bound", "ip_follows_core_business", "transparency", "process"
 ]
-FieldPath = tuple[str | int, ...]
-RuleProblem = tuple[FieldPath, str]
-"""Something wrong with a policy set against a scenario: the field's path in the file, and what."""
+
+
+_NAMES_IDS = "policy parameters name meanings, not a scenario's ids (policy sets 2.0)"
+
+
+def _refuse_ids(data: object, retired: tuple[str, ...], instead: str) -> object:
+    """Refuse the id-naming parameters of policy sets before 2.0 with what to write instead."""
+    if isinstance(data, dict):
+        found = [k for k in retired if k in data]
+        if found:
+            raise ValueError(f"{', '.join(found)}: {_NAMES_IDS}; {instead}")
+    return data
 
 
 class _Params(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    def issue_refs(self) -> Iterator[tuple[FieldPath, str, list[str]]]:
-        """Issues these parameters name: (field path, issue id, options of it named alongside)."""
-        return iter(())
 
 
 class IndividualRationalityParams(_Params):
@@ -71,25 +77,22 @@ class FairnessBoundParams(_Params):
 
 
 class IpFollowsCoreBusinessParams(_Params):
-    ip_issue: str = Field(description="The foreground-IP ownership issue.")
-    acceptable_owners: list[str] = Field(
-        min_length=1, description="Options of ip_issue where ownership follows core business (e.g. split_by_field)."
-    )
-    licence_issue: str | None = Field(default=None, description="The issue of the licence to the non-owner.")
-    sufficient_licences: list[str] = Field(
-        default_factory=list, description="Licence options that count as at least non-exclusive royalty-free."
+    minimum_licence: LicenceScope = Field(
+        default="nonexclusive_royalty_free",
+        description="The least licence each party must hold to foreground IP it does not own (a scope, in the "
+        "order none < nonexclusive_royalty_bearing < nonexclusive_royalty_free < exclusive_in_field; 'none': "
+        "no licence needed).",
     )
 
-    @model_validator(mode="after")
-    def _licence_pair(self) -> IpFollowsCoreBusinessParams:
-        if (self.licence_issue is None) != (not self.sufficient_licences):
-            raise ValueError("'licence_issue' and 'sufficient_licences' go together: give both or neither")
-        return self
-
-    def issue_refs(self) -> Iterator[tuple[FieldPath, str, list[str]]]:
-        yield ("ip_issue",), self.ip_issue, self.acceptable_owners
-        if self.licence_issue is not None:
-            yield ("licence_issue",), self.licence_issue, self.sufficient_licences
+    @model_validator(mode="before")
+    @classmethod
+    def _no_ids(cls, data: object) -> object:
+        return _refuse_ids(
+            data,
+            ("ip_issue", "acceptable_owners", "licence_issue", "sufficient_licences"),
+            "the rule reads the scenario's ip_ownership and licence clauses; give 'minimum_licence' (a licence "
+            "scope: none, nonexclusive_royalty_bearing, nonexclusive_royalty_free or exclusive_in_field)",
+        )
 
 
 class TransparencyParams(_Params):
@@ -97,24 +100,21 @@ class TransparencyParams(_Params):
         default=True, description="A proposal's rationale names every issue it changes (and is never empty)."
     )
     declared_issues_only: bool = Field(default=True, description="No term outside the scenario's issues.")
-    disclosure_issue: str | None = Field(default=None, description="The disclosure that must come first.")
-    disclosed_options: list[str] = Field(default_factory=list, description="Options of it that count as disclosed.")
-    dependent_issues: list[str] = Field(
-        default_factory=list, description="Issues that may move only once the disclosure is on the table."
+    disclosed_levels: list[DisclosureLevel] = Field(
+        default_factory=list,
+        description="Disclosure levels that count as disclosed; the terms a disclosure clause names as dependent "
+        "may move only once the disclosure is on the table at one of them (empty: no disclosure-first check).",
     )
 
-    @model_validator(mode="after")
-    def _disclosure_complete(self) -> TransparencyParams:
-        given = [self.disclosure_issue is not None, bool(self.disclosed_options), bool(self.dependent_issues)]
-        if any(given) and not all(given):
-            raise ValueError("'disclosure_issue', 'disclosed_options' and 'dependent_issues' go together")
-        return self
-
-    def issue_refs(self) -> Iterator[tuple[FieldPath, str, list[str]]]:
-        if self.disclosure_issue is not None:
-            yield ("disclosure_issue",), self.disclosure_issue, self.disclosed_options
-            for n, issue in enumerate(self.dependent_issues):
-                yield ("dependent_issues", n), issue, []
+    @model_validator(mode="before")
+    @classmethod
+    def _no_ids(cls, data: object) -> object:
+        return _refuse_ids(
+            data,
+            ("disclosure_issue", "disclosed_options", "dependent_issues"),
+            "the rule reads the scenario's disclosure clauses (and their dependent_terms); give 'disclosed_levels' "
+            "(disclosure levels: none, under_nda, full)",
+        )
 
 
 class ProcessParams(_Params):
@@ -129,53 +129,16 @@ class _RuleBase(BaseModel):
     id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$", description="Unique within the policy set.")
     severity: Severity = Field(description="block: refuse the move or deal; warn: let it pass and record it.")
     statement: str = Field(min_length=1, description="The rule in words, for people and agents.")
-    optional_issues: list[str] = Field(
-        default_factory=list,
-        description="Issues named in parameters that a scenario may lack; that part of the check is then skipped.",
-    )
     parameters: _Params
 
-    @model_validator(mode="after")
-    def _optional_issues_are_named(self) -> _RuleBase:
-        named = {issue for _, issue, _ in self.parameters.issue_refs()}
-        unknown = [i for i in self.optional_issues if i not in named]
-        if unknown:
-            raise ValueError(
-                f"optional_issues lists {', '.join(unknown)}, which the parameters do not name"
-                + (f" (they name: {', '.join(sorted(named))})" if named else "")
-            )
-        return self
-
-    def check_against(self, scenario: Scenario) -> list[RuleProblem]:
-        """Problems of this rule's parameters with `scenario`'s issues, as (path within the rule, message)."""
-        problems: list[RuleProblem] = []
-        by_id = {i.id: i for i in scenario.issues}
-        for path, issue_id, options in self.parameters.issue_refs():
-            issue = by_id.get(issue_id)
-            if issue is None:
-                if issue_id not in self.optional_issues:
-                    problems.append(
-                        (
-                            ("parameters", *path),
-                            f"unknown issue {issue_id!r} in scenario {scenario.id!r}; known issues: "
-                            f"{', '.join(by_id)} (list it in optional_issues if the rule should skip it)",
-                        )
-                    )
-                continue
-            if not options:
-                continue
-            if not isinstance(issue, CategoricalIssue):
-                problems.append((("parameters", *path), f"{issue_id!r} is not categorical; options need one"))
-                continue
-            for option in options:
-                if option not in issue.options:
-                    problems.append(
-                        (
-                            ("parameters", *path),
-                            f"{option!r} is not an option of {issue_id!r}; options: {', '.join(issue.options)}",
-                        )
-                    )
-        return problems
+    @model_validator(mode="before")
+    @classmethod
+    def _no_optional_issues(cls, data: object) -> object:
+        return _refuse_ids(
+            data,
+            ("optional_issues",),
+            "a rule whose meaning a scenario does not declare is reported as not applicable there; drop it",
+        )
 
 
 class IndividualRationalityRule(_RuleBase):
@@ -200,10 +163,10 @@ class FairnessBoundRule(_RuleBase):
 
 
 class IpFollowsCoreBusinessRule(_RuleBase):
-    """Foreground IP is owned along core business; the non-owner gets at least a royalty-free licence."""
+    """Foreground IP is owned along core business; each non-owner holds at least `minimum_licence`."""
 
     kind: Literal["ip_follows_core_business"]
-    parameters: IpFollowsCoreBusinessParams
+    parameters: IpFollowsCoreBusinessParams = Field(default_factory=IpFollowsCoreBusinessParams)
 
 
 class TransparencyRule(_RuleBase):
@@ -259,17 +222,6 @@ class PolicySet(BaseModel):
         """Hash of the policy set's canonical JSON form."""
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
-
-    def check_against(self, scenario: Scenario) -> list[RuleProblem]:
-        """Problems of the rules' parameters with `scenario`, as (field path in the file, message).
-
-        Empty when the policy set fits the scenario. Check once before a run: the rules assume it.
-        """
-        return [
-            (("rules", n, *path), message)
-            for n, rule in enumerate(self.rules)
-            for path, message in rule.check_against(scenario)
-        ]
 
     def rule(self, rule_id: str) -> Rule:
         for r in self.rules:

@@ -1,38 +1,37 @@
 """The rule kinds: small pure checks over typed inputs.
 
 Each function returns a `Check` (passed, and why) or None when the rule has nothing to say about
-the input (e.g. a scenario that declares no allocation). `policies.gate` decides which checks
+the input (e.g. a scenario that declares no clause the rule weighs: see
+`policies.applicability`, which reports those once per run). `policies.gate` decides which checks
 apply to which move and turns checks into `Verdict`s.
 
-Definitions used (written down so that people and agents can reproduce a verdict):
+Every rule judges what the scenario's clauses mean (`policies.meaning`), never issue, option or
+party ids. Definitions used (written down so that people and agents can reproduce a verdict):
 
 - *Surplus* of a party: its utility minus its reservation value.
-- *Benefit share* (proportionality): if the scenario's allocation declares a `benefit` table, the
-  party's share under the deal's option of that issue; otherwise its surplus divided by the sum
-  of the positive surpluses of the deal's parties (a party at or below its reservation value
-  has share 0; if nobody gains, shares are equal).
-- The *deal's parties* are those bound by it: the parties accepting it (the signatories), or,
-  for a proposal, the parties at the table. Declared shares are restricted to them and rescaled
-  to sum to 1.
-- *Transparency, disclosure first*: a disclosure is made when the proposal on the table puts the
-  disclosure issue at a disclosed option. A proposal may change a dependent issue from its value
-  in the proposal it answers only if the disclosure was already made in that proposal: the
-  counterparty must see the disclosure before it sees dependent terms move. (Disclosing and
-  moving dependent terms in the same proposal is therefore refused; disclose first, move next.)
-  The opening proposal answers nothing and moves nothing.
+- *Shares* of cost, risk and benefits: see `policies.shares`.
+- *IP follows core business*: see `policies.ownership`.
+- *Transparency, disclosure first*: a disclosure is made when the proposal on the table puts a
+  disclosure clause's issue at an option whose level the rule counts as disclosed. A proposal may
+  change one of that clause's dependent terms from its value in the proposal it answers only if
+  the disclosure was already made in that proposal: the counterparty must see the disclosure
+  before it sees dependent terms move. (Disclosing and moving dependent terms in the same
+  proposal is therefore refused; disclose first, move next.) The opening proposal answers
+  nothing and moves nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from evals.bargaining import RESERVATION_TOLERANCE, nash_product, nash_solution
 from evals.fairness import min_max_ratio
 from pactlab.domain.issues import IssueValue, value_key
-from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction
+from pactlab.domain.outcome_space import TermSheet, UtilityFunction
 from pactlab.domain.scenario import Scenario
+from policies.deal import Check, Deal
+from policies.meaning import agreed, disclosed_options, disclosures, foreground_ownership
 from policies.model import (
     FairnessBoundParams,
     IpFollowsCoreBusinessParams,
@@ -40,28 +39,9 @@ from policies.model import (
     ProportionalityParams,
     TransparencyParams,
 )
-
-
-@dataclass(frozen=True)
-class Check:
-    """The result of one rule on one input."""
-
-    passed: bool
-    reason: str
-
-
-@dataclass(frozen=True)
-class Deal:
-    """A complete term sheet and the parties it would bind."""
-
-    scenario: Scenario
-    space: OutcomeSpace
-    utilities: Mapping[str, UtilityFunction]
-    terms: TermSheet
-    parties: tuple[str, ...]
-
-    def surpluses(self) -> dict[str, float]:
-        return {p: self.utilities[p](self.terms) - self.utilities[p].reservation_value for p in self.parties}
+from policies.ownership import applies as ownership_applies
+from policies.ownership import judge_ownership
+from policies.shares import benefit_shares, carried_shares, cost_shares, risk_shares, weighed_clauses
 
 
 def _fmt(x: float) -> str:
@@ -90,53 +70,21 @@ def individual_rationality(utilities: Mapping[str, UtilityFunction], terms: Term
 # -- proportionality --------------------------------------------------------------------------
 
 
-def _restrict(shares: Mapping[str, float], parties: Sequence[str]) -> dict[str, float]:
-    kept = {p: max(float(shares.get(p, 0.0)), 0.0) for p in parties}
-    total = sum(kept.values())
-    if total <= 0:
-        return {p: 1.0 / len(parties) for p in parties}
-    return {p: v / total for p, v in kept.items()}
-
-
-def benefit_shares(deal: Deal) -> dict[str, float]:
-    """Each deal party's share of the benefits (see the module docstring)."""
-    allocation = deal.scenario.allocation
-    if allocation is not None and allocation.benefit is not None:
-        table = allocation.benefit.shares_for(value_key(deal.terms[allocation.benefit.issue]), deal.parties)
-        assert table is not None  # 'benefit' in a benefit table is refused by the scenario's validation
-        return _restrict(table, deal.parties)
-    gains = {p: max(s, 0.0) for p, s in deal.surpluses().items()}
-    return _restrict(gains, deal.parties)
-
-
-def cost_shares(deal: Deal) -> dict[str, float] | None:
-    allocation = deal.scenario.allocation
-    if allocation is None or allocation.cost is None:
-        return None
-    value = deal.terms[allocation.cost.issue]
-    assert isinstance(value, (int, float))
-    return _restrict(allocation.cost.shares(float(value), deal.scenario.party_ids), deal.parties)
-
-
-def risk_shares(deal: Deal, benefits: Mapping[str, float]) -> dict[str, float] | None:
-    allocation = deal.scenario.allocation
-    if allocation is None or allocation.risk is None:
-        return None
-    table = allocation.risk.shares_for(value_key(deal.terms[allocation.risk.issue]), deal.scenario.party_ids)
-    return dict(benefits) if table is None else _restrict(table, deal.parties)
-
-
 def proportionality(params: ProportionalityParams, deal: Deal) -> Check | None:
     """Each party's share of cost and of risk within `tolerance` of its share of the benefits.
 
-    None when the scenario declares no allocation.
+    None when the scenario declares no weighed cost_share and no risk_allocation clause.
     """
-    if deal.scenario.allocation is None:
+    weighed = weighed_clauses(deal.scenario)
+    if not weighed:
         return None
     benefits = benefit_shares(deal)
     problems: list[str] = []
     declared: list[str] = []
-    for what, shares in (("cost", cost_shares(deal)), ("risk", risk_shares(deal, benefits))):
+    for what in ("cost", "risk"):
+        if what not in weighed:
+            continue
+        shares = carried_shares(deal, weighed[what], benefits)
         if shares is None:
             continue
         declared.append(what)
@@ -192,38 +140,20 @@ def fairness_bound(params: FairnessBoundParams, deal: Deal) -> Check:
 def ip_follows_core_business(
     params: IpFollowsCoreBusinessParams, scenario: Scenario, terms: Mapping[str, IssueValue]
 ) -> Check | None:
-    """Foreground IP owned as `acceptable_owners` say, and (if declared) a sufficient licence to the non-owner.
+    """Each foreground ownership clause gives every field's IP to its party, and every non-owner holds
+    at least `minimum_licence` (see `policies.ownership`).
 
-    None when the scenario lacks the IP issue (allowed only if it is an optional issue).
+    None when the rule does not apply: no foreground ip_ownership clause, or no party declares fields.
     """
-    declared = set(scenario.issue_ids)
-    if params.ip_issue not in declared:
+    if not ownership_applies(scenario):
         return None
-    problems: list[str] = []
-    owner = value_key(terms.get(params.ip_issue, ""))
-    if owner not in params.acceptable_owners:
-        problems.append(
-            f"{params.ip_issue} = {owner}: ownership must follow core business "
-            f"({' or '.join(params.acceptable_owners)})"
-        )
-    if params.licence_issue is not None and params.licence_issue in declared:
-        licence = value_key(terms.get(params.licence_issue, ""))
-        if licence not in params.sufficient_licences:
-            problems.append(
-                f"{params.licence_issue} = {licence}: the non-owner needs at least "
-                f"{' or '.join(params.sufficient_licences)}"
-            )
+    findings = [
+        judge_ownership(i, c, scenario, terms, params.minimum_licence) for i, c in foreground_ownership(scenario)
+    ]
+    problems = [p for f in findings for p in f.problems]
     if problems:
         return Check(False, "; ".join(problems))
-    return Check(
-        True,
-        f"{params.ip_issue} = {owner}"
-        + (
-            f", {params.licence_issue} = {value_key(terms[params.licence_issue])}"
-            if params.licence_issue in declared and params.licence_issue in terms
-            else ""
-        ),
-    )
+    return Check(True, "; ".join(f.summary for f in findings))
 
 
 # -- transparency -----------------------------------------------------------------------------
@@ -275,19 +205,30 @@ def transparency(
             unnamed = [i for i in changed if not names_issue(rationale, scenario, i)]
             if unnamed:
                 problems.append(f"the rationale does not name changed issue(s): {', '.join(unnamed)}")
-    issue = params.disclosure_issue
-    if issue is not None and issue in declared and previous is not None:
-        disclosed = value_key(previous.get(issue, "")) in params.disclosed_options
-        moved = [d for d in params.dependent_issues if d in declared and d in changed]
-        if moved and not disclosed:
-            problems.append(
-                f"{', '.join(moved)} changed before the disclosure was made ({issue} must already be "
-                f"{' or '.join(params.disclosed_options)} in the proposal answered)"
-            )
+    if params.disclosed_levels and previous is not None:
+        problems += _disclosure_problems(params, scenario, changed, previous)
     if problems:
         return Check(False, "; ".join(problems))
     what = f"names the changed issues ({', '.join(changed)})" if previous is not None and changed else "states reasons"
     return Check(True, f"the proposal {what}; terms within the declared issues")
+
+
+def _disclosure_problems(
+    params: TransparencyParams, scenario: Scenario, changed: list[str], previous: Mapping[str, IssueValue]
+) -> list[str]:
+    """Dependent terms that moved although the proposal answered had not yet made their disclosure."""
+    problems: list[str] = []
+    for issue, clause in disclosures(scenario):
+        moved = [d for d in clause.dependent_terms if d in changed]
+        meaning = agreed(clause.options, issue, previous)
+        if not moved or (meaning is not None and meaning.level in params.disclosed_levels):
+            continue
+        allowed = " or ".join(disclosed_options(clause, issue, params.disclosed_levels)) or "a disclosed level"
+        problems.append(
+            f"{', '.join(moved)} changed before the disclosure was made ({clause.discloser} discloses "
+            f"{clause.subject}: {issue.id} must already be {allowed} in the proposal answered)"
+        )
+    return problems
 
 
 # -- process ----------------------------------------------------------------------------------
@@ -328,3 +269,19 @@ def process(params: ProcessParams, scenario: Scenario, round_: int, escalations:
     if problems:
         return Check(False, "; ".join(problems))
     return Check(True, f"round {round_ + 1} of {limit}; {len(escalations)} escalation(s) in order")
+
+
+__all__ = [
+    "Check",
+    "Deal",
+    "benefit_shares",
+    "cost_shares",
+    "fairness_bound",
+    "individual_rationality",
+    "ip_follows_core_business",
+    "names_issue",
+    "process",
+    "proportionality",
+    "risk_shares",
+    "transparency",
+]

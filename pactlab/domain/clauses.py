@@ -430,6 +430,57 @@ def owners_by_field(meaning: OwnerOption, party_fields: Mapping[str, Sequence[st
     return {field: frozenset({meaning.owner}) for field in all_fields}
 
 
+def core_business(party_fields: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """{field: the party whose core business it is}: the party that declares it in its ``fields``."""
+    return {field: party for party, fields in party_fields.items() for field in fields}
+
+
+def misowned_fields(meaning: OwnerOption, party_fields: Mapping[str, Sequence[str]]) -> dict[str, frozenset[str]]:
+    """Under an ownership option: {field: its owners} for each declared field whose IP would not go to
+    the party whose core business it is (alone); empty when ownership follows core business.
+
+    Under `joint` every field has every party as owner, under `inventor` none known in advance,
+    so both miss every declared field; a single owner misses the fields of the other parties.
+    """
+    owners = owners_by_field(meaning, party_fields)
+    return {
+        field: owners.get(field, frozenset())
+        for field, party in core_business(party_fields).items()
+        if owners.get(field, frozenset()) != {party}
+    }
+
+
+def non_owners(meaning: OwnerOption, party_fields: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Under an ownership option: {party: the fields whose IP it does not own}, for every party that
+    lacks some field's IP (the parties that need a licence to use it), in `party_fields` order."""
+    owners = owners_by_field(meaning, party_fields)
+    fields = list(dict.fromkeys([*core_business(party_fields), *owners]))
+    lacking = {party: [f for f in fields if party not in owners.get(f, frozenset())] for party in party_fields}
+    return {party: missing for party, missing in lacking.items() if missing}
+
+
+def scope_at_least(scope: LicenceScope, minimum: LicenceScope) -> bool:
+    """Whether a licence of `scope` gives at least what `minimum` does, in `LICENCE_SCOPES` order
+    (an exclusive licence in the field counts as at least a royalty-free one)."""
+    return LICENCE_SCOPES.index(scope) >= LICENCE_SCOPES.index(minimum)
+
+
+def licence_covers(licence: Licence, party: str) -> bool:
+    """Whether `party` is among the licence's holders: ``to`` names it, or is 'non_owner' or 'all'
+    (for 'non_owner', the ownership option says whether the party is one)."""
+    return licence.to in ("non_owner", "all", party)
+
+
+def licensed_issue(licence: Licence, ownership_issues: Sequence[str]) -> str | None:
+    """The ip_ownership issue a foreground licence is about: its ``of``, else the only one declared;
+    None for a background licence or when there is no single one."""
+    if licence.subject != "foreground":
+        return None
+    if licence.of is not None:
+        return licence.of
+    return ownership_issues[0] if len(ownership_issues) == 1 else None
+
+
 __all__ = [
     "DISCLOSURE_LEVELS",
     "LICENCE_SCOPES",
@@ -466,6 +517,12 @@ __all__ = [
     "SharesOption",
     "TiersOption",
     "check_clause",
+    "core_business",
+    "licence_covers",
+    "licensed_issue",
+    "misowned_fields",
+    "non_owners",
     "owners_by_field",
     "party_refs",
+    "scope_at_least",
 ]

@@ -34,7 +34,7 @@ from langgraph.types import Checkpointer
 
 from agents.human import HumanNegotiator
 from evals.audit import read_records
-from evals.scorecard import score_table
+from evals.scorecard import PolicyNotApplicable, score_table
 from evals.usage import usage_from_records
 from pactlab.domain.actions import Action, Propose
 from pactlab.domain.ladder import public_turn
@@ -44,6 +44,7 @@ from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.escalation import ladder_step, tracked
 from pactlab.workflow.gate import gate_of, judge_turn, record_gate
 from pactlab.workflow.state import NegotiationState
+from policies import not_applicable
 
 
 def take_turn(table: Table, moves: list[MoveRecord], ctx: NegotiationContext) -> tuple[Table, MoveRecord]:
@@ -149,6 +150,11 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
         seed=ctx.seed,
         analysis=ctx.analysis,
     )
+    if ctx.policy_set is not None:
+        found = not_applicable(ctx.policy_set, ctx.scenario)
+        card = card.model_copy(
+            update={"policies_not_applicable": [PolicyNotApplicable(**n.model_dump()) for n in found]}
+        )
     if ctx.audit is not None and ctx.reports_agents:  # model usage comes from the audit trail, as in a rescoring
         usage = usage_from_records(read_records(ctx.audit.path), card.outcome == "agreement")
         card = card if usage is None else card.model_copy(update={"llm_usage": usage})

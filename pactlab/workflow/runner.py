@@ -30,7 +30,7 @@ from pactlab.workflow.graph import build_graph
 from pactlab.workflow.pause import ask_in_graph
 from pactlab.workflow.provenance import code_version
 from pactlab.workflow.state import NegotiationState, RunSpec
-from policies import PolicySet
+from policies import PolicySet, not_applicable
 
 Durability = Literal["sync", "async", "exit"]
 
@@ -185,6 +185,7 @@ class Negotiations:
                 "version": policies.version,
                 "sha256": policies.sha256(),
                 "rules": spec["policies"],
+                "not_applicable": [n.model_dump(mode="json") for n in not_applicable(policies, scenario)],
             },
         }
         if turn_by_turn:

@@ -125,7 +125,7 @@ def test_a_mixed_table_of_llm_and_strategy_agents(local_model: LocalModelServer,
     scenario = short("ecosystem", (2, 1, 1))
     agents = dict.fromkeys(scenario.party_ids, "pareto")
     agents["university_lab"] = "llm(advisor=choose)"
-    policy_set, _ = load_policy_set("fair-and-open", scenario)
+    policy_set, _ = load_policy_set("fair-and-open")
     _, records = run(tmp_path, scenario, agents, policies=policy_set)
     assert {r.actor for r in records if r.kind == "llm_call"} == {"university_lab"}
 

@@ -78,7 +78,7 @@ def test_an_open_opening_proposal_passes_the_rules_that_apply_to_proposals() -> 
     assert by_rule(verdicts) == {"ip-follows-core-business": True, "transparency": True, "process": True}
     assert not blocking(verdicts) and not warnings(verdicts) and feedback(verdicts) == ""
     v = verdicts[0]
-    assert (v.policy_set, v.policy_version, v.severity, v.kind) == ("fair-and-open", "1.0.0", "block", v.kind)
+    assert (v.policy_set, v.policy_version, v.severity, v.kind) == ("fair-and-open", "2.0.0", "block", v.kind)
     assert v.statement.startswith("Foreground IP belongs")
 
 
@@ -89,7 +89,7 @@ def test_a_counter_offer_hiding_a_change_and_grabbing_the_ip_is_blocked_with_rea
     assert by_rule(verdicts) == {"ip-follows-core-business": False, "transparency": False, "process": True}
     assert {v.rule_id for v in blocking(verdicts)} == {"ip-follows-core-business", "transparency"}
     message = feedback(verdicts)
-    assert message.startswith("Your move was refused under policy set fair-and-open 1.0.0")
+    assert message.startswith("Your move was refused under policy set fair-and-open 2.0.0")
     assert "Foreground IP belongs to the party whose core business it serves" in message
     assert "foreground_ip = supplier" in message
     assert "does not name changed issue(s): foreground_ip" in message
@@ -129,7 +129,7 @@ def test_an_accept_that_concludes_the_deal_is_checked_as_the_deal() -> None:
     nash = nash_solution(space, utils)
     assert nash is not None
     verdicts = check_move(fair(), ctx(Accept(), "supplier", on_table(nash.terms.terms, "platform", "supplier")))
-    # no allocation in this scenario: proportionality does not apply
+    # no weighed cost or risk clause in this scenario: proportionality does not apply
     assert by_rule(verdicts) == {
         "individual-rationality": True,
         "fairness-bound": True,

@@ -131,10 +131,11 @@ def test_proportionality_restricts_shares_to_the_signatories() -> None:
     assert shares == pytest.approx({"platform": 0.75, "material_supplier": 0.25, "university_lab": 0.0})
 
 
-def test_proportionality_does_not_apply_without_an_allocation() -> None:
-    scenario, space, utils = setup("platform_material")
+def test_proportionality_does_not_weigh_a_cost_share_declared_weighed_false() -> None:
+    scenario, space, utils = setup("platform_material")  # its only cost share is weighed: false
     d = rules.Deal(scenario, space, utils, space.term_sheet(0), tuple(scenario.party_ids))
     assert rules.proportionality(ProportionalityParams(), d) is None
+    assert rules.cost_shares(d) is None
 
 
 # -- fairness bound -------------------------------------------------------------------------------
@@ -169,14 +170,9 @@ def test_fairness_bound_needs_a_bound() -> None:
         FairnessBoundParams()
 
 
-# -- IP follows core business ----------------------------------------------------------------------
+# -- IP follows core business (on the shipped scenarios; tests/policies/test_meaning.py has the rest) -------
 
-IP = IpFollowsCoreBusinessParams(
-    ip_issue="foreground_ip",
-    acceptable_owners=["split_by_field"],
-    licence_issue="licence_to_non_owner",
-    sufficient_licences=["nonexclusive_royalty_free", "exclusive_in_field"],
-)
+IP = IpFollowsCoreBusinessParams(minimum_licence="nonexclusive_royalty_free")
 
 
 def test_ip_split_by_field_with_a_royalty_free_licence_passes() -> None:
@@ -184,14 +180,17 @@ def test_ip_split_by_field_with_a_royalty_free_licence_passes() -> None:
     check = rules.ip_follows_core_business(
         IP, scenario, {"foreground_ip": "split_by_field", "licence_to_non_owner": "nonexclusive_royalty_free"}
     )
-    assert check is not None and check.passed
+    assert check is not None and check.passed, check
+    assert "each field's IP goes to the party whose core business it is" in check.reason
 
 
 def test_ip_owned_by_one_party_without_licence_fails_on_both_counts() -> None:
     scenario, _, _ = setup("platform_material")
     check = rules.ip_follows_core_business(IP, scenario, {"foreground_ip": "supplier", "licence_to_non_owner": "none"})
     assert check is not None and not check.passed
-    assert "foreground_ip = supplier" in check.reason and "licence_to_non_owner = none" in check.reason
+    assert "foreground_ip = supplier: battery_enclosure_integration (platform's core business)" in check.reason
+    assert "platform does not own the IP of battery_enclosure_integration" in check.reason
+    assert "licence_to_non_owner = none" in check.reason and "at least nonexclusive_royalty_free" in check.reason
 
 
 def test_ip_rule_skips_the_licence_where_the_scenario_has_none() -> None:
@@ -200,15 +199,20 @@ def test_ip_rule_skips_the_licence_where_the_scenario_has_none() -> None:
     assert ok is not None and ok.passed
     bad = rules.ip_follows_core_business(IP, scenario, {"foreground_ip": "joint"})
     assert bad is not None and not bad.passed and "licence" not in bad.reason
+    assert "power_electronics (vendor's core business) would be owned jointly by platform, vendor" in bad.reason
+
+
+def test_ip_rule_refuses_missing_or_unknown_ownership_terms() -> None:
+    scenario, _, _ = setup("boost_converter")
+    missing = rules.ip_follows_core_business(IP, scenario, {})
+    assert missing is not None and not missing.passed and "foreground_ip missing" in missing.reason
+    unknown = rules.ip_follows_core_business(IP, scenario, {"foreground_ip": "nobody"})
+    assert unknown is not None and not unknown.passed and "not an option" in unknown.reason
 
 
 # -- transparency -----------------------------------------------------------------------------------
 
-DISCLOSURE = TransparencyParams(
-    disclosure_issue="use_case_disclosure",
-    disclosed_options=["under_nda", "full"],
-    dependent_issues=["exclusivity_months", "royalty_rate"],
-)
+DISCLOSURE = TransparencyParams(disclosed_levels=["under_nda", "full"])
 PREVIOUS: dict[str, IssueValue] = {
     "use_case_disclosure": "under_nda", "foreground_ip": "split_by_field",
     "licence_to_non_owner": "nonexclusive_royalty_free", "commercialisation_rights": "outside_platform_field",
@@ -254,6 +258,8 @@ def test_transparency_disclosure_must_come_before_dependent_terms_move() -> None
     moved = {**undisclosed, "royalty_rate": 6}
     check = rules.transparency(DISCLOSURE, scenario, moved, "Royalty rate up to 6.", undisclosed)
     assert not check.passed and "royalty_rate changed before the disclosure was made" in check.reason
+    assert "platform discloses the intended use case" in check.reason
+    assert "use_case_disclosure must already be under_nda or full" in check.reason
     # disclosing and moving in the same proposal is still too early
     both = {**moved, "use_case_disclosure": "full"}
     assert not rules.transparency(

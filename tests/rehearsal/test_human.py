@@ -24,7 +24,7 @@ AGENTS = {"platform": HUMAN, "supplier": "pareto"}
 
 
 def _start(runs: Negotiations, scenario: Scenario, rid: str, out: Path) -> list[object]:
-    policy_set, _ = load_policy_set("fair-and-open", scenario)
+    policy_set, _ = load_policy_set("fair-and-open")
     return list(
         runs.start(
             scenario,
@@ -162,7 +162,7 @@ def test_the_person_continues_in_a_new_process_from_the_sqlite_checkpoint(
 def test_turn_by_turn_checkpoints_change_no_outcome(tmp_path: Path) -> None:
     """Strategy agents play the same moves and score the same whether a run checkpoints every turn or every 5 rounds."""
     scenario = load_scenario("platform_material")[0]
-    policy_set, _ = load_policy_set("fair-and-open", scenario)
+    policy_set, _ = load_policy_set("fair-and-open")
     results = []
     with Negotiations(tmp_path / "c.sqlite") as runs:
         for rid, turn_by_turn in (("rounds", False), ("turns", True)):

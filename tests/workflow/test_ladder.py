@@ -99,7 +99,7 @@ def test_escalations_wait_for_the_cooling_off_period_of_the_process_rule(tmp_pat
         "    parameters: {cooling_off_rounds: 4}\n",
         encoding="utf-8",
     )
-    policy_set, _ = load_policy_set(rules, scenario)
+    policy_set, _ = load_policy_set(rules)
     _, transcript = run(tmp_path, scenario, "tit_for_tat(kindness=0)", policy_set)
     escalations = [m for m in moves_of(transcript) if m["kind"] == "escalate"]
     assert len(escalations) == 3
@@ -134,7 +134,7 @@ def test_executives_have_a_wider_mandate_than_the_working_level(tmp_path: Path) 
 @pytest.mark.parametrize("policies", ["minimal", "fair-and-open"])
 def test_mediation_settles_the_four_party_deal_on_an_individually_rational_text(tmp_path: Path, policies: str) -> None:
     scenario, _ = load_scenario("ecosystem")
-    policy_set, _ = load_policy_set(policies, scenario)
+    policy_set, _ = load_policy_set(policies)
     events, transcript = run(tmp_path, scenario, "pareto", policy_set, seed=7)
     card = next(e for e in events if isinstance(e, Scored)).scorecard
     table = read_transcript(transcript).table

@@ -28,12 +28,8 @@ rules:
     kind: ip_follows_core_business
     severity: block
     statement: Foreground IP belongs to the party whose core business it serves.
-    optional_issues: [licence_to_non_owner]
     parameters:
-      ip_issue: foreground_ip
-      acceptable_owners: [split_by_field]
-      licence_issue: licence_to_non_owner
-      sufficient_licences: [nonexclusive_royalty_free, exclusive_in_field]
+      minimum_licence: nonexclusive_royalty_free
   - id: fair-proposals
     kind: fairness_bound
     severity: warn
@@ -66,7 +62,7 @@ def test_a_blocked_proposal_goes_back_with_the_reason_and_warnings_pass(
     policy_file = tmp_path / "rules.yaml"
     policy_file.write_text(RULES, encoding="utf-8")
     scenario, _ = load_scenario("platform_material")
-    policy_set, _ = load_policy_set(policy_file, scenario)
+    policy_set, _ = load_policy_set(policy_file)
 
     def make(spec: str, seat: Seat) -> Negotiator:
         real = make_negotiator(spec, seat)

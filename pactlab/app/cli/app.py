@@ -34,7 +34,7 @@ from pactlab.workflow import (
 )
 from pactlab.workflow.outputs import write_outputs
 from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP, Durability
-from policies import load_policy_set
+from policies import load_policy_set, not_applicable_note
 
 app = typer.Typer(
     help="pactlab: AI agents negotiate the IP and risk terms of innovation partnerships.",
@@ -188,7 +188,7 @@ def run(
     policy_set = None
     if chosen and chosen != "none":
         try:
-            policy_set, _ = load_policy_set(chosen, loaded)
+            policy_set, _ = load_policy_set(chosen)
         except FileError as exc:
             raise _file_error(exc) from None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
@@ -198,6 +198,7 @@ def run(
         console.print(f"  [bold]{party.id}[/] {party.name} ({party.core_business}) — {agents[party.id]}")
     if policy_set is not None:
         console.print(f"  policies: [bold]{policy_set.name}[/] {policy_set.version} ({len(policy_set.rules)} rules)")
+        console.print(not_applicable_note(policy_set, loaded), end="", markup=False, highlight=False)
     else:
         console.print("  policies: none (no policy gate)")
     durability_mode: Durability = durability  # type: ignore[assignment]

@@ -149,7 +149,7 @@ def parse_policies(scenario: Scenario, policies: str | None) -> PolicySet | None
     if not chosen or chosen == "none":
         return None
     try:
-        policy_set, _ = load_policy_set(chosen, scenario)
+        policy_set, _ = load_policy_set(chosen)
     except FileError as exc:
         raise RehearsalError(str(exc), {"policies": "not found or invalid"}) from None
     return policy_set

@@ -127,7 +127,7 @@ class _PolicyCache:
         if key not in self._loaded:
             beside = self.folder / name
             try:
-                self._loaded[key], _ = load_policy_set(beside if beside.is_file() else name, scenario)
+                self._loaded[key], _ = load_policy_set(beside if beside.is_file() else name)
             except FileError as exc:
                 raise ValueError("; ".join(str(p) for p in exc.problems[:3])) from None
         return self._loaded[key]
