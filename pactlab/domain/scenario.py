@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
-from pactlab.domain.clauses import Benefit, Clause, CostShare, RiskAllocation, check_clause
+from pactlab.domain.clauses import Clause, check_clause
 from pactlab.domain.issues import Issue, NumericIssue, value_key
 from pactlab.domain.preferences import PrivateProfile, check_profile
 
@@ -174,84 +174,6 @@ class DisputeTier(BaseModel):
         return self.concession_mandate if self.concession_mandate is not None else DEFAULT_MANDATES[self.kind]
 
 
-class CostAllocation(BaseModel):
-    """A numeric issue whose value is the percentage (0-100) of the cost borne by `party`.
-
-    The rest is borne by `rest_borne_by`, or, if that is not given, shared equally by the other
-    parties.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    issue: str = Field(description="A numeric issue with values in 0..100: the % of the cost `party` bears.")
-    party: str = Field(description="The party whose share the issue's value is.")
-    rest_borne_by: str | None = Field(
-        default=None, description="Who bears the rest; default: the other parties, in equal parts."
-    )
-
-    def shares(self, value: float, parties: Sequence[str]) -> dict[str, float]:
-        """Each of `parties`' share of the cost (fractions summing to 1) when the issue is at `value`."""
-        own = min(max(float(value) / 100.0, 0.0), 1.0)
-        out = {p: 0.0 for p in parties}
-        out[self.party] = own
-        if self.rest_borne_by is not None:
-            out[self.rest_borne_by] = out.get(self.rest_borne_by, 0.0) + (1.0 - own)
-        else:
-            others = [p for p in parties if p != self.party]
-            for p in others:
-                out[p] += (1.0 - own) / len(others)
-        return out
-
-
-BENEFIT = "benefit"
-"""In a share table, an option whose shares are each party's share of the benefits."""
-
-
-class ShareTable(BaseModel):
-    """A categorical issue whose option decides each party's share: {option: {party: share}}.
-
-    Shares are fractions summing to 1 per option (a party not listed gets 0). In a risk table,
-    an option may instead say ``benefit``: shares follow each party's share of the benefits.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    issue: str = Field(description="A categorical issue of the scenario.")
-    shares: dict[str, dict[str, float] | Literal["benefit"]] = Field(
-        description="For every option of the issue: {party: share}, or 'benefit'."
-    )
-
-    def shares_for(self, option: str, parties: Sequence[str]) -> dict[str, float] | None:
-        """Each of `parties`' share under `option`; None if the option says ``benefit``."""
-        table = self.shares[option]
-        if not isinstance(table, dict):
-            return None
-        return {p: float(table.get(p, 0.0)) for p in parties}
-
-
-class Allocation(BaseModel):
-    """Which issues carry the cost, the risk and (optionally) the benefits of the partnership.
-
-    Read by the proportionality policy: each party's share of cost and of risk should stay
-    close to its share of the benefits. Without a `benefit` table, a party's benefit share is
-    its surplus over its reservation value divided by the sum of the positive surpluses.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    cost: CostAllocation | None = None
-    risk: ShareTable | None = None
-    benefit: ShareTable | None = Field(
-        default=None, description="Who captures the benefits under each option (default: shares of surplus)."
-    )
-
-    @model_validator(mode="after")
-    def _something_allocated(self) -> Allocation:
-        if self.cost is None and self.risk is None:
-            raise ValueError("an allocation declares at least 'cost' or 'risk'")
-        return self
-
-
 class Scenario(BaseModel):
     """Everything a negotiation needs; loaded from YAML by `pactlab.domain.loader`."""
 
@@ -344,23 +266,6 @@ class Scenario(BaseModel):
     def clauses(self, kind: str | None = None) -> list[tuple[Issue, Clause]]:
         """The issues that declare a clause (of `kind`, if given), with it, in scenario order."""
         return [(i, i.clause) for i in self.issues if i.clause is not None and (kind is None or i.clause.kind == kind)]
-
-    @property
-    def allocation(self) -> Allocation | None:
-        """Which issues carry the cost, the risk and the benefits, derived from their clauses."""
-        cost = risk = benefit = None
-        for issue, clause in self.clauses():
-            if isinstance(clause, CostShare) and clause.bearer is not None and clause.weighed:
-                cost = CostAllocation(issue=issue.id, party=clause.bearer, rest_borne_by=clause.rest_borne_by)
-            elif isinstance(clause, (RiskAllocation, Benefit)) and clause.options is not None:
-                table = ShareTable(issue=issue.id, shares={k: m.shares for k, m in clause.options.items()})
-                if isinstance(clause, RiskAllocation):
-                    risk = table
-                else:
-                    benefit = table
-        if cost is None and risk is None:
-            return None
-        return Allocation(cost=cost, risk=risk, benefit=benefit)
 
     # -- conveniences -------------------------------------------------------------------
 
