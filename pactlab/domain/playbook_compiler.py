@@ -385,11 +385,12 @@ def _requirement(
 
 
 def _at_least_atom(clause: _Clause, level: str) -> str | None:
-    """The clause at `level` or better (as valued), as constraint atoms; None if every acceptable option is."""
+    """The clause at `level` or better (as valued), as constraint atoms; None if every acceptable option is
+    (the clause's own constraints already rule out the rest)."""
     issue = clause.issue
     floor = clause.values[_at_level(clause, level)]
     ok = clause.acceptable & (clause.values >= floor - 1e-12)
-    if ok.all():
+    if np.array_equal(ok, clause.acceptable):
         return None
     options = issue.values()
     keep = np.flatnonzero(ok)

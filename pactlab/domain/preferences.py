@@ -22,6 +22,7 @@ from pydantic import (
     ModelWrapValidatorHandler,
     Tag,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
@@ -43,6 +44,12 @@ class OptionValues(BaseModel):
 
     kind: Literal["table"] = "table"
     table: dict[str, Figure]
+
+    @field_validator("table", mode="before")
+    @classmethod
+    def _keys_as_written_in_term_sheets(cls, raw: Any) -> Any:
+        """YAML reads ``true:`` and ``12:`` as a bool and an int; tables key options as strings ("true", "12")."""
+        return {value_key(k): v for k, v in raw.items()} if isinstance(raw, dict) else raw
 
 
 class LinearValue(BaseModel):
@@ -89,10 +96,8 @@ def _value_function_tag(raw: Any) -> str:
 
 
 def _table_from_mapping(raw: Any) -> Any:
-    """``{option: value}`` → ``{table: {option: value}}``, keys as term sheets spell them (YAML's true → "true")."""
-    if isinstance(raw, dict):
-        return {"table": {value_key(k): v for k, v in raw.items()}}
-    return raw
+    """``{option: value}`` → ``{table: {option: value}}``."""
+    return {"table": raw} if isinstance(raw, dict) else raw
 
 
 _SHORT_TABLE_SCHEMA: dict[str, Any] = {
