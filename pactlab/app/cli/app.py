@@ -21,6 +21,7 @@ from evals.audit import AuditError
 from pactlab.app.cli import exit_codes
 from pactlab.app.cli.audit import audit_app, eval_command, termsheet_command
 from pactlab.app.cli.llm import LLM_MODES, default_agent, llm_endpoint
+from pactlab.app.cli.playbook import playbook_app
 from pactlab.app.cli.render import MoveRenderer, print_scorecard
 from pactlab.app.cli.starter import MAX_PARTIES, MIN_PARTIES, starter_scenario
 from pactlab.domain.catalog import load_scenario, shipped_scenarios
@@ -44,9 +45,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-scenario_app = typer.Typer(help="Validate shipped or custom scenarios; export their JSON Schema.", no_args_is_help=True)
+scenario_app = typer.Typer(help="Validate, list and start scenarios; export their JSON Schema.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(audit_app, name="audit")
+app.add_typer(playbook_app, name="playbook")
 app.command("eval")(eval_command)
 app.command("termsheet")(termsheet_command)
 
@@ -347,5 +349,4 @@ def scenario_list() -> None:
 
 
 from pactlab.app.cli import explore as _explore  # noqa: E402, F401  (registers the explore and report commands)
-from pactlab.app.cli import playbook as _playbook  # noqa: E402, F401  (registers the playbook commands)
 from pactlab.app.cli import rehearse as _rehearse  # noqa: E402, F401  (registers the rehearse, debrief and serve commands)

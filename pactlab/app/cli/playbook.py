@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
-from pactlab.app.cli.app import app
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.issues import NumericIssue, value_key
 from pactlab.domain.loader import FileError, Problem, load_model, locate_problems
@@ -29,7 +28,7 @@ from pactlab.domain.schema import playbook_schema
 playbook_app = typer.Typer(
     help="Negotiation playbooks: what they compile to, and their JSON Schema.", no_args_is_help=True
 )
-app.add_typer(playbook_app, name="playbook")
+"""The `pactlab playbook` commands; the CLI registers them under `playbook`."""
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
