@@ -24,6 +24,9 @@ from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue, P
 
 Loc = tuple[str | int, ...]
 
+OUTSIDE = "outside the acceptable range"
+"""The role of a numeric clause's value beyond its acceptable range."""
+
 MAX_REQUIREMENT_TERMS = 500
 """Most alternatives (combinations of clauses) a ``require`` rule may expand to."""
 
@@ -44,7 +47,7 @@ class PositionValue:
     """One position of a clause: its role in the playbook and the value it compiled to."""
 
     position: IssueValue
-    role: str  # "preferred", "fallback 1", ..., "acceptable", "unacceptable"
+    role: str  # "preferred", "fallback 1", ..., "acceptable", "unacceptable", OUTSIDE
     value: float
 
 
@@ -287,8 +290,10 @@ def _numeric_clause(issue: NumericIssue, position: ClausePosition, problems: lis
     acceptable = (xs >= low - 1e-9) & (xs <= high + 1e-9)
     acceptable[bad] = False
     roles = {k: ("preferred" if j == 0 else f"fallback {j}") for j, k in enumerate(ranked)}
+    for k in bad:
+        roles[k] = "unacceptable"
     for k in range(len(options)):
-        roles.setdefault(k, "acceptable" if acceptable[k] else "unacceptable")
+        roles.setdefault(k, "acceptable" if acceptable[k] else OUTSIDE)
     constraints = []
     if low > issue.minimum:
         constraints.append(f"{issue.id} >= {_literal(issue, low)}")
@@ -446,6 +451,7 @@ def _explain(clause: _Clause, weight: float, total: float) -> ClauseExplanation:
 
 __all__ = [
     "MAX_REQUIREMENT_TERMS",
+    "OUTSIDE",
     "ClauseExplanation",
     "Compilation",
     "PlaybookError",

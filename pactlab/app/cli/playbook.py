@@ -21,7 +21,7 @@ from pactlab.domain.catalog import load_scenario
 from pactlab.domain.issues import NumericIssue, value_key
 from pactlab.domain.loader import FileError, Problem, load_model, locate_problems
 from pactlab.domain.playbook import Playbook
-from pactlab.domain.playbook_compiler import ClauseExplanation, Compilation, PlaybookError, compile_playbook
+from pactlab.domain.playbook_compiler import OUTSIDE, ClauseExplanation, Compilation, PlaybookError, compile_playbook
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.schema import playbook_schema
 
@@ -167,8 +167,9 @@ def _show_clause(scenario: Scenario, clause: ClauseExplanation) -> None:
     issue = next(i for i in scenario.issues if i.id == clause.issue)
     positions = clause.positions
     if isinstance(issue, NumericIssue) and len(positions) > SHOWN_POSITIONS:
-        ends = {issue.values()[0], issue.values()[-1]}
-        positions = [p for p in positions if p.role not in ("acceptable", "unacceptable") or p.position in ends]
+        inside = [float(p.position) for p in positions if p.role not in ("unacceptable", OUTSIDE)]
+        edges = {issue.minimum, issue.maximum, min(inside), max(inside)}
+        positions = [p for p in positions if p.role not in ("acceptable", OUTSIDE) or float(p.position) in edges]
         console.print(f"  ({len(clause.positions) - len(positions)} more values in between, valued along the line)")
     width = max(len(value_key(p.position)) for p in positions)
     for p in positions:
