@@ -1,11 +1,16 @@
 """Bargaining solutions on the Pareto frontier: the Nash point, Kalai–Smorodinsky, utilitarian.
 
 All three are chosen among *individually rational* agreement-space outcomes: those where every
-party gets at least its reservation value (up to ``RESERVATION_TOLERANCE``, as
+party gets at least its reservation value (up to ``UTILITY_TOLERANCE``, as
 ``UtilityFunction.acceptable`` does). Each maximiser can be taken on the Pareto frontier (an
 outcome that dominates another is at least as good under all three objectives), so they are
-computed from the frontier's points, and inherit its ``exact`` flag. Ties are broken
-deterministically, as each function says.
+computed from the frontier's points, and inherit its ``exact`` flag.
+
+Each objective is ranked on utilities rounded to multiples of ``UTILITY_TOLERANCE`` (see
+`pactlab.domain.tolerance`), and objectives within that tolerance of each other (relative to the
+best, for the Nash product) tie: float noise never picks the solution, so the same scenario on
+another scale has the same solutions. Ties are broken deterministically, as each function says.
+The objective and utilities reported are the unrounded ones.
 """
 
 from __future__ import annotations
@@ -17,9 +22,11 @@ import numpy as np
 
 from evals.frontier import BoolArray, FloatArray, Frontier, pareto_frontier
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction
+from pactlab.domain.tolerance import UTILITY_TOLERANCE, utility_grid
 
-RESERVATION_TOLERANCE = 1e-12
-"""A utility this close below a reservation value still counts as reaching it."""
+RESERVATION_TOLERANCE = UTILITY_TOLERANCE
+"""A utility this close below a reservation value still counts as reaching it (an alias of
+`pactlab.domain.tolerance.UTILITY_TOLERANCE`, kept for existing imports)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,8 @@ class _Rational:
     points: FloatArray  # their utilities
     gains: FloatArray  # utilities minus reservation values, clipped at 0
     totals: FloatArray  # sum of utilities, parties added left to right
+    grid_gains: FloatArray  # gains on the tolerance grid (whole numbers): what the rankings use
+    grid_totals: FloatArray  # sum of the rounded utilities (whole numbers, exact)
 
 
 def _rational(
@@ -66,7 +75,7 @@ def _rational(
             f"the frontier is for parties {frontier.parties}, the utility functions for {tuple(utilities)}"
         )
     reservation = np.array([utilities[p].reservation_value for p in frontier.parties], dtype=np.float64)
-    ok: BoolArray = np.all(frontier.utilities >= reservation[None, :] - RESERVATION_TOLERANCE, axis=1)
+    ok: BoolArray = np.all(frontier.utilities >= reservation[None, :] - UTILITY_TOLERANCE, axis=1)
     rows = np.flatnonzero(ok)
     if rows.size == 0:
         return None
@@ -75,7 +84,15 @@ def _rational(
     totals = points[:, 0].copy()
     for j in range(1, points.shape[1]):
         totals += points[:, j]
-    return _Rational(frontier, rows, points, gains, totals)
+    grid_points = utility_grid(points)
+    grid_gains = np.maximum(grid_points - utility_grid(reservation)[None, :], 0.0)
+    return _Rational(frontier, rows, points, gains, totals, grid_gains, grid_points.sum(axis=1))
+
+
+def _relative_grid(values: FloatArray) -> FloatArray:
+    """Non-negative `values` rounded to multiples of ``UTILITY_TOLERANCE`` times the largest: near-ties tie."""
+    top = float(values.max()) if values.size else 0.0
+    return utility_grid(values / top) if top > 0 else np.zeros_like(values)
 
 
 def _solution(space: OutcomeSpace, name: str, r: _Rational, best: int, objective: float) -> Solution:
@@ -105,11 +122,16 @@ def nash_solution(
     r = _rational(space, utilities, frontier)
     if r is None:
         return None
-    product = r.gains[:, 0].copy()
-    for j in range(1, r.gains.shape[1]):
-        product *= r.gains[:, j]
-    best = _first_best(product)
-    return _solution(space, "nash", r, best, float(product[best]))
+    best = _first_best(_relative_grid(_product(r.grid_gains)))
+    return _solution(space, "nash", r, best, float(_product(r.gains)[best]))
+
+
+def _product(gains: FloatArray) -> FloatArray:
+    """Row products, parties multiplied left to right."""
+    product = gains[:, 0].copy()
+    for j in range(1, gains.shape[1]):
+        product *= gains[:, j]
+    return product
 
 
 def kalai_smorodinsky(
@@ -125,13 +147,17 @@ def kalai_smorodinsky(
     r = _rational(space, utilities, frontier)
     if r is None:
         return None
-    span = r.gains.max(axis=0)
+    best = _first_best(utility_grid(_worst_normalised_gain(r.grid_gains)), r.grid_totals)
+    return _solution(space, "kalai_smorodinsky", r, best, float(_worst_normalised_gain(r.gains)[best]))
+
+
+def _worst_normalised_gain(gains: FloatArray) -> FloatArray:
+    """Per row, the smallest gain over its party's largest (a party with no room counts as served, 1.0)."""
+    span = gains.max(axis=0)
     served = span > 0
-    normalised = np.ones_like(r.gains)
-    normalised[:, served] = r.gains[:, served] / span[served][None, :]
-    worst = normalised.min(axis=1)
-    best = _first_best(worst, r.totals)
-    return _solution(space, "kalai_smorodinsky", r, best, float(worst[best]))
+    normalised = np.ones_like(gains)
+    normalised[:, served] = gains[:, served] / span[served][None, :]
+    return np.asarray(normalised.min(axis=1), dtype=np.float64)
 
 
 def utilitarian(
@@ -146,12 +172,13 @@ def utilitarian(
     r = _rational(space, utilities, frontier)
     if r is None:
         return None
-    best = _first_best(r.totals)
+    best = _first_best(r.grid_totals)
     return _solution(space, "utilitarian", r, best, float(r.totals[best]))
 
 
 __all__ = [
     "RESERVATION_TOLERANCE",
+    "UTILITY_TOLERANCE",
     "Solution",
     "kalai_smorodinsky",
     "nash_product",

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 
+from pactlab.domain.tolerance import UTILITY_TOLERANCE
+
 
 def surplus(utilities: Mapping[str, float], reservations: Mapping[str, float]) -> dict[str, float]:
     """Each party's gain over its reservation value: ``u_i - r_i`` (negative: worse than no deal).
@@ -26,7 +28,8 @@ def surplus(utilities: Mapping[str, float], reservations: Mapping[str, float]) -
 def min_max_ratio(surpluses: Iterable[float]) -> float:
     """Smallest surplus over the largest, in [0, 1]; 1 means every party gains the same.
 
-    Edge cases, chosen so the ratio reads as "how close to equal gains":
+    Surpluses within ``UTILITY_TOLERANCE`` of zero count as zero (float noise is not a gain or a
+    loss). Edge cases, chosen so the ratio reads as "how close to equal gains":
     - any negative surplus gives 0.0: a party is worse off than without the deal, the most
       unequal outcome there is;
     - all surpluses zero (e.g. no deal: everyone keeps its reservation value) gives 1.0: equal,
@@ -37,11 +40,11 @@ def min_max_ratio(surpluses: Iterable[float]) -> float:
     if values.size == 0:
         return 1.0
     low, high = float(values.min()), float(values.max())
-    if low < 0:
+    if low < -UTILITY_TOLERANCE:
         return 0.0
-    if high == 0:
+    if high <= UTILITY_TOLERANCE:
         return 1.0
-    return low / high
+    return max(low, 0.0) / high
 
 
 def gini(values: Iterable[float]) -> float:

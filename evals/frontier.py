@@ -50,6 +50,15 @@ Duplicates
     significant digit of the outcome index, keeping the lowest-index partial outcome keeps the
     lowest-index completion, so the rule is the same as deduplicating the full frontier.
 
+Tolerance
+    Dominance is decided on utilities rounded to whole multiples of
+    ``pactlab.domain.tolerance.UTILITY_TOLERANCE`` (1e-9 on the [0, 1] scale; see that module):
+    two outcomes whose utilities differ only by float noise are equal, so the same scenario
+    written in points out of 100 or divided by 100 has the same frontier, outcome for outcome.
+    Rounding is monotone, so every algorithm below stays exact on the rounded values; the
+    utilities a frontier reports are the unrounded ones. ``pareto_mask(points, tolerance=0)``
+    compares exactly.
+
 Non-dominated filter (``pareto_mask``)
     Two objectives: sort and sweep, O(n log n). More: large sets are first pruned against a
     few strong points (best sums, best per party), which removes most points of a typical
@@ -80,6 +89,7 @@ import numpy.typing as npt
 
 from pactlab.domain.constraints import Constraint
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.tolerance import UTILITY_TOLERANCE, utility_grid
 
 EXACT_LIMIT: int = 2_000_000
 """Width (option combinations live at once; see the module docstring) above which a space with
@@ -129,15 +139,21 @@ class Frontier:
 # -- non-dominated filters -----------------------------------------------------------------
 
 
-def pareto_mask(points: npt.ArrayLike) -> BoolArray:
-    """Exact mask of the non-dominated rows of an ``(n, k)`` array of finite points.
+def pareto_mask(points: npt.ArrayLike, tolerance: float = UTILITY_TOLERANCE) -> BoolArray:
+    """Mask of the non-dominated rows of an ``(n, k)`` array of finite points.
 
-    A row is dominated when another row is >= in every column and > in one; equal rows do
-    not dominate each other, so duplicates of a non-dominated row are all kept.
+    A row is dominated when another row is >= in every column and > in one, comparing the
+    points rounded to multiples of `tolerance` (``UTILITY_TOLERANCE`` by default; 0: exactly);
+    equal rows do not dominate each other, so duplicates of a non-dominated row are all kept.
     """
     pts = np.asarray(points, dtype=np.float64)
     if pts.ndim != 2:
         raise ValueError(f"points must be a 2-d (n, k) array, got shape {pts.shape}")
+    return _mask(utility_grid(pts, tolerance))
+
+
+def _mask(pts: FloatArray) -> BoolArray:
+    """Exact non-dominated mask of 2-d points, compared as they are (already rounded by the caller)."""
     n, k = pts.shape
     if n == 0:
         return np.zeros(0, dtype=bool)
@@ -302,16 +318,19 @@ def _filter_3d(pts: FloatArray) -> BoolArray:
 
 
 def _pareto_mask_grouped(pts: FloatArray, groups: IntArray | None) -> BoolArray:
-    """Non-dominated within each group (points only compete with points of the same group)."""
+    """Non-dominated within each group (points only compete with points of the same group).
+
+    Compares `pts` as they are: callers round them first (`utility_grid`).
+    """
     n, k = pts.shape
     if n == 0:
         return np.zeros(0, dtype=bool)
     if groups is None:
-        return pareto_mask(pts)
+        return _mask(pts)
     _, gid, counts = np.unique(groups, return_inverse=True, return_counts=True)
     gid = gid.astype(np.int64)
     if counts.size == 1:
-        return pareto_mask(pts)
+        return _mask(pts)
     if k == 2:
         return _sweep_2d(pts, gid)
     mask = np.ones(n, dtype=bool)
@@ -327,7 +346,7 @@ def _pareto_mask_grouped(pts: FloatArray, groups: IntArray | None) -> BoolArray:
         if width > _SMALL_GROUP:
             for g in members:
                 rows = order[starts[g] : starts[g] + counts[g]]
-                mask[rows] = pareto_mask(pts[rows])
+                mask[rows] = _mask(pts[rows])
             continue
         per_batch = max(1, 2_000_000 // (width * width * k))
         for b0 in range(0, members.size, per_batch):
@@ -409,7 +428,7 @@ def _columns(space: OutcomeSpace, outcomes: IntArray, ks: Sequence[int]) -> IntA
 
 
 def _dedupe(points: FloatArray, outcomes: IntArray, groups: IntArray | None) -> BoolArray:
-    """Mask keeping the lowest outcome index per (group, utility vector)."""
+    """Mask keeping the lowest outcome index per (group, utility vector); `points` already rounded."""
     keys: tuple[npt.NDArray[np.generic], ...] = (outcomes,)
     keys += tuple(points[:, j] for j in range(points.shape[1] - 1, -1, -1))
     if groups is not None:
@@ -483,15 +502,15 @@ def _fold(space: OutcomeSpace, ufuns: Sequence[UtilityFunction], parties: tuple[
         if outcomes.size == 0:
             return _empty(parties, exact=True, method=method)
         groups = _columns(space, outcomes, plan.live_after[k]) if plan.live_after[k] else None
-        keep = _pareto_mask_grouped(points, groups)
+        keep = _pareto_mask_grouped(utility_grid(points), groups)
         points, outcomes = points[keep], outcomes[keep]
         groups = None if groups is None else groups[keep]
         if outcomes.size > DEDUPE_ABOVE:
-            keep = _dedupe(points, outcomes, groups)
+            keep = _dedupe(utility_grid(points), outcomes, groups)
             deduplicated = deduplicated or not bool(keep.all())
             points, outcomes = points[keep], outcomes[keep]
     if deduplicated:
-        keep = _dedupe(points, outcomes, None)
+        keep = _dedupe(utility_grid(points), outcomes, None)
         points, outcomes = points[keep], outcomes[keep]
     order = np.argsort(outcomes, kind="stable")
     return Frontier(parties, outcomes[order], points[order], True, method, deduplicated)
@@ -558,9 +577,9 @@ def agreement_mask(space: OutcomeSpace, utilities: Mapping[str, UtilityFunction]
 def distance_to_frontier(point: Sequence[float] | npt.ArrayLike, frontier: Frontier) -> float:
     """Euclidean distance in utility space from `point` to the nearest frontier point.
 
-    0.0 when no frontier point dominates `point` (it is on the frontier or beyond it);
-    ``inf`` for an empty frontier (no agreement is possible). Coordinates in ``frontier.parties``
-    order.
+    0.0 when no frontier point dominates `point` (it is on the frontier or beyond it), deciding
+    dominance as `pareto_mask` does (up to ``UTILITY_TOLERANCE``); ``inf`` for an empty frontier
+    (no agreement is possible). Coordinates in ``frontier.parties`` order.
     """
     p = np.asarray(point, dtype=np.float64).reshape(-1)
     if p.shape[0] != len(frontier.parties):
@@ -568,7 +587,7 @@ def distance_to_frontier(point: Sequence[float] | npt.ArrayLike, frontier: Front
     if len(frontier) == 0:
         return math.inf
     u = frontier.utilities
-    if not bool(_dominated_by(p[None, :], u)[0]):
+    if not bool(_dominated_by(utility_grid(p[None, :]), utility_grid(u))[0]):
         return 0.0
     return float(np.sqrt(((u - p[None, :]) ** 2).sum(axis=1)).min())
 

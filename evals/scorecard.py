@@ -23,9 +23,9 @@ from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
 from pactlab.domain.scenario import RESERVED_ACTORS, Scenario
 from pactlab.domain.table import MoveRecord, TableRecord
+from pactlab.domain.tolerance import at_least
 
 Outcome = Literal["agreement", "impasse", "walk_away"]
-_TOLERANCE = 1e-12  # as in UtilityFunction.acceptable
 
 
 class PartyScore(BaseModel):
@@ -324,13 +324,16 @@ def _nash_ratio(deal: Mapping[str, float] | None, deal_product: float, analysis:
         return 0.0
     best = nash_product(analysis.nash.utilities, analysis.reservations) if analysis.nash is not None else 0.0
     if best <= 0:
-        rational = all(deal[p] >= r - _TOLERANCE for p, r in analysis.reservations.items())
+        rational = all(at_least(deal[p], r) for p, r in analysis.reservations.items())
         return 1.0 if rational else 0.0
     return deal_product / best
 
 
 def _pareto_optimal(sheet: TermSheet | None, deal: Mapping[str, float] | None, analysis: OutcomeAnalysis) -> bool:
     """On the frontier: inside the agreement space (every hard constraint kept) and not dominated.
+
+    Dominance is decided up to ``UTILITY_TOLERANCE`` (see `evals.frontier`): a deal whose
+    utilities equal a frontier point's but for float noise is on the frontier.
 
     A deal that breaks a hard constraint lies outside the space the frontier is drawn over, so
     it is not Pareto optimal even when no constraint-keeping outcome dominates it.

@@ -5,20 +5,22 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pactlab.domain.clauses import Clause
+from pactlab.domain.ids import ID_PATTERN, keyword_problem
 
 IssueValue = bool | int | float | str
 """One value of one issue, as it appears in a term sheet."""
-
-_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 
 class _IssueBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=_ID_PATTERN, description="Identifier used in term sheets and preferences.")
+    id: str = Field(
+        pattern=ID_PATTERN,
+        description="Identifier used in term sheets, preferences and constraints (letters, digits, underscores).",
+    )
     name: str = Field(default="", description="Human-readable name; defaults to the id.")
     description: str = Field(default="", description="What the issue means for the partnership.")
     clause: Clause | None = Field(
@@ -26,6 +28,14 @@ class _IssueBase(BaseModel):
         description="What kind of term this is and what each option means (see pactlab.domain.clauses); "
         "policies and term-sheet wording read it. Omit for a free-form term.",
     )
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_keyword(cls, issue_id: str) -> str:
+        problem = keyword_problem(issue_id)
+        if problem is not None:
+            raise ValueError(problem)
+        return issue_id
 
     @property
     def label(self) -> str:

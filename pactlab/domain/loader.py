@@ -1,4 +1,10 @@
-"""Load YAML files into pydantic models with errors that name the file, the line and the field."""
+"""Load YAML files into pydantic models with errors that name the file, the line and the field.
+
+A model may name values of its raw file that are paths of other files to load in their place
+(a scenario's ``playbook: file.yaml``): a classmethod ``file_references(data)`` returns their
+locations. Each such file is read relative to the file naming it, and errors inside it name
+that file, its line and its own fields.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,16 @@ from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
 _SCALARS = yaml.constructor.SafeConstructor()
+Loc = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class _Included:
+    """A file loaded in place of the value at `loc` of the including file."""
+
+    loc: Loc
+    source: str
+    root: yaml.Node
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,28 @@ def locate_problems(path: str | Path, found: Sequence[tuple[tuple[Any, ...], str
 
 
 def parse_model(text: str, model: type[M], source: str = "<string>") -> M:
+    """Parse `text` (the content of `source`) as YAML and validate it as `model`, or raise FileError.
+
+    Files the model references (see the module docstring) are read relative to `source`'s folder.
+    """
+    root = _compose(text, source, model.__name__)
+    problems: list[Problem] = []
+    data = _construct(root, (), source, problems)
+    if problems:
+        raise FileError(problems)
+    if not isinstance(data, dict):
+        raise FileError([_at(source, root, "", f"expected a mapping for {model.__name__}, got {type(data).__name__}")])
+    included = _include(model, data, root, source, problems)
+    if problems:
+        raise FileError(problems)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FileError([_problem_from(err, root, source, model, included) for err in exc.errors()]) from None
+
+
+def _compose(text: str, source: str, what: str) -> yaml.Node:
+    """The YAML node tree of `text`, or FileError for a syntax error or an empty file."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -75,17 +113,41 @@ def parse_model(text: str, model: type[M], source: str = "<string>") -> M:
         message = f"YAML syntax error: {exc.problem or exc}" + (f" ({exc.context})" if exc.context else "")
         raise FileError([Problem(source, line, col, "", message)]) from None
     if root is None:
-        raise FileError([Problem(source, None, None, "", f"file is empty; expected a mapping for {model.__name__}")])
-    problems: list[Problem] = []
-    data = _construct(root, (), source, problems)
-    if problems:
-        raise FileError(problems)
-    if not isinstance(data, dict):
-        raise FileError([_at(source, root, "", f"expected a mapping for {model.__name__}, got {type(data).__name__}")])
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise FileError([_problem_from(err, root, source, model) for err in exc.errors()]) from None
+        raise FileError([Problem(source, None, None, "", f"file is empty; expected a mapping for {what}")])
+    return root
+
+
+def _include(
+    model: type[BaseModel], data: dict[Any, Any], root: yaml.Node, source: str, problems: list[Problem]
+) -> list[_Included]:
+    """Load each file the model references in place of its path (in `data`); problems go to `problems`."""
+    references = getattr(model, "file_references", None)
+    if references is None:
+        return []
+    base = Path(source).parent
+    included: list[_Included] = []
+    for loc in references(data):
+        parent: Any = data
+        for part in loc[:-1]:
+            parent = parent[part]
+        named = parent[loc[-1]]
+        path = base / named
+        node, used = _locate(root, loc)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            problems.append(_at(source, node, _dotted(used), f"cannot read {named!r}: {exc.strerror or exc}"))
+            continue
+        try:
+            sub_root = _compose(text, str(path), str(loc[-1]))
+        except FileError as exc:
+            problems.extend(exc.problems)
+            continue
+        found: list[Problem] = []
+        parent[loc[-1]] = _construct(sub_root, (), str(path), found)
+        problems.extend(found)
+        included.append(_Included(tuple(loc), str(path), sub_root))
+    return included
 
 
 def _construct(node: yaml.Node, path: tuple[Any, ...], source: str, problems: list[Problem]) -> Any:
@@ -104,10 +166,16 @@ def _construct(node: yaml.Node, path: tuple[Any, ...], source: str, problems: li
     return _SCALARS.construct_object(node, deep=True)
 
 
-def _problem_from(err: Any, root: yaml.Node, source: str, model: type[BaseModel]) -> Problem:
+def _problem_from(
+    err: Any, root: yaml.Node, source: str, model: type[BaseModel], included: Sequence[_Included] = ()
+) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
-    node, used = _locate(root, loc, names_absent_key=kind in ("missing", "extra_forbidden"))
+    prefix: Loc = ()
+    for inc in included:
+        if loc[: len(inc.loc)] == inc.loc and len(inc.loc) > len(prefix):
+            prefix, root, source = inc.loc, inc.root, inc.source
+    node, used = _locate(root, loc[len(prefix) :], names_absent_key=kind in ("missing", "extra_forbidden"))
     field = _dotted(used)
     message = str(err["msg"])
     if message.startswith("Value error, "):
@@ -116,7 +184,7 @@ def _problem_from(err: Any, root: yaml.Node, source: str, model: type[BaseModel]
         message = f"missing required field {loc[-1]!r}"
         field = _dotted(used)
     elif kind == "extra_forbidden":
-        known = _known_fields(model, used[:-1])
+        known = _known_fields(model, (*prefix, *used[:-1]))
         message = f"unknown field {loc[-1]!r}" + (f"; known fields: {', '.join(known)}" if known else "")
     elif "input" in err and kind not in ("scenario", "value_error") and not isinstance(err["input"], (dict, list)):
         message = f"{message} (got {err['input']!r})"
@@ -177,11 +245,16 @@ def _descend(tp: Any, part: Any) -> Any:
 
 
 def _unwrap(tp: Any) -> Any:
+    """The type under Annotated and Optional; of a union, its only model (e.g. ``Playbook | str``), if one."""
     while typing.get_origin(tp) is typing.Annotated:
         tp = typing.get_args(tp)[0]
-    args = [a for a in typing.get_args(tp) if a is not type(None)]
-    if typing.get_origin(tp) in (typing.Union, types.UnionType) and len(args) == 1:
-        return _unwrap(args[0])
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [_unwrap(a) for a in typing.get_args(tp) if a is not type(None)]
+        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
+        if len(args) == 1:
+            return args[0]
+        if len(models) == 1:
+            return models[0]
     return tp
 
 

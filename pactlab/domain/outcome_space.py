@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pactlab.domain.issues import BooleanIssue, IssueValue, _IssueBase, value_key
 from pactlab.domain.preferences import PrivateProfile, value_vector
+from pactlab.domain.tolerance import at_least
 
 
 class InvalidOffer(ValueError):
@@ -136,8 +137,8 @@ class UtilityFunction:
         return all(c.holds(sheet.terms, self.space.by_id) for c in self.constraints)
 
     def acceptable(self, sheet: TermSheet) -> bool:
-        """At or above the reservation value and within every hard constraint."""
-        return self(sheet) >= self.reservation_value - 1e-12 and self.satisfies_constraints(sheet)
+        """At or above the reservation value (up to `UTILITY_TOLERANCE`) and within every hard constraint."""
+        return at_least(self(sheet), self.reservation_value) and self.satisfies_constraints(sheet)
 
     def of_outcomes(self, outcomes: np.ndarray) -> np.ndarray:
         """Utilities of the given outcome indices."""

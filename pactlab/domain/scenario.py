@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
-from typing import Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, TypeAdapter, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 
 from pactlab.domain.clauses import Clause, check_clause
+from pactlab.domain.ids import ID_PATTERN
 from pactlab.domain.issues import Issue, NumericIssue, value_key
+from pactlab.domain.playbook import Playbook
+from pactlab.domain.playbook_compiler import PlaybookError, compile_playbook
 from pactlab.domain.preferences import PrivateProfile, check_profile
-
-_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 
 RESERVED_ACTORS = {"mediator": "mediator of the dispute-resolution ladder", "ladder": "dispute-resolution ladder"}
 """Actor ids on the table that are not parties (scenario party ids may not take them)."""
@@ -36,12 +37,43 @@ class ModelSettings(BaseModel):
     output_mode: Literal["json_schema", "json_object", "tools", "prompt"] | None = None
 
 
+def _private_or_playbook(schema: dict[str, Any]) -> None:
+    """JSON Schema of a party: exactly one of `private` and `playbook` (never null), as the loader accepts."""
+    properties = schema.get("properties", {})
+    if "playbook" not in properties:  # the serialisation schema: playbooks are compiled away
+        return
+    schema["required"] = [name for name in schema.get("required", []) if name != "private"]
+    schema["oneOf"] = [{"required": ["private"]}, {"required": ["playbook"]}]
+    playbook = properties["playbook"]
+    playbook["anyOf"] = [choice for choice in playbook.get("anyOf", []) if choice.get("type") != "null"]
+    playbook.pop("default", None)
+
+
+def _playbook_or_file(raw: Any) -> str:
+    return "file" if isinstance(raw, str) else "playbook"
+
+
+PlaybookSource = Annotated[
+    Annotated[Playbook, Tag("playbook")] | Annotated[str, Tag("file")], Discriminator(_playbook_or_file)
+]
+"""A playbook written in place, or the path of its file (relative to the scenario file)."""
+
+_PENDING = PrivateProfile(weights={"pending": 1.0}, values={}, reservation_value=0.0)
+"""Stands in for the profile of a party whose playbook has errors of its own (they are what gets reported)."""
+
+
 class Party(BaseModel):
-    """An organisation at the table: public facts everyone sees, and its private profile."""
+    """An organisation at the table: public facts everyone sees, and its private profile.
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    The profile is written as `private` (weights, values, reservation value) or as a `playbook`
+    (`pactlab.domain.playbook`), which the scenario compiles into `private` against its issues.
+    A playbook file (``playbook: path``) is read by the loader, relative to the scenario file.
+    Dumps hold the compiled `private` only.
+    """
 
-    id: str = Field(pattern=_ID_PATTERN)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra=_private_or_playbook)
+
+    id: str = Field(pattern=ID_PATTERN)
     name: str
     core_business: str = Field(description="What the organisation does; IP in this field is naturally its own.")
     fields: list[str] = Field(
@@ -50,8 +82,42 @@ class Party(BaseModel):
         "and ownership split 'by_field' gives it to this party.",
     )
     facts: list[str] = Field(default_factory=list, description="Public facts: capabilities, assets, constraints.")
-    private: PrivateProfile
+    private: PrivateProfile = Field(
+        description="How the party values outcomes: weights, values, reservation value, hard constraints "
+        "(or give a playbook instead)."
+    )
+    playbook: PlaybookSource | None = Field(
+        default=None,
+        exclude=True,
+        description="The party's position as a negotiation playbook, instead of private: a mapping, or a file "
+        "relative to the scenario file.",
+    )
     llm: ModelSettings | None = Field(default=None, description="Settings for an LLM negotiator in this seat.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _private_from_playbook(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or "playbook" not in data:
+            return data
+        raw = data["playbook"]
+        if "private" in data:
+            if isinstance(raw, Playbook) and isinstance(data["private"], PrivateProfile):
+                return data  # compiled by the scenario
+            _fail(("playbook",), "give either 'private' or 'playbook', not both")
+        if raw is None:
+            _fail(("playbook",), "give a playbook (a mapping or a file), or drop the key")
+        if isinstance(raw, str):
+            _fail(
+                ("playbook",),
+                f"the playbook file {raw!r} was not read: load the scenario file with pactlab.domain.loader "
+                "(or 'pactlab scenario validate'), which reads playbook files relative to it",
+            )
+        try:
+            Playbook.model_validate(raw)
+        except ValidationError:
+            return {**data, "private": _PENDING}  # the playbook's own errors are reported at its fields
+        _fail(("playbook",), "a playbook compiles against the scenario's issues: fix the issues first")
+        return data  # unreachable
 
 
 class AgreementRule(BaseModel):
@@ -148,7 +214,7 @@ class DisputeTier(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=_ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN)
     name: str
     kind: TierKind = "negotiation"
     description: str = ""
@@ -174,12 +240,15 @@ class DisputeTier(BaseModel):
         return self.concession_mandate if self.concession_mandate is not None else DEFAULT_MANDATES[self.kind]
 
 
+_ISSUES = TypeAdapter(list[Issue])
+
+
 class Scenario(BaseModel):
     """Everything a negotiation needs; loaded from YAML by `pactlab.domain.loader`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=_ID_PATTERN)
+    id: str = Field(pattern=ID_PATTERN)
     title: str
     context: str = Field(default="", description="The situation, as every party knows it.")
     policy_set: str | None = Field(default=None, description="Name of the policy set the scenario runs under.")
@@ -189,6 +258,54 @@ class Scenario(BaseModel):
     dispute_ladder: list[DisputeTier] = Field(
         default_factory=list, description="Ordered tiers, lowest first: working level -> ... -> arbitration."
     )
+
+    @classmethod
+    def file_references(cls, data: Any) -> list[tuple[str | int, ...]]:
+        """Where the raw file names other files to load in place (for `pactlab.domain.loader`): playbooks."""
+        parties = data.get("parties") if isinstance(data, dict) else None
+        if not isinstance(parties, list):
+            return []
+        return [
+            ("parties", n, "playbook")
+            for n, party in enumerate(parties)
+            if isinstance(party, dict) and isinstance(party.get("playbook"), str)
+        ]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _compile_playbooks(cls, data: Any) -> Any:
+        """Each party's playbook compiled into its private profile, against the scenario's issues."""
+        parties = data.get("parties") if isinstance(data, dict) else None
+        if not isinstance(parties, list):
+            return data
+        users = [n for n, p in enumerate(parties) if isinstance(p, dict) and "playbook" in p and "private" not in p]
+        if not users:
+            return data
+        try:
+            issues = _ISSUES.validate_python(data.get("issues"))
+        except ValidationError:
+            return data  # the issues' errors are reported; each party says its playbook waits for them
+        compiled = list(parties)
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        for n in users:
+            party = parties[n]
+            try:
+                playbook = Playbook.model_validate(party["playbook"])
+            except ValidationError:
+                continue  # reported at the playbook's fields
+            where: tuple[str | int, ...] = ("parties", n, "playbook")
+            if playbook.party is not None and playbook.party != party.get("id"):
+                problems.append(((*where, "party"), f"written for {playbook.party!r}, used for {party.get('id')!r}"))
+                continue
+            try:
+                result = compile_playbook(playbook, issues)
+            except PlaybookError as exc:
+                problems.extend(((*where, *loc), message) for loc, message in exc.problems)
+                continue
+            compiled[n] = {**party, "playbook": playbook, "private": result.profile}
+        if problems:
+            _raise_all(problems)
+        return {**data, "parties": compiled}
 
     @model_validator(mode="after")
     def _cross_check(self) -> Scenario:
@@ -301,6 +418,16 @@ class Scenario(BaseModel):
             party.pop("private")
             party.pop("llm", None)
         return data
+
+
+def _raise_all(problems: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
+    """Raise (field path, message) pairs as one ValidationError, each located at its field."""
+    errors = [InitErrorDetails(type=PydanticCustomError("scenario", m), loc=loc, input=None) for loc, m in problems]
+    raise ValidationError.from_exception_data("Scenario", errors)
+
+
+def _fail(loc: tuple[str | int, ...], message: str) -> None:
+    _raise_all([(loc, message)])
 
 
 def _duplicates(ids: list[str], loc: tuple[str, ...], what: str, add: object) -> None:

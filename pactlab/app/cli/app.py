@@ -21,10 +21,13 @@ from evals.audit import AuditError
 from pactlab.app.cli import exit_codes
 from pactlab.app.cli.audit import audit_app, eval_command, termsheet_command
 from pactlab.app.cli.llm import LLM_MODES, default_agent, llm_endpoint
+from pactlab.app.cli.playbook import playbook_app
 from pactlab.app.cli.render import MoveRenderer, print_scorecard
+from pactlab.app.cli.starter import MAX_PARTIES, MIN_PARTIES, starter_scenario
 from pactlab.domain.catalog import load_scenario, shipped_scenarios
 from pactlab.domain.loader import FileError
 from pactlab.domain.scenario import Scenario
+from pactlab.domain.schema import scenario_schema as scenario_json_schema
 from pactlab.workflow import (
     MoveMade,
     NegotiationFinished,
@@ -42,9 +45,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-scenario_app = typer.Typer(help="Validate shipped or custom scenarios; export their JSON Schema.", no_args_is_help=True)
+scenario_app = typer.Typer(help="Validate, list and start scenarios; export their JSON Schema.", no_args_is_help=True)
 app.add_typer(scenario_app, name="scenario")
 app.add_typer(audit_app, name="audit")
+app.add_typer(playbook_app, name="playbook")
 app.command("eval")(eval_command)
 app.command("termsheet")(termsheet_command)
 
@@ -305,13 +309,32 @@ def scenario_validate(
 def scenario_schema(
     output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Print the JSON Schema of scenario files, for editor autocompletion."""
-    schema = json.dumps(Scenario.model_json_schema(), indent=2)
+    """Print the JSON Schema of scenario files (what the loader accepts), for editors."""
+    schema = json.dumps(scenario_json_schema(), indent=2)
     if output is None:
         print(schema)
     else:
         output.write_text(schema + "\n", encoding="utf-8")
         console.print(f"wrote {output}")
+
+
+@scenario_app.command("new")
+def scenario_new(
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    parties: Annotated[
+        int, typer.Option(min=MIN_PARTIES, max=MAX_PARTIES, help="How many parties, each with a playbook.")
+    ] = 2,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter scenario, a playbook per party, that validates and runs."""
+    text = starter_scenario(parties)
+    if output is None:
+        print(text, end="")
+        return
+    if output.exists() and not force:
+        raise _fail(f"{output} exists; pass --force to overwrite it", exit_codes.BAD_INPUT)
+    output.write_text(text, encoding="utf-8")
+    console.print(f"wrote {output}: validate it with 'pactlab scenario validate {output}'")
 
 
 @scenario_app.command("list")
