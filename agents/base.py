@@ -38,6 +38,9 @@ class Seat:
     space: OutcomeSpace
     utility: UtilityFunction
     seed: int
+    position: int = 0
+    """The party's place in the scenario's list of parties: what seeds its chance, never its id,
+    so that renaming every id changes nothing but the names."""
 
     @property
     def party_id(self) -> str:
@@ -64,6 +67,7 @@ class Seat:
             space=space,
             utility=UtilityFunction(space, party.private),
             seed=seed,
+            position=scenario.party_ids.index(party_id),
         )
 
 

@@ -10,7 +10,6 @@ model says the others like best, then to chance from one seeded generator per tu
 from __future__ import annotations
 
 import itertools
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,8 +25,8 @@ from pactlab.domain.table import Turn
 
 
 def turn_rng(seat: Seat, turn: Turn) -> np.random.Generator:
-    """The only source of randomness: seeded by (seat seed, stable hash of the party, turn number)."""
-    return np.random.default_rng([seat.seed & 0xFFFF_FFFF_FFFF_FFFF, zlib.crc32(seat.party_id.encode()), turn.turn])
+    """The only source of randomness: seeded by (seat seed, the party's place in the scenario, turn number)."""
+    return np.random.default_rng([seat.seed & 0xFFFF_FFFF_FFFF_FFFF, seat.position, turn.turn])
 
 
 def format_value(space: OutcomeSpace, issue_id: str, value: IssueValue) -> str:

@@ -13,7 +13,7 @@ from pactlab.app.sweeps.backend import Events
 from pactlab.app.sweeps.model import Budget, Limits
 from pactlab.app.sweeps.pool import LocalBackend
 from pactlab.app.sweeps.tasks import RunResult, RunTask, utc_now
-from tests.explore.conftest import WriteSweep
+from tests.sweeps.conftest import WriteSweep
 
 LLM_SWEEP = Path(__file__).resolve().parents[2] / "sweeps" / "llm_vs_strategies_sweep.yaml"
 

@@ -14,7 +14,7 @@ import pytest
 
 from evals.audit import verify
 from pactlab.app.sweeps import RUNS, Store
-from tests.explore.conftest import WriteSweep
+from tests.sweeps.conftest import WriteSweep
 
 SWEEP = """\
 name: killed-sweep

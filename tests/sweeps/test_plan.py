@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pactlab.app.sweeps import load_sweep
 from pactlab.app.sweeps.settings import assign_negotiators, negotiator_kind, provider_of
-from tests.explore.conftest import SMALL_SWEEP, WriteSweep
+from tests.sweeps.conftest import SMALL_SWEEP, WriteSweep
 
 
 def test_grid_runs_every_combination_for_every_seed(write_sweep: WriteSweep) -> None:

@@ -10,7 +10,7 @@ from evals.audit import verify
 from pactlab.app.sweeps import RUNS, Store, load_sweep, run_sweep
 from pactlab.app.sweeps.pool import LocalBackend
 from pactlab.app.sweeps.ray_backend import RayBackend
-from tests.explore.conftest import SMALL_SWEEP, WriteSweep
+from tests.sweeps.conftest import SMALL_SWEEP, WriteSweep
 
 ray = pytest.importorskip("ray", reason="the Ray backend is an optional extra: pip install 'pactlab[ray]'")
 

@@ -10,7 +10,7 @@ from pactlab.app.sweeps import Store, load_sweep
 from pactlab.app.sweeps.store import StoreMismatch
 from pactlab.app.sweeps.sweeper import open_store, sweep_meta
 from pactlab.app.sweeps.tasks import RunResult
-from tests.explore.conftest import SMALL_SWEEP, WriteSweep
+from tests.sweeps.conftest import SMALL_SWEEP, WriteSweep
 
 
 def test_runs_move_from_pending_to_done_and_failed(write_sweep: WriteSweep, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from pactlab.app.cli import app, exit_codes
 from pactlab.app.sweeps import load_sweep
 from pactlab.domain.loader import FileError
-from tests.explore.conftest import WriteSweep
+from tests.sweeps.conftest import WriteSweep
 
 SHIPPED = Path(__file__).resolve().parents[2] / "sweeps"
 

@@ -19,7 +19,7 @@ from pactlab.app.sweeps import RUNS, Store, load_sweep, run_sweep
 from pactlab.app.sweeps.model import Budget
 from pactlab.app.sweeps.pool import LocalBackend
 from pactlab.app.sweeps.reading import read_sweep
-from tests.explore.conftest import SMALL_SWEEP, WriteSweep
+from tests.sweeps.conftest import SMALL_SWEEP, WriteSweep
 
 
 @pytest.fixture
