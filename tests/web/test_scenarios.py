@@ -1,8 +1,8 @@
-"""Scenario files in the web app: folders listed and checked like the CLI checks them, uploads, starts.
+"""Scenario files in the web app: folders listed and checked like the CLI checks them, uploads, starts, term sheets.
 
 The browser sends ids from the listing, never paths: path tricks are unknown ids. Uploads are
 size-limited, parsed as plain YAML only, bounded (aliases, nesting), and stored under the data
-directory by their hash.
+directory by their hash. An agreed rehearsal's debrief links its term sheet files.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from evals.audit import read_records
 from pactlab.app.rehearsal import View
 from pactlab.app.web.library import Library
 from pactlab.domain.catalog import load_scenario, shipped_scenarios
+from pactlab.domain.issues import IssueValue
 from pactlab.domain.loader import FileError
-from tests.rehearsal.conftest import SEED
+from tests.rehearsal.conftest import SEED, play_to_end
 from tests.web.conftest import Web, serve_web
 from tests.web.scenario_files import BROKEN, SCRIPT, variant
 
@@ -243,3 +244,52 @@ def test_paths_from_the_browser_are_not_ids(web: Web, deals: Path, sid: Any) -> 
     assert response.status_code == 400, response.text
     assert "unknown scenario" in response.json()["error"]
     assert web.service.ids() == []
+
+
+def test_the_debrief_links_the_term_sheet_of_an_agreed_rehearsal(
+    web: Web, nash_terms: dict[str, IssueValue], tmp_path: Path
+) -> None:
+    response = web.post("/api/rehearsals", {"scenario": "deals:same_deal", "seat": "platform", "seed": SEED})
+    assert response.status_code == 201, response.text
+    rid = response.json()["id"]
+    assert web.client.get(f"/r/{rid}/termsheet.html").status_code == 409  # still under way
+    view = play_to_end(web.service, web.service.view(rid), nash_terms)
+    assert view.status == "agreement"
+    run_dir = tmp_path / "r" / rid
+    debrief = web.client.get(f"/r/{rid}/debrief").text
+    assert f'id="termsheet-html" href="/r/{rid}/termsheet.html"' in debrief
+    assert f'id="termsheet-md" href="/r/{rid}/termsheet.md"' in debrief
+    assert ("termsheet-docx" in debrief) == (run_dir / "termsheet.docx").exists()
+    assert str(escape(view.source)) in debrief and view.scenario_sha256 in debrief
+    html = web.client.get(f"/r/{rid}/termsheet.html")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert html.content == (run_dir / "termsheet.html").read_bytes() and "Term sheet" in html.text
+    assert "sandbox" in html.headers["content-security-policy"]
+    markdown = web.client.get(f"/r/{rid}/termsheet.md")
+    assert markdown.status_code == 200 and markdown.content == (run_dir / "termsheet.md").read_bytes()
+    assert markdown.headers["content-disposition"].startswith("attachment")
+    docx = web.client.get(f"/r/{rid}/termsheet.docx")
+    assert docx.status_code == (200 if (run_dir / "termsheet.docx").exists() else 404)
+    # Only those names, only from this run's folder.
+    for url in (
+        f"/r/{rid}/termsheet.jsonl",
+        f"/r/{rid}/termsheet.%2e%2e%2ftranscript.jsonl",
+        f"/r/{rid}/termsheet..%2Fscorecard.json",
+        f"/r/{rid}/transcript.jsonl",
+        f"/r/{rid}/scorecard.json",
+        f"/r/{rid}%2F..%2F{rid}/termsheet.html",
+        "/r/..%2F..%2Fetc/termsheet.html",
+        "/r/nope/termsheet.html",
+    ):
+        assert web.client.get(url).status_code == 404, url
+
+
+def test_no_term_sheet_without_a_deal(web: Web) -> None:
+    rid = web.start(scenario="deals:same_deal")
+    view = web.service.view(rid)
+    web.service.submit(rid, {"kind": "walk_away", "reason": "not today", "by": "Ada", "turn": view.table["turn"]})
+    assert web.service.view(rid).status == "walk_away"
+    debrief = web.client.get(f"/r/{rid}/debrief")
+    assert debrief.status_code == 200 and "termsheet-" not in debrief.text
+    for fmt in ("html", "md", "docx"):
+        assert web.client.get(f"/r/{rid}/termsheet.{fmt}").status_code == 404

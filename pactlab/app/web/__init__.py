@@ -1,9 +1,9 @@
 """Rehearsal in the browser: `pactlab serve` starts a local FastAPI app (see `pactlab.app.web.app`).
 
 - `app`: `create_app`, which assembles the app: security middleware, static files, the routers;
-- `pages`, `api`, `events`, `scenarios`: the routers (HTML pages; the JSON API and the person's
-  actions; the live event stream; the scenario files and uploads), which get what they need
-  through `dependencies`;
+- `pages`, `api`, `events`, `scenarios`, `run_files`: the routers (HTML pages; the JSON API and
+  the person's actions; the live event stream; the scenario files and uploads; an agreed
+  rehearsal's term sheet), which get what they need through `dependencies`;
 - `library`: the scenario files offered, by id (folders, uploads, shipped); `scenario_check`: a
   file's bytes checked as the CLI checks them, within `yaml_bounds`;
 - `display`: what the pages show, worked out from a rehearsal's view; `forms`: request bodies checked;

@@ -10,7 +10,8 @@ as HTTP 400 with a message. A move is validated at once and played in a worker t
 (`pactlab.app.web.steps`): the agents' replies reach the page through ``/r/{id}/events``
 (`pactlab.app.web.events`: server-sent events that only say "look again") and ``/api/r/{id}``.
 Scenario files are offered by id from the configured folders, the uploads and the shipped ones
-(`pactlab.app.web.library`, ``/api/scenarios``: `pactlab.app.web.scenarios`).
+(`pactlab.app.web.library`, ``/api/scenarios``: `pactlab.app.web.scenarios`); an agreed
+rehearsal's term sheet is served from its run folder (`pactlab.app.web.run_files`).
 
 Served on 127.0.0.1 by default, with a Host check against DNS rebinding, JSON-only POSTs (no
 cross-site form posts) and a strict Content-Security-Policy (no inline script or style).
@@ -28,7 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pactlab.app.rehearsal import Rehearsals
-from pactlab.app.web import api, events, pages, scenarios
+from pactlab.app.web import api, events, pages, run_files, scenarios
 from pactlab.app.web.library import UPLOADS, Library
 from pactlab.app.web.live import Hub
 from pactlab.app.web.steps import Steps
@@ -78,6 +79,7 @@ def create_app(
     app.include_router(events.router)
     app.include_router(scenarios.router)
     app.include_router(api.router)
+    app.include_router(run_files.router)
     return app
 
 
