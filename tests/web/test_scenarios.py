@@ -18,7 +18,7 @@ from markupsafe import escape
 
 from evals.audit import read_records
 from pactlab.app.rehearsal import View
-from pactlab.app.web.library import Library
+from pactlab.app.web.library import Library, default_folders
 from pactlab.domain.catalog import load_scenario, shipped_scenarios
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.loader import FileError
@@ -293,3 +293,38 @@ def test_no_term_sheet_without_a_deal(web: Web) -> None:
     assert debrief.status_code == 200 and "termsheet-" not in debrief.text
     for fmt in ("html", "md", "docx"):
         assert web.client.get(f"/r/{rid}/termsheet.{fmt}").status_code == 404
+
+
+def test_folders_get_unique_labels_and_the_shipped_folder_is_listed_once(tmp_path: Path) -> None:
+    made = [tmp_path / "a" / "deals", tmp_path / "b" / "deals", tmp_path / "Shipped", tmp_path / "My Deals!"]
+    for folder in made:
+        folder.mkdir(parents=True)
+    shipped = shipped_scenarios()["platform_material"].parent
+    library = Library([*made, made[0], shipped], tmp_path / "_uploads")
+    assert [(f.label, f.path) for f in library.folders] == [
+        ("deals", made[0]),
+        ("deals-2", made[1]),
+        ("shipped-2", made[2]),
+        ("my-deals", made[3]),
+    ]
+    (made[1] / "big.yaml").write_bytes(b"# padding\n" * 30_000)
+    (made[1] / "twice.yaml").write_text(variant("twice", "Twice"), encoding="utf-8")
+    (made[1] / "twice.yml").write_text(variant("twice_too", "Twice too"), encoding="utf-8")
+    (made[1] / ".hidden.yaml").write_text(variant("hidden", "Hidden"), encoding="utf-8")
+    entries = {f.id: f for f in library.files()}
+    assert [sid for sid in entries if sid.startswith("deals-2:")] == [
+        "deals-2:big",
+        "deals-2:twice",
+        "deals-2:twice.yml",
+    ]
+    assert entries["deals-2:big"].check.problems == (
+        f"{made[1] / 'big.yaml'}: the file is too large (300,000 bytes): at most 256 KiB",
+    )
+    assert entries["deals-2:twice.yml"].check.scenario is not None
+    assert sum(1 for f in entries.values() if f.origin == "shipped") == len(shipped_scenarios())
+
+
+def test_the_default_folder_is_scenarios_where_the_server_starts(tmp_path: Path) -> None:
+    assert default_folders(tmp_path) == []
+    (tmp_path / "scenarios").mkdir()
+    assert default_folders(tmp_path) == [tmp_path / "scenarios"]
