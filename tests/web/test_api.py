@@ -3,48 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from evals.audit import read_records
-from pactlab.app.rehearsal import Rehearsals
-from pactlab.app.web.app import create_app
 from tests.rehearsal.conftest import SCENARIO, SEAT
-
-BASE = "http://127.0.0.1"
-
-
-class Web:
-    def __init__(self, client: TestClient, service: Rehearsals, workers: ThreadPoolExecutor) -> None:
-        self.client = client
-        self.service = service
-        self.workers = workers
-
-    def settle(self) -> None:
-        """Wait until the background step the last request started has run (one worker: FIFO)."""
-        self.workers.submit(lambda: None).result(timeout=120)
-
-    def post(self, url: str, body: Any) -> Any:
-        return self.client.post(url, json=body)
-
-    def start(self, **form: Any) -> str:
-        response = self.post("/api/rehearsals", {"scenario": SCENARIO, "seat": SEAT, "seed": 3, **form})
-        assert response.status_code == 201, response.text
-        return str(response.json()["id"])
+from tests.web.conftest import Web, serve_web
 
 
 @pytest.fixture
 def web(tmp_path: Path) -> Iterator[Web]:
-    workers = ThreadPoolExecutor(max_workers=1)
-    with Rehearsals(tmp_path / "r") as service:
-        app = create_app(service, workers=workers)
-        with TestClient(app, base_url=BASE) as client:
-            yield Web(client, service, workers)
-    workers.shutdown()
+    yield from serve_web(tmp_path / "r")
 
 
 def test_pages_and_headers(web: Web) -> None:
@@ -62,8 +33,8 @@ def test_pages_and_headers(web: Web) -> None:
 
 def test_bad_starts_change_nothing(web: Web) -> None:
     for body, words in (
-        ({"scenario": "atlantis", "seat": SEAT}, "shipped scenarios"),
-        ({"scenario": "/etc/passwd", "seat": SEAT}, "shipped scenarios"),
+        ({"scenario": "atlantis", "seat": SEAT}, "unknown scenario"),
+        ({"scenario": "/etc/passwd", "seat": SEAT}, "unknown scenario"),
         ({"scenario": SCENARIO, "seat": "lab"}, "unknown party 'lab'"),
         ({"scenario": SCENARIO, "seat": SEAT, "seed": "many"}, "seed must be a whole number"),
         ({"scenario": SCENARIO, "seat": SEAT, "seed": "-1"}, "seed must be a whole number"),

@@ -1,9 +1,10 @@
 """The web app in a real headless browser: Debian's chromium driven by Playwright.
 
-A full rehearsal: open the page, choose a seat, send a counter-offer, see the agent's reply appear
-without reloading, get blocked by a rule and see why, survive a reload and a server restart
-mid-way, accept, see the debrief, branch from an earlier turn. And an approval. Screenshots of
-the key screens go to tests/web/artifacts/ (git-ignored).
+A full rehearsal: open the page, see an invalid scenario file's problems and an invalid upload's,
+upload a valid one, pick a scenario file of one's own folder and a seat, send a counter-offer, see
+the agent's reply appear without reloading, get blocked by a rule and see why, survive a reload
+and a server restart mid-way, accept, see the debrief, open the term sheet, branch from an earlier
+turn. And an approval. Screenshots of the key screens go to tests/web/artifacts/ (git-ignored).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: 
 
 from evals.audit import read_records, verify  # noqa: E402
 from pactlab.app.rehearsal import Rehearsals  # noqa: E402
+from tests.web.scenario_files import BROKEN, SCRIPT, variant  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
 FLAGS = [
@@ -43,9 +45,10 @@ expect.set_options(timeout=WAIT)
 class Server:
     """`pactlab serve` in a child process (so that it can be killed and started again on the same port)."""
 
-    def __init__(self, out: Path, port: int = 0) -> None:
+    def __init__(self, out: Path, port: int = 0, scenarios: Path | None = None) -> None:
+        folders = [] if scenarios is None else ["--scenarios", str(scenarios)]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pactlab", "serve", "--port", str(port), "--out", str(out), "--pace", "0"],
+            [sys.executable, "-m", "pactlab", "serve", "--port", str(port), "--out", str(out), "--pace", "0", *folders],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -143,19 +146,50 @@ def test_a_full_rehearsal_in_the_browser(
     browser: Browser, tmp_path: Path, shots: Path, nash_terms: dict[str, object]
 ) -> None:
     out = tmp_path / "rehearsals"
-    server = Server(out)
+    deals = tmp_path / "deals"  # the person's own scenario folder: `pactlab serve --scenarios deals`
+    deals.mkdir()
+    (deals / "our_deal.yaml").write_text(
+        variant("our_deal", "Our composite deal", rename={"Carbonis": "Veyra"}), encoding="utf-8"
+    )
+    (deals / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    uploads = tmp_path / "to-upload"
+    uploads.mkdir()
+    (uploads / "broken.yaml").write_text(BROKEN, encoding="utf-8")
+    (uploads / "uploaded.yaml").write_text(variant("uploaded", "An uploaded deal"), encoding="utf-8")
+    server = Server(out, scenarios=deals)
     page, problems = _page(browser)
     try:
-        # Choose a scenario and a seat.
+        # The folder's files are listed; the broken one with its problems, as text, and not offered.
         page.goto(server.url)
-        page.select_option("#scenario", "platform_material")
+        broken = page.locator("tr[data-id='deals:broken'] .problems")
+        expect(broken).to_contain_text("broken.yaml:164:26: parties[0].private.reservation_value")
+        expect(broken).to_contain_text(SCRIPT)
+        expect(page.locator("tr[data-id='deals:our_deal']")).to_contain_text("Veyra Advanced Materials")
+        expect(page.locator("#scenario option[value='deals:broken']")).to_have_count(0)
+        # An invalid upload: its problems, as text; a valid one joins the list, chosen.
+        page.set_input_files("#upload-file", str(uploads / "broken.yaml"))
+        page.click("#upload")
+        expect(page.locator("#upload-error")).to_contain_text("broken.yaml is not a valid scenario (2 problems)")
+        expect(page.locator("#upload-errors li")).to_have_count(2)
+        expect(page.locator("#upload-errors")).to_contain_text(f"(got '{SCRIPT}')")
+        assert page.locator("#upload-form script").count() == 0
+        page.screenshot(path=shots / "00-upload-refused.png", full_page=True)
+        page.set_input_files("#upload-file", str(uploads / "uploaded.yaml"))
+        page.click("#upload")
+        expect(page.locator("#upload-ok")).to_contain_text("Uploaded: An uploaded deal")
+        expect(page.locator("#scenario")).to_have_value(re.compile(r"^upload:[0-9a-f]{64}$"))
+        expect(page.locator("#upload-errors li")).to_have_count(0)
+
+        # Choose a scenario file of the folder and a seat: the seats come from the file.
+        page.select_option("#scenario", "deals:our_deal")
+        expect(page.locator("#seat option[value=supplier]")).to_have_text("Veyra Advanced Materials (supplier)")
         page.select_option("#seat", "platform")
         expect(page.locator(".agent-choice[data-party=platform]")).to_be_hidden()
         page.fill("#seed", "3")
         page.fill("#name", "Ada Lovelace")
         page.screenshot(path=shots / "01-start.png", full_page=True)
         page.click("#start")
-        page.wait_for_url(re.compile(r"/r/platform_material-"))
+        page.wait_for_url(re.compile(r"/r/our_deal-"))
         rid = page.url.rstrip("/").rsplit("/", 1)[-1]
         expect(page.locator("#status-line")).to_have_attribute("data-status", "your-turn")
         expect(page.locator("#brief")).to_contain_text("Walk-away value")
@@ -196,7 +230,7 @@ def test_a_full_rehearsal_in_the_browser(
         page.reload()
         expect(page.locator("#blocked")).to_contain_text("below its reservation value")
         server.kill()
-        server = Server(out, port=server.port)
+        server = Server(out, port=server.port, scenarios=deals)
         page.reload()
         expect(page.locator("#moves li")).to_have_count(2)
         expect(page.locator("#status-line")).to_have_attribute("data-status", "your-turn")
@@ -235,8 +269,23 @@ def test_a_full_rehearsal_in_the_browser(
         expect(page.locator("#concessions")).to_be_visible()
         plot = page.locator("#plot")
         expect(plot).to_be_visible()
-        assert plot.evaluate("img => img.complete && img.naturalWidth > 0")
+        page.wait_for_function("() => { const img = document.getElementById('plot'); return img.complete; }")
+        assert plot.evaluate("img => img.naturalWidth > 0"), "the plot is broken"
+        expect(page.locator("#scenario-source")).to_contain_text(str((deals / "our_deal.yaml").resolve()))
         page.screenshot(path=shots / "07-debrief.png", full_page=True)
+
+        # The term sheet of the deal: HTML in the browser, Markdown to download.
+        markdown = page.request.get(
+            server.url + (page.locator("#termsheet-md").get_attribute("href") or "").lstrip("/")
+        )
+        assert markdown.ok and markdown.text() == (out / rid / "termsheet.md").read_text(encoding="utf-8")
+        page.click("#termsheet-html")
+        page.wait_for_url(re.compile(rf"/r/{re.escape(rid)}/termsheet\.html$"))
+        expect(page.locator("h1")).to_contain_text("Term sheet: Our composite deal")
+        expect(page.locator("body")).to_contain_text("Veyra Advanced Materials")
+        page.screenshot(path=shots / "07b-term-sheet.png", full_page=True)
+        page.go_back()
+        expect(page.locator("#debrief h1")).to_contain_text("Debrief: agreement")
 
         # What if? Branch from turn 3 and end the rehearsal there; the original is untouched.
         transcript = out / rid / "transcript.jsonl"

@@ -624,10 +624,26 @@ def serve(
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: any free port).")] = 8000,
     out: OutOption = DEFAULT_OUT,
     pace: Annotated[float, typer.Option(help="Seconds between agent moves, to watch them land.")] = 0.3,
+    scenarios: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--scenarios",
+            metavar="DIR",
+            exists=True,
+            file_okay=False,
+            help="A folder of scenario files to offer (repeatable; replaces the default ./scenarios; "
+            "the shipped scenarios are always offered).",
+        ),
+    ] = None,
 ) -> None:
     """Rehearse in the browser: a local web app where you pick a scenario and a seat and negotiate."""
     from pactlab.app.web.server import serve as run_server
 
     run_server(
-        out, host=host, port=port, pace=pace, announce=lambda line: console.print(line, markup=False, soft_wrap=True)
+        out,
+        host=host,
+        port=port,
+        pace=pace,
+        scenario_folders=scenarios,
+        announce=lambda line: console.print(line, markup=False, soft_wrap=True),
     )

@@ -54,6 +54,9 @@ TRANSCRIPT = "transcript.jsonl"
 
 OnEvent = Callable[[Event], None]
 
+MAX_SCENARIO_PREFIX = 60
+"""Characters of the scenario id that start a new rehearsal's id (the rest: a time stamp and 4 hex digits)."""
+
 
 class Rehearsals:
     """Rehearsals stored under `out`: checkpoints in ``checkpoints.sqlite``, each run's files in ``<id>/``.
@@ -102,7 +105,8 @@ class Rehearsals:
         plays (None: agents only, the person approves moves outside their mandates); `agents`
         strategy specs for the other parties (default: the default strategy); `policies` a
         shipped set, a file, "none" or None (the scenario's); `mandates` rule lines per party,
-        or "party: rule" lines.
+        or "party: rule" lines; `source` the scenario's file, for the records (default: `scenario`
+        when it is a name or a file).
         """
         checked = parse_start(scenario, seat, seed=seed, agents=agents or {}, policies=policies, mandates=mandates)
         loaded = checked.scenario
@@ -136,8 +140,8 @@ class Rehearsals:
                 raise RehearsalError(f"negotiation id {rid!r} is taken; pick another", {"id": "taken"})
             return rid
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        while True:
-            rid = f"{scenario.id}-{stamp}-{secrets.token_hex(2)}"
+        while True:  # a scenario file's id may be long: the rehearsal id must stay a valid one (100 characters)
+            rid = f"{scenario.id[:MAX_SCENARIO_PREFIX]}-{stamp}-{secrets.token_hex(2)}"
             if self.runs.state(rid) is None and not (self.out / rid).exists():
                 return rid
 

@@ -44,6 +44,8 @@ class View:
     scorecard: Scorecard | None
     seed: int
     ideal: dict[str, IssueValue] | None = None  # the viewer's best terms within its limits and the policies
+    source: str = ""  # where the scenario came from (its file, or the name it was started by), as recorded
+    scenario_sha256: str = ""  # the scenario's hash, as the run start's audit record holds it
 
     @classmethod
     def from_state(cls, rid: str, state: NegotiationState, question: dict[str, Any] | None) -> View:
@@ -65,6 +67,8 @@ class View:
             transcript=Path(run["transcript"]) if run["transcript"] else None,
             scorecard=Scorecard.model_validate(state["scorecard"]) if state.get("scorecard") else None,
             seed=run["seed"],
+            source=run.get("scenario_source") or "",
+            scenario_sha256=run.get("scenario_sha256") or "",
         )
 
     @property

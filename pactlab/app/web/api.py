@@ -1,4 +1,4 @@
-"""The JSON API under ``/api``: the scenarios, a rehearsal's live state, and the person's actions.
+"""The JSON API under ``/api``: a rehearsal's live state, and the person's actions (the scenario files: `scenarios`).
 
 Actions (start, check a draft, move, approve, fork) take a JSON object (`pactlab.app.web.forms`)
 and everything in it is checked by the rehearsal service before anything changes: a refusal is
@@ -16,8 +16,8 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from pactlab.app.rehearsal import RehearsalError, UnknownRehearsal, View
-from pactlab.app.web.dependencies import HubDep, ServiceDep, StepsDep, TemplatesDep
-from pactlab.app.web.display import page_context, scenarios
+from pactlab.app.web.dependencies import HubDep, LibraryDep, ServiceDep, StepsDep, TemplatesDep
+from pactlab.app.web.display import page_context
 from pactlab.app.web.forms import JsonBody, refused, start_args
 from pactlab.app.web.steps import Steps
 
@@ -25,11 +25,6 @@ FRAGMENTS = ("status", "table", "history", "question")
 """The parts of the rehearsal page that the live page redraws (templates ``_<name>.html``)."""
 
 router = APIRouter(prefix="/api")
-
-
-@router.get("/scenarios")
-async def scenarios_api() -> JSONResponse:
-    return JSONResponse(await run_in_threadpool(scenarios))
 
 
 @router.get("/r/{rid}")
@@ -56,12 +51,11 @@ async def state(rid: str, service: ServiceDep, hub: HubDep, steps: StepsDep, tem
 
 
 @router.post("/rehearsals")
-async def start(body: JsonBody, service: ServiceDep) -> JSONResponse:
+async def start(body: JsonBody, service: ServiceDep, library: LibraryDep) -> JSONResponse:
     if isinstance(body, JSONResponse):
         return body
     try:
-        args = start_args(body)
-        view = await run_in_threadpool(lambda: service.start(**args))
+        view = await run_in_threadpool(lambda: service.start(**start_args(body, library)))
     except RehearsalError as exc:
         return refused(exc)
     return JSONResponse({"id": view.id, "url": f"/r/{view.id}"}, 201)

@@ -1,6 +1,7 @@
 """The rehearsal web app: server-rendered pages, a little JavaScript, server-sent events for the live table.
 
-Pages (`pactlab.app.web.pages`): ``/`` (the rehearsals, and a form to start one), ``/r/{id}``
+Pages (`pactlab.app.web.pages`): ``/`` (the rehearsals, the scenario files, a form to start one
+and one to upload a scenario), ``/r/{id}``
 (the table, the person's brief, the counter-offer form with a live utility meter and the policy
 gate's verdicts, the messages and rationales of the other parties), ``/r/{id}/debrief``. JSON
 endpoints under ``/api`` (`pactlab.app.web.api`) take the person's input; everything a person
@@ -8,6 +9,9 @@ sends is validated by the rehearsal service before anything changes, and a refus
 as HTTP 400 with a message. A move is validated at once and played in a worker thread
 (`pactlab.app.web.steps`): the agents' replies reach the page through ``/r/{id}/events``
 (`pactlab.app.web.events`: server-sent events that only say "look again") and ``/api/r/{id}``.
+Scenario files are offered by id from the configured folders, the uploads and the shipped ones
+(`pactlab.app.web.library`, ``/api/scenarios``: `pactlab.app.web.scenarios`); an agreed
+rehearsal's term sheet is served from its run folder (`pactlab.app.web.run_files`).
 
 Served on 127.0.0.1 by default, with a Host check against DNS rebinding, JSON-only POSTs (no
 cross-site form posts) and a strict Content-Security-Policy (no inline script or style).
@@ -25,7 +29,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pactlab.app.rehearsal import Rehearsals
-from pactlab.app.web import api, events, pages
+from pactlab.app.web import api, events, pages, run_files, scenarios
+from pactlab.app.web.library import UPLOADS, Library
 from pactlab.app.web.live import Hub
 from pactlab.app.web.steps import Steps
 from pactlab.app.web.templates import PACKAGE, load_templates
@@ -38,11 +43,17 @@ LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 def create_app(
-    service: Rehearsals, *, pace: float = 0.0, local_only: bool = True, workers: ThreadPoolExecutor | None = None
+    service: Rehearsals,
+    *,
+    library: Library | None = None,
+    pace: float = 0.0,
+    local_only: bool = True,
+    workers: ThreadPoolExecutor | None = None,
 ) -> FastAPI:
     """The web app over `service`; `pace` seconds between agent moves let people watch them land.
 
-    `workers` runs the steps a person's input starts (default: four threads).
+    `library` offers the scenario files (default: the shipped ones, and uploads kept under the
+    service's directory); `workers` runs the steps a person's input starts (default: four threads).
     """
     hub = Hub()
 
@@ -55,6 +66,7 @@ def create_app(
     workers = workers or ThreadPoolExecutor(max_workers=4, thread_name_prefix="rehearsal")
     # What the routes get through `pactlab.app.web.dependencies` (`serve` stops the hub and the workers).
     app.state.service = service
+    app.state.library = library or Library([], service.out / UPLOADS)
     app.state.hub = hub
     app.state.workers = workers
     app.state.steps = Steps(hub, workers, pace)
@@ -65,7 +77,9 @@ def create_app(
     app.middleware("http")(security_headers)
     app.include_router(pages.router)
     app.include_router(events.router)
+    app.include_router(scenarios.router)
     app.include_router(api.router)
+    app.include_router(run_files.router)
     return app
 
 

@@ -1,4 +1,5 @@
-"""What a route gets from the app it runs in: the rehearsal service, the live hub, the steps, the templates.
+"""What a route gets from the app it runs in: the rehearsal service, the scenario files, the live hub, the steps,
+the templates.
 
 `create_app` puts them on ``app.state``; routes ask for them with `Depends` (the annotated types
 below) instead of closing over them, so each router lives in its own module.
@@ -12,6 +13,7 @@ from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
 
 from pactlab.app.rehearsal import Rehearsals
+from pactlab.app.web.library import Library
 from pactlab.app.web.live import Hub
 from pactlab.app.web.steps import Steps
 
@@ -20,6 +22,12 @@ def get_service(request: Request) -> Rehearsals:
     service = request.app.state.service
     assert isinstance(service, Rehearsals)
     return service
+
+
+def get_library(request: Request) -> Library:
+    library = request.app.state.library
+    assert isinstance(library, Library)
+    return library
 
 
 def get_hub(request: Request) -> Hub:
@@ -41,6 +49,7 @@ def get_templates(request: Request) -> Jinja2Templates:
 
 
 ServiceDep = Annotated[Rehearsals, Depends(get_service)]
+LibraryDep = Annotated[Library, Depends(get_library)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 StepsDep = Annotated[Steps, Depends(get_steps)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

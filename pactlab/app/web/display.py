@@ -10,9 +10,8 @@ import json
 from typing import Any
 
 from pactlab.app.rehearsal import Rehearsals, UnknownRehearsal, View, kinds_allowed
-from pactlab.domain.catalog import load_scenario, shipped_scenarios
+from pactlab.app.web.library import Library
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, NumericIssue, value_key
-from pactlab.domain.loader import FileError
 from pactlab.domain.table import MoveRecord
 
 
@@ -104,20 +103,23 @@ def kind_of(issue: object) -> str:
     return "other"  # pragma: no cover
 
 
-def scenarios() -> dict[str, Any]:
-    """The shipped scenarios a rehearsal can start from, with their parties (for the start form)."""
-    found: dict[str, Any] = {}
-    for name, path in shipped_scenarios().items():
-        try:
-            scenario, _ = load_scenario(str(path))
-        except FileError:
-            continue
-        found[name] = {
-            "title": scenario.title,
-            "policy_set": scenario.policy_set,
-            "parties": [{"id": p.id, "name": p.name, "core_business": p.core_business} for p in scenario.parties],
-        }
-    return found
+def scenario_groups(library: Library) -> list[dict[str, Any]]:
+    """The listed scenario files, checked, grouped by where they come from (the page's listing and select)."""
+    files = [f.summary() for f in library.files()]
+    return [
+        {"origin": origin, "title": title, "files": [f for f in files if f["origin"] == origin]}
+        for origin, title in library.origins()
+    ]
+
+
+def startable(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The valid files by id, with what the start form needs (title, parties): the rest cannot be started."""
+    return {
+        f["id"]: {"title": f["title"], "parties": f["parties"], "policy_set": f["policy_set"]}
+        for group in groups
+        for f in group["files"]
+        if f["valid"]
+    }
 
 
 def all_views(service: Rehearsals) -> list[View]:

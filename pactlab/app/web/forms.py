@@ -1,23 +1,34 @@
-"""What a browser sends, checked: a JSON object (no form posts), and the start form's fields.
+"""What a browser sends, checked: a JSON object or a YAML file (no form posts), and the start form's fields.
 
 A bad request gets its answer as a response here (415, 413, 400 with a message), before a
-route touches the service; the service checks the meaning of what is left.
+route touches the service; the service checks the meaning of what is left. Neither body is one
+a cross-site HTML form can send (their content types need a CORS preflight, which this server
+never grants).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
+from urllib.parse import unquote
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 
 from pactlab.app.rehearsal import RehearsalError
-from pactlab.domain.catalog import shipped_scenarios
+from pactlab.app.web.library import Library
+from pactlab.app.web.scenario_check import MAX_BYTES
 from policies import shipped_policy_sets
 
 MAX_BODY = 64_000
-"""Bytes a request body may have at most."""
+"""Bytes a JSON request body may have at most."""
+
+YAML_TYPES = frozenset({"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"})
+"""Content types an uploaded scenario file may come as."""
+
+UPLOAD_NAME = "upload.yaml"
+"""What an upload is called in its problems when the browser gives no usable file name."""
 
 
 async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
@@ -40,17 +51,58 @@ async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
 JsonBody = Annotated[dict[str, Any] | JSONResponse, Depends(json_body)]
 
 
+async def yaml_body(request: Request) -> bytes | JSONResponse:
+    """An uploaded scenario file's bytes (at most `MAX_BYTES`, read no further), or the 4xx response."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind not in YAML_TYPES:
+        return JSONResponse({"error": "send the scenario file as YAML (Content-Type: application/yaml)"}, 415)
+    too_large = JSONResponse(
+        {"error": f"the scenario file is too large: scenario files may have at most {MAX_BYTES // 1024} KiB"}, 413
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BYTES:
+        return too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BYTES:
+            return too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+YamlBody = Annotated[bytes | JSONResponse, Depends(yaml_body)]
+
+
+def upload_name(request: Request) -> str:
+    """The uploaded file's name (``X-Filename``, URL-encoded), reduced to a plain file name: it only labels problems."""
+    raw = unquote(request.headers.get("x-filename", ""))
+    name = re.sub(r"[^A-Za-z0-9._-]+", "_", re.split(r"[/\\]", raw)[-1]).lstrip(".")[:80]
+    return name if name.endswith((".yaml", ".yml")) else UPLOAD_NAME
+
+
 def refused(exc: RehearsalError) -> JSONResponse:
     """A person's input the service refused: HTTP 400 with the message and the problems per field."""
     return JSONResponse({"error": str(exc), "problems": exc.problems}, 400)
 
 
-def start_args(body: dict[str, Any]) -> dict[str, Any]:
-    """The start form, checked: shipped scenarios and policy sets only (no server paths from a browser)."""
-    scenario = body.get("scenario")
-    if not isinstance(scenario, str) or scenario not in shipped_scenarios():
-        names = ", ".join(shipped_scenarios())
-        raise RehearsalError(f"choose one of the shipped scenarios: {names}", {"scenario": "unknown scenario"})
+def start_args(body: dict[str, Any], library: Library) -> dict[str, Any]:
+    """The start form, checked: a scenario by its id in the listing, shipped policy sets (no server paths
+    from a browser). The scenario is read and checked now; the rehearsal records its file's path."""
+    sid = body.get("scenario")
+    found = library.find(sid)
+    if found is None:
+        raise RehearsalError(
+            f"unknown scenario {str(sid)[:60]!r}: choose one from the list of scenario files",
+            {"scenario": "unknown scenario"},
+        )
+    scenario = found.check.scenario
+    if scenario is None:
+        raise RehearsalError(
+            f"scenario {found.id} is not valid; fix the file first: {'; '.join(found.check.problems[:3])}",
+            {"scenario": "invalid"},
+        )
     policies = body.get("policies") or None
     if policies is not None and policies != "none" and policies not in shipped_policy_sets():
         choices = ", ".join([*shipped_policy_sets(), "none"])
@@ -82,6 +134,7 @@ def start_args(body: dict[str, Any]) -> dict[str, Any]:
         raise RehearsalError("the id must be text", {"id": "invalid"})
     return {
         "scenario": scenario,
+        "source": str(found.path.resolve()),
         "seat": seat,
         "seed": seed,
         "agents": agents,

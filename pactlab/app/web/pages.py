@@ -1,4 +1,5 @@
-"""The HTML pages: the rehearsals and a start form (``/``), a rehearsal's table (``/r/{id}``), its debrief and plot.
+"""The HTML pages: the rehearsals, the scenario files and a start form (``/``), a rehearsal's table
+(``/r/{id}``), its debrief (with links to the term sheet: `pactlab.app.web.run_files`) and plot.
 
 Pages are drawn on the server from the rehearsal's current view; the live parts of the table
 page refresh through the API (`pactlab.app.web.api`) when the event stream says so.
@@ -16,8 +17,10 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES
 from pactlab.app.rehearsal import UnknownRehearsal
-from pactlab.app.web.dependencies import HubDep, ServiceDep, StepsDep, TemplatesDep
-from pactlab.app.web.display import all_views, my_turns, page_context, scenarios
+from pactlab.app.web.dependencies import HubDep, LibraryDep, ServiceDep, StepsDep, TemplatesDep
+from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
+from pactlab.app.web.run_files import TERM_SHEETS, term_sheets
+from pactlab.app.web.scenario_check import MAX_BYTES
 from policies import shipped_policy_sets
 
 router = APIRouter()
@@ -34,17 +37,18 @@ def not_found(templates: Jinja2Templates, request: Request, message: str) -> HTM
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, service: ServiceDep, templates: TemplatesDep) -> HTMLResponse:
+async def index(request: Request, service: ServiceDep, library: LibraryDep, templates: TemplatesDep) -> HTMLResponse:
     views = await run_in_threadpool(all_views, service)
-    shipped = await run_in_threadpool(scenarios)
+    groups = await run_in_threadpool(scenario_groups, library)
     return page(
         templates,
         request,
         "index.html",
         {
             "views": views,
-            "scenarios": shipped,
-            "scenarios_json": json.dumps(shipped),
+            "groups": groups,
+            "scenarios_json": json.dumps(startable(groups)),
+            "max_upload_kib": MAX_BYTES // 1024,
             "policy_sets": sorted(shipped_policy_sets()),
             "strategies": list(STRATEGIES),
             "default_strategy": DEFAULT_STRATEGY,
@@ -80,11 +84,13 @@ async def debrief(request: Request, rid: str, service: ServiceDep, templates: Te
         return page(templates, request, "missing.html", {"message": message, "rid": rid}, 409)
     report = await run_in_threadpool(service.debrief, rid)
     comparison = await run_in_threadpool(service.compare, rid)
+    sheets = await run_in_threadpool(term_sheets, service, rid)
+    links = [{"format": fmt, "label": TERM_SHEETS[fmt].label, "url": f"/r/{rid}/termsheet.{fmt}"} for fmt in sheets]
     return page(
         templates,
         request,
         "debrief.html",
-        {"view": view, "d": report, "comparison": comparison, "my_turns": my_turns(view)},
+        {"view": view, "d": report, "comparison": comparison, "my_turns": my_turns(view), "term_sheets": links},
     )
 
 

@@ -45,7 +45,7 @@ function initIndex() {
   name.value = storedName();
 
   function fillSeats() {
-    const s = scenarios[scenario.value];
+    const s = scenarios[scenario.value] || { parties: [] };
     seat.replaceChildren();
     agents.replaceChildren();
     for (const p of s.parties) {
@@ -80,6 +80,7 @@ function initIndex() {
   scenario.addEventListener("change", fillSeats);
   seat.addEventListener("change", showAgents);
   fillSeats();
+  initUpload(scenarios, scenario, fillSeats);
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -104,6 +105,68 @@ function initIndex() {
     button.disabled = false;
     if (!result.ok) { error.textContent = result.data.error || "could not start"; return; }
     window.location.assign(result.data.url);
+  });
+}
+
+// An uploaded scenario file: the server checks it; its problems are listed (as text), a valid one
+// joins the select, chosen, ready to start.
+function initUpload(scenarios, select, fillSeats) {
+  const form = document.getElementById("upload-form");
+  if (!form) return;
+  const file = document.getElementById("upload-file");
+  const error = document.getElementById("upload-error");
+  const list = document.getElementById("upload-errors");
+  const ok = document.getElementById("upload-ok");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    error.textContent = "";
+    ok.textContent = "";
+    list.replaceChildren();
+    const chosen = file.files[0];
+    if (!chosen) { error.textContent = "choose a scenario file first"; return; }
+    let response;
+    try {
+      response = await fetch("/api/scenarios", {
+        method: "POST",
+        headers: { "Content-Type": "application/yaml", "X-Filename": encodeURIComponent(chosen.name) },
+        body: chosen,
+      });
+    } catch (err) {
+      error.textContent = "the server cannot be reached; is pactlab serve running?";
+      return;
+    }
+    let data = {};
+    try { data = await response.json(); } catch (err) { data = { error: `unexpected answer (${response.status})` }; }
+    if (!response.ok) {
+      error.textContent = data.error || "not uploaded";
+      for (const problem of data.errors || []) {
+        const li = document.createElement("li");
+        const code = document.createElement("code");
+        code.textContent = problem;
+        li.append(code);
+        list.append(li);
+      }
+      return;
+    }
+    const entry = data.scenario;
+    scenarios[data.id] = { title: entry.title, parties: entry.parties, policy_set: entry.policy_set };
+    let group = select.querySelector("optgroup[data-origin=upload]");
+    if (!group) {
+      group = document.createElement("optgroup");
+      group.label = "Uploaded here";
+      group.dataset.origin = "upload";
+      select.insertBefore(group, select.querySelector("optgroup[data-origin=shipped]"));
+    }
+    let option = Array.from(select.options).find((o) => o.value === data.id);
+    if (!option) {
+      option = document.createElement("option");
+      option.value = data.id;
+      option.textContent = entry.title;
+      group.append(option);
+    }
+    select.value = data.id;
+    fillSeats();
+    ok.textContent = `Uploaded: ${entry.title} (${entry.parties.length} parties, ${entry.issues.length} issues). Choose your seat and start.`;
   });
 }
 
