@@ -181,8 +181,11 @@ def value_text(sig: Signatories, issue: AnyIssue | None, value: IssueValue | Non
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         return with_unit(value, issue.unit if isinstance(issue, NumericIssue) else "")
-    if value in sig.views:
-        return sig.views[value].name
+    clause = getattr(issue, "clause", None)
+    if isinstance(clause, IpOwnership) and value in clause.options:
+        owner = clause.options[value].owner  # an owner named by the clause, never guessed from the option's id
+        if owner in sig.views:
+            return sig.views[owner].name
     return words(value)
 
 

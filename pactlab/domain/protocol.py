@@ -73,7 +73,8 @@ def apply_move(table: Table, party: str, action: Action, scenario: Scenario, spa
     if isinstance(action, WalkAway) and not rule.still_possible(list(at_table), scenario.party_ids):
         return replace(after, status="walk_away", ended_by=f"{party} walked away: {action.reason}")
     if proposal is not None and rule.met(accepted, scenario.party_ids):
-        ended_by = f"agreement on {proposer}'s proposal, accepted by {', '.join(sorted(accepted))}"
+        in_order = ", ".join(p for p in scenario.party_ids if p in accepted)  # the scenario's order, never the names'
+        ended_by = f"agreement on {proposer}'s proposal, accepted by {in_order}"
         return replace(after, status="agreement", ended_by=ended_by)
     speaker, round_ = _next_speaker(table.at_table, at_table, party, table.round)
     if round_ >= scenario.protocol.max_rounds:

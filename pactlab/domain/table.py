@@ -207,7 +207,7 @@ def table_record(table: Table) -> TableRecord:
         at_table=list(table.at_table),
         proposal=table.proposal,
         proposer=table.proposer,
-        accepted_by=sorted(table.accepted_by),
+        accepted_by=[p for p in table.at_table if p in table.accepted_by],  # speaking order, never the names'
         status=table.status,
         ended_by=table.ended_by,
         tier=table.tier,
