@@ -19,6 +19,7 @@ from pactlab.domain.actions import Action, Propose
 from pactlab.domain.constraints import Constraint
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.records import RecordKind
 from pactlab.domain.scenario import Party, Scenario
 from pactlab.domain.table import Turn
 
@@ -109,7 +110,7 @@ class AgentReport:
     """Something an agent did on the way to its action that the audit trail must hold
     (a model call, a fallback, a privacy-screen hit)."""
 
-    kind: str
+    kind: RecordKind
     data: dict[str, Any]
 
 

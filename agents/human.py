@@ -33,6 +33,7 @@ from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.constraints import Constraint, ConstraintSyntaxError
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
+from pactlab.domain.records import RecordKind
 from pactlab.domain.table import Turn
 
 HUMAN = "human"
@@ -42,7 +43,7 @@ MOVE_KINDS = ("propose", "accept", "reject", "walk_away")
 MAX_TEXT = 4000
 MAX_NAME = 120
 
-Recorder = Callable[[str, str, dict[str, Any], str], None]
+Recorder = Callable[[RecordKind, str, dict[str, Any], str], None]
 """Writes one keyed audit record: (kind, actor, data, key)."""
 
 

@@ -37,10 +37,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pactlab.domain.records import RecordKind
+
 ZERO_HASH = "0" * 64
 """The `prev_hash` of the first record."""
 
-SEAL_KIND = "seal"
+SEAL_KIND: RecordKind = "seal"
 SEAL_KEY = "seal"
 SEAL_FIELDS = ("records", "last_hash")
 """Fields the seal adds to its data: the number of records before it and the last one's hash."""
@@ -376,7 +378,7 @@ class AuditWriter:
     def sealed(self) -> bool:
         return self._seal_line is not None
 
-    def append(self, kind: str, actor: str, data: dict[str, Any], *, key: str | None = None) -> AuditRecord:
+    def append(self, kind: RecordKind, actor: str, data: dict[str, Any], *, key: str | None = None) -> AuditRecord:
         """Write one record, durably, and return it.
 
         With a `key` already in the file, nothing is written: the existing record is returned if
@@ -421,7 +423,7 @@ class AuditWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _append(self, kind: str, actor: str, data: dict[str, Any], key: str | None) -> AuditRecord:
+    def _append(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str | None) -> AuditRecord:
         with self._lock:
             if self._broken is not None:
                 raise AuditWriteError(self.path, f"an earlier write failed ({self._broken}); the run must stop")

@@ -17,6 +17,7 @@ from evals.audit import AuditWriter
 from evals.scorecard import OutcomeAnalysis, analyse
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.records import RecordKind
 from pactlab.domain.scenario import Scenario
 from pactlab.workflow.state import RunSpec
 from policies import PolicySet, mandate_constraints
@@ -60,7 +61,7 @@ class NegotiationContext:
             _analysis=analysis,
         )
 
-    def record(self, kind: str, actor: str, data: dict[str, Any], key: str) -> None:
+    def record(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str) -> None:
         """Append to the audit trail before the workflow moves on (keyed, so replays add nothing)."""
         if self.audit is not None:
             self.audit.append(kind, actor, data, key=key)

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.audit import AuditCorrupt, AuditRecord, AuditWriter, read_records, verify
+from pactlab.domain.records import record_kind
 
 
 class ForkError(ValueError):
@@ -63,7 +64,7 @@ def fork_transcript(source: Path, dest: Path, *, source_id: str, negotiation_id:
         writer.append("run_start", start.actor, data, key=start.key)
         for record in prefix[1:]:
             stamps.use(record.ts)
-            writer.append(record.kind, record.actor, record.data, key=record.key)
+            writer.append(record_kind(record.kind), record.actor, record.data, key=record.key)
         stamps.use(None)
         writer.append(
             "fork",
