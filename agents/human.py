@@ -34,6 +34,7 @@ from pactlab.domain.constraints import Constraint, ConstraintSyntaxError
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
 from pactlab.domain.table import Turn
+from pactlab.errors import BadInput
 
 HUMAN = "human"
 """The agent spec of a seat that a person takes (``agents: {platform: human}`` in the run spec)."""
@@ -46,7 +47,7 @@ Recorder = Callable[[str, str, dict[str, Any], str], None]
 """Writes one keyed audit record: (kind, actor, data, key)."""
 
 
-class InvalidSubmission(ValueError):
+class InvalidSubmission(BadInput, ValueError):
     """A person's answer that cannot be a move (or a decision); the message says what to fix.
 
     `problems` maps a form field (an issue id, ``kind``, ``reason``, ...) to what is wrong with it.

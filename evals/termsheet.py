@@ -37,11 +37,12 @@ from evals.transcript import TranscriptError, TranscriptRun
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
 from pactlab.domain.scenario import Party, Scenario
 from pactlab.domain.table import MEDIATOR, MoveRecord
+from pactlab.errors import BadInput
 
 AnyIssue = CategoricalIssue | NumericIssue | BooleanIssue
 
 
-class NoAgreement(ValueError):
+class NoAgreement(BadInput, ValueError):
     """The transcript's negotiation did not end in an agreement, so there is no term sheet to draft."""
 
     def __init__(self, outcome: str, ended_by: str | None = None, negotiation_id: str | None = None) -> None:

@@ -28,6 +28,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponent
 
 from agents.llm.config import LLMConfig, OutputMode
 from agents.llm.schema import prompt_instruction, schema_name, strict_schema
+from pactlab.errors import ExternalError
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
@@ -117,7 +118,7 @@ class Decision(Generic[T]):
         return self.failure is None
 
 
-class MalformedResponse(Exception):
+class MalformedResponse(ExternalError):
     """A 2xx answer whose body is not a chat completion (cut or garbled by a proxy): retried as transient."""
 
     def __init__(self, message: str, body: str) -> None:
@@ -125,7 +126,7 @@ class MalformedResponse(Exception):
         self.body = body
 
 
-class _Invalid(Exception):
+class _Invalid(ExternalError):
     """A reply that must be repaired: `kind: detail` for the record, `problem` and `advice` for the model."""
 
     def __init__(self, kind: str, detail: str, problem: str, advice: str = "corrected") -> None:

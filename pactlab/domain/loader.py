@@ -12,6 +12,8 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pactlab.errors import BadInput
+
 M = TypeVar("M", bound=BaseModel)
 _SCALARS = yaml.constructor.SafeConstructor()
 
@@ -32,7 +34,7 @@ class Problem:
         return f"{where}:{field} {self.message}"
 
 
-class FileError(ValueError):
+class FileError(BadInput, ValueError):
     """A file that cannot be loaded; `problems` lists every error found."""
 
     def __init__(self, problems: list[Problem]) -> None:

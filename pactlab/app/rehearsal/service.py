@@ -49,6 +49,7 @@ from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunc
 from pactlab.domain.protocol import IllegalMove, check_legal
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord, TableRecord, Turn, table_from_record
+from pactlab.errors import BadInput, NotFound
 from pactlab.workflow import (
     Event,
     Negotiations,
@@ -78,7 +79,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 OnEvent = Callable[[Event], None]
 
 
-class RehearsalError(ValueError):
+class RehearsalError(BadInput, ValueError):
     """Bad input from a person; the message says what to fix, and nothing changed.
 
     `problems` maps a form field to what is wrong with it (for the web form).
@@ -89,7 +90,7 @@ class RehearsalError(ValueError):
         self.problems = dict(problems or {})
 
 
-class UnknownRehearsal(LookupError):
+class UnknownRehearsal(NotFound, LookupError):
     """No rehearsal has this id (a mistyped or forged id)."""
 
 
