@@ -1,79 +1,50 @@
-"""`pactlab`: run, resume and inspect negotiations; validate scenarios."""
+"""`pactlab run`, `pactlab resume` and `pactlab strategies`: negotiations with strategy or LLM agents.
+
+Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 4 unknown
+negotiation or nothing to resume, 6 a negotiation id or transcript that exists already,
+1 failure. The workflow (LangGraph), the agents and the evaluator are imported when a command
+runs, not when the CLI starts.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from agents.mediator import MEDIATORS
-from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
-from evals.audit import AuditError
 from pactlab.app.cli import exit_codes
-from pactlab.app.cli.audit import audit_app, eval_command, termsheet_command
-from pactlab.app.cli.llm import LLM_MODES, default_agent, llm_endpoint
-from pactlab.app.cli.render import MoveRenderer, print_scorecard
-from pactlab.domain.catalog import load_scenario, shipped_scenarios
-from pactlab.domain.loader import FileError
-from pactlab.domain.scenario import Scenario
-from pactlab.workflow import (
-    MoveMade,
-    NegotiationFinished,
-    NegotiationNotFound,
-    Negotiations,
-    Scored,
-)
-from pactlab.workflow.outputs import write_outputs
-from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP, Durability
-from policies import load_policy_set
+from pactlab.errors import BadInput, Conflict, InternalError, NotFound
 
-app = typer.Typer(
-    help="pactlab: AI agents negotiate the IP and risk terms of innovation partnerships.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-scenario_app = typer.Typer(help="Validate shipped or custom scenarios; export their JSON Schema.", no_args_is_help=True)
-app.add_typer(scenario_app, name="scenario")
-app.add_typer(audit_app, name="audit")
-app.command("eval")(eval_command)
-app.command("termsheet")(termsheet_command)
+if TYPE_CHECKING:
+    from pactlab.app.cli.render import MoveRenderer
+    from pactlab.domain.scenario import Scenario
+    from pactlab.workflow import Negotiations, Scored
 
 console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_OUT = Path("transcripts")
 CHECKPOINTS = "checkpoints.sqlite"
 TRANSCRIPT = "transcript.jsonl"
+DEFAULT_ROUNDS_PER_STEP = 5
+"""`pactlab.workflow.runner.DEFAULT_ROUNDS_PER_STEP`, for the help text (a test keeps them equal)."""
 
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for checkpoints and run outputs.")]
-
-
-def _fail(message: str, code: int) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}")
-    return typer.Exit(code)
-
-
-def _file_error(exc: FileError) -> typer.Exit:
-    for problem in exc.problems:
-        errors.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
-    return typer.Exit(exit_codes.BAD_INPUT)
-
 
 _PARTY_SPEC = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
 
 
-def _parse_agents(scenario: Scenario, specs: list[str], default: str = DEFAULT_STRATEGY) -> dict[str, str]:
+def parse_agents(scenario: Scenario, specs: list[str], default: str) -> dict[str, str]:
     """Map every party to a negotiator spec from `--agent PARTY=SPEC` (or `--agent SPEC` for all)."""
+    from agents.registry import parse_spec
+
     chosen = dict.fromkeys(scenario.party_ids, default)
     for spec in specs:
         assigned = _PARTY_SPEC.match(spec)
@@ -81,22 +52,21 @@ def _parse_agents(scenario: Scenario, specs: list[str], default: str = DEFAULT_S
         try:
             parse_spec(strategy)
         except ValueError as exc:
-            raise _fail(f"--agent {spec}: {exc}", exit_codes.BAD_INPUT) from None
+            raise BadInput(f"--agent {spec}: {exc}") from None
         if not party:
             chosen = dict.fromkeys(scenario.party_ids, strategy)
         elif party not in chosen:
-            raise _fail(
-                f"--agent {spec}: unknown party {party!r}; parties: {', '.join(scenario.party_ids)}",
-                exit_codes.BAD_INPUT,
-            )
+            raise BadInput(f"--agent {spec}: unknown party {party!r}; parties: {', '.join(scenario.party_ids)}")
         else:
             chosen[party] = strategy
     return chosen
 
 
-def _follow(events: object, renderer: MoveRenderer, pace: float, quiet: bool) -> Scored | None:
+def _follow(events: Iterable[object], renderer: MoveRenderer, pace: float, quiet: bool) -> Scored | None:
+    from pactlab.workflow import MoveMade, Scored
+
     scored = None
-    for event in events:  # type: ignore[attr-defined]
+    for event in events:
         assert isinstance(event, (MoveMade, Scored))
         if isinstance(event, MoveMade):
             if not quiet:
@@ -111,9 +81,12 @@ def _follow(events: object, renderer: MoveRenderer, pace: float, quiet: bool) ->
 
 
 def _finish(runs: Negotiations, negotiation_id: str, scenario: Scenario, scored: Scored | None, out: Path) -> None:
+    from pactlab.app.cli.render import print_scorecard
+    from pactlab.workflow.outputs import write_outputs
+
     state = runs.state(negotiation_id)
     if scored is None or state is None:
-        raise _fail(f"negotiation {negotiation_id!r} ended without a scorecard", exit_codes.FAILURE)
+        raise InternalError(f"negotiation {negotiation_id!r} ended without a scorecard")
     print_scorecard(console, scored.scorecard)
     paths = write_outputs(out / negotiation_id, scenario, state, scored.scorecard)
     for path in paths:
@@ -122,7 +95,30 @@ def _finish(runs: Negotiations, negotiation_id: str, scenario: Scenario, scored:
     raise typer.Exit(exit_codes.AGREEMENT if scored.scorecard.outcome == "agreement" else exit_codes.NO_AGREEMENT)
 
 
-@app.command()
+@contextmanager
+def _llm_endpoint(mode: str | None, quiet: bool) -> Iterator[None]:
+    """The LLM endpoint for the run (see pactlab.app.cli.llm); nothing to do (or import) without --llm."""
+    if mode is None:
+        yield
+        return
+    from pactlab.app.cli.llm import llm_endpoint
+
+    with llm_endpoint(mode, console, quiet=quiet):
+        yield
+
+
+@contextmanager
+def _audit_stops_the_run() -> Iterator[None]:
+    """An audit trail error stops the run; say that the checkpoints are kept (the error keeps its class)."""
+    from evals.audit import AuditError
+
+    try:
+        yield
+    except AuditError as exc:
+        exc.add_note("the run stopped (checkpoints kept)")
+        raise
+
+
 def run(
     scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario.")],
     seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same moves.")] = 0,
@@ -169,30 +165,34 @@ def run(
 ) -> None:
     """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
 
-    Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 1 failure.
+    Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 6 the id is taken, 1 failure.
     """
-    try:
-        loaded, path = load_scenario(scenario)
-    except FileError as exc:
-        raise _file_error(exc) from None
+    from agents.mediator import MEDIATORS
+    from agents.registry import DEFAULT_STRATEGY
+    from pactlab.app.cli.llm import LLM_MODES, default_agent
+    from pactlab.app.cli.render import MoveRenderer
+    from pactlab.domain.catalog import load_scenario
+    from pactlab.workflow import Negotiations
+    from pactlab.workflow.runner import Durability
+    from policies import load_policy_set
+
+    loaded, path = load_scenario(scenario)
     if durability not in ("sync", "async", "exit"):
-        raise _fail(f"--durability {durability!r}: use sync, async or exit", exit_codes.BAD_INPUT)
+        raise BadInput(f"--durability {durability!r}: use sync, async or exit")
     if llm is not None and llm not in LLM_MODES:
-        raise _fail(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}", exit_codes.BAD_INPUT)
-    agents = _parse_agents(loaded, agent or [], default_agent(llm) if llm else DEFAULT_STRATEGY)
+        raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
+    agents = parse_agents(loaded, agent or [], default_agent(llm) if llm else DEFAULT_STRATEGY)
     if mediator not in MEDIATORS:
-        raise _fail(f"--mediator {mediator!r}: use {' or '.join(MEDIATORS)}", exit_codes.BAD_INPUT)
+        raise BadInput(f"--mediator {mediator!r}: use {' or '.join(MEDIATORS)}")
     uses_llm = mediator == "llm" or any(spec.startswith("llm") for spec in agents.values())
     rounds_per_step = checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP)
     chosen = policies or loaded.policy_set
-    policy_set = None
-    if chosen and chosen != "none":
-        try:
-            policy_set, _ = load_policy_set(chosen, loaded)
-        except FileError as exc:
-            raise _file_error(exc) from None
+    policy_set = load_policy_set(chosen, loaded)[0] if chosen and chosen != "none" else None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     negotiation_id = negotiation_id or f"{loaded.id}-{stamp}-{secrets.token_hex(2)}"
+    transcript = out / negotiation_id / TRANSCRIPT
+    if transcript.exists():
+        raise Conflict(f"transcript {transcript} already exists; pick another negotiation id (--id) or --out")
     console.rule(f"[bold]{loaded.title}[/]")
     for party in loaded.parties:
         console.print(f"  [bold]{party.id}[/] {party.name} ({party.core_business}) — {agents[party.id]}")
@@ -202,7 +202,11 @@ def run(
         console.print("  policies: none (no policy gate)")
     durability_mode: Durability = durability  # type: ignore[assignment]
     with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs, _llm_endpoint(llm, quiet):
-        try:
+        if runs.state(negotiation_id) is not None:
+            raise Conflict(
+                f"negotiation id {negotiation_id!r} already exists in {out / CHECKPOINTS}; pick another (--id)"
+            )
+        with _audit_stops_the_run():
             events = runs.start(
                 loaded,
                 agents=agents,
@@ -210,34 +214,14 @@ def run(
                 negotiation_id=negotiation_id,
                 source=str(path),
                 rounds_per_step=rounds_per_step,
-                transcript=out / negotiation_id / TRANSCRIPT,
+                transcript=transcript,
                 policies=policy_set,
                 mediator=mediator,
             )
             scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
-        except AuditError as exc:
-            raise _fail(f"audit trail: {exc}; the run stopped (checkpoints kept)", exit_codes.FAILURE) from None
-        except ValueError as exc:  # LLMConfigError (e.g. no API key) included
-            raise _fail(str(exc), exit_codes.BAD_INPUT) from None
         _finish(runs, negotiation_id, loaded, scored, out)
 
 
-@contextmanager
-def _llm_endpoint(mode: str | None, quiet: bool) -> Iterator[None]:
-    """The LLM endpoint for the run (see pactlab.app.cli.llm); a local server that cannot start is a failure."""
-    if mode is None:
-        yield
-        return
-    from agents.llm import LocalServerError
-
-    try:
-        with llm_endpoint(mode, console, quiet=quiet):
-            yield
-    except LocalServerError as exc:
-        raise _fail(f"local model server: {exc}", exit_codes.FAILURE) from None
-
-
-@app.command()
 def resume(
     negotiation_id: Annotated[str, typer.Argument(help="The id printed when the run started.")],
     out: OutOption = DEFAULT_OUT,
@@ -247,83 +231,36 @@ def resume(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
-    """Resume an interrupted negotiation from its last checkpoint."""
+    """Resume an interrupted negotiation from its last checkpoint.
+
+    Exit codes: as for run, and 4 if there is no such negotiation or nothing left to resume.
+    """
+    from pactlab.app.cli.render import MoveRenderer
+    from pactlab.domain.scenario import Scenario
+    from pactlab.workflow import Negotiations
+
     checkpoints = out / CHECKPOINTS
     if not checkpoints.exists():
-        raise _fail(f"no checkpoints at {checkpoints}; pass --out DIR of the original run", exit_codes.NOT_FOUND)
+        raise NotFound(f"no checkpoints at {checkpoints}; pass --out DIR of the original run")
     with Negotiations(checkpoints) as runs:
         state = runs.state(negotiation_id)
         if state is None:
             known = ", ".join(runs.ids()[-5:]) or "none"
-            raise _fail(f"no negotiation {negotiation_id!r} in {checkpoints} (latest: {known})", exit_codes.NOT_FOUND)
+            raise NotFound(f"no negotiation {negotiation_id!r} in {checkpoints} (latest: {known})")
         scenario = Scenario.model_validate(state["run"]["scenario"])
         renderer = MoveRenderer(console, scenario)
         console.rule(f"[bold]Resuming {negotiation_id}[/] at round {state['table']['round'] + 1}")
         if not quiet:
             renderer.replay(state["moves"])
             console.print("[dim]— resumed here —[/]")
-        try:
-            with _llm_endpoint(llm, quiet):
-                scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
-        except (NegotiationFinished, NegotiationNotFound) as exc:
-            raise _fail(str(exc), exit_codes.NOT_FOUND) from None
-        except AuditError as exc:
-            raise _fail(f"audit trail: {exc}; the run stopped (checkpoints kept)", exit_codes.FAILURE) from None
+        with _audit_stops_the_run(), _llm_endpoint(llm, quiet):
+            scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
         _finish(runs, negotiation_id, scenario, scored, out)
 
 
-@app.command()
 def strategies() -> None:
     """List the strategy negotiators and their parameters."""
+    from agents.registry import STRATEGIES
+
     for name, description in STRATEGIES.items():
         console.print(f"[bold]{name}[/]: {description}")
-
-
-@scenario_app.command("validate")
-def scenario_validate(
-    files: Annotated[list[str], typer.Argument(help="Scenario files or shipped scenario names.")],
-) -> None:
-    """Check scenario files; print every problem with file, line and field. Exit 2 if any is invalid."""
-    failed = False
-    for name in files:
-        try:
-            loaded, path = load_scenario(name)
-        except FileError as exc:
-            failed = True
-            for problem in exc.problems:
-                errors.print(f"[bold red]error:[/] {problem}", soft_wrap=True)
-            continue
-        console.print(
-            f"[green]ok[/] {path}: {loaded.title} — {len(loaded.parties)} parties, {len(loaded.issues)} issues"
-        )
-    if failed:
-        raise typer.Exit(exit_codes.BAD_INPUT)
-
-
-@scenario_app.command("schema")
-def scenario_schema(
-    output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
-) -> None:
-    """Print the JSON Schema of scenario files, for editor autocompletion."""
-    schema = json.dumps(Scenario.model_json_schema(), indent=2)
-    if output is None:
-        print(schema)
-    else:
-        output.write_text(schema + "\n", encoding="utf-8")
-        console.print(f"wrote {output}")
-
-
-@scenario_app.command("list")
-def scenario_list() -> None:
-    """List the shipped scenarios."""
-    for name, path in shipped_scenarios().items():
-        try:
-            loaded, _ = load_scenario(str(path))
-        except FileError:
-            console.print(f"[red]{name}[/] (invalid: run 'pactlab scenario validate {name}')")
-            continue
-        console.print(f"[bold]{name}[/]: {loaded.title} ({len(loaded.parties)} parties, {len(loaded.issues)} issues)")
-
-
-from pactlab.app.cli import explore as _explore  # noqa: E402, F401  (registers the explore and report commands)
-from pactlab.app.cli import rehearse as _rehearse  # noqa: E402, F401  (registers the rehearse, debrief and serve commands)
