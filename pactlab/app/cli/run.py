@@ -167,18 +167,19 @@ def run(
 
     Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 6 the id is taken, 1 failure.
     """
+    from pactlab.domain.catalog import load_scenario
+
+    loaded, path = load_scenario(scenario)  # a bad scenario is reported before the workflow is loaded
+    if durability not in ("sync", "async", "exit"):
+        raise BadInput(f"--durability {durability!r}: use sync, async or exit")
     from agents.mediator import MEDIATORS
     from agents.registry import DEFAULT_STRATEGY
     from pactlab.app.cli.llm import LLM_MODES, default_agent
     from pactlab.app.cli.render import MoveRenderer
-    from pactlab.domain.catalog import load_scenario
     from pactlab.workflow import Negotiations
     from pactlab.workflow.runner import Durability
     from policies import load_policy_set
 
-    loaded, path = load_scenario(scenario)
-    if durability not in ("sync", "async", "exit"):
-        raise BadInput(f"--durability {durability!r}: use sync, async or exit")
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
     agents = parse_agents(loaded, agent or [], default_agent(llm) if llm else DEFAULT_STRATEGY)
