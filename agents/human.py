@@ -35,6 +35,7 @@ from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, Nu
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
 from pactlab.domain.records import RecordKind
 from pactlab.domain.table import Turn
+from pactlab.errors import BadInput
 
 HUMAN = "human"
 """The agent spec of a seat that a person takes (``agents: {platform: human}`` in the run spec)."""
@@ -47,7 +48,7 @@ Recorder = Callable[[RecordKind, str, dict[str, Any], str], None]
 """Writes one keyed audit record: (kind, actor, data, key)."""
 
 
-class InvalidSubmission(ValueError):
+class InvalidSubmission(BadInput, ValueError):
     """A person's answer that cannot be a move (or a decision); the message says what to fix.
 
     `problems` maps a form field (an issue id, ``kind``, ``reason``, ...) to what is wrong with it.

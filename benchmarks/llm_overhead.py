@@ -136,8 +136,8 @@ def full_runs() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--turns", type=int, default=200)
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.llm_overhead", description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=200, help="LLM turns timed against the instant responder")
     parser.add_argument("--local", action="store_true", help="also against the local model (pactlab[llm])")
     args = parser.parse_args(argv)
     with instant_responder() as url, endpoint_environment(url, "instant"):

@@ -148,9 +148,9 @@ def print_table(rows: Sequence[dict[str, Any]]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.negotiations", description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES))
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="outcome-space sizes")
     parser.add_argument("--runs", type=int, default=30, help="negotiations per measurement")
-    parser.add_argument("--no-negmas", action="store_true")
+    parser.add_argument("--no-negmas", action="store_true", help="skip the NegMAS comparison")
     args = parser.parse_args(argv)
     rows = run(args.sizes, args.runs, negmas=not args.no_negmas)
     print_table(rows)

@@ -38,6 +38,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pactlab.domain.records import RecordKind
+from pactlab.errors import Conflict, ExternalError, PactlabError, RecordError
 
 ZERO_HASH = "0" * 64
 """The `prev_hash` of the first record."""
@@ -52,11 +53,11 @@ _TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 _FIELDS = frozenset({"seq", "ts", "kind", "actor", "data", "key", "prev_hash", "hash"})
 
 
-class AuditError(Exception):
+class AuditError(PactlabError):
     """Base class of the audit trail's errors."""
 
 
-class AuditWriteError(AuditError):
+class AuditWriteError(AuditError, ExternalError):
     """A record could not be written: the run must stop (nothing is dropped silently)."""
 
     def __init__(self, path: Path, reason: str) -> None:
@@ -65,7 +66,7 @@ class AuditWriteError(AuditError):
         self.reason = reason
 
 
-class AuditConflict(AuditError):
+class AuditConflict(AuditError, Conflict):
     """A replayed, keyed append differs from the record already written under that key."""
 
     def __init__(self, message: str, *, seq: int, key: str) -> None:
@@ -74,11 +75,11 @@ class AuditConflict(AuditError):
         self.key = key
 
 
-class AuditSealed(AuditError):
+class AuditSealed(AuditError, Conflict):
     """The transcript is sealed: nothing more may be appended."""
 
 
-class AuditCorrupt(AuditError):
+class AuditCorrupt(AuditError, RecordError):
     """A transcript is malformed or fails verification (reading it, or reopening it to append)."""
 
     def __init__(self, message: str, *, line: int | None = None) -> None:

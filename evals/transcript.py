@@ -15,9 +15,10 @@ from evals.scorecard import PolicyNotApplicable, Scorecard, score_table
 from evals.usage import usage_from_records
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord, TableRecord
+from pactlab.errors import BadInput
 
 
-class TranscriptError(ValueError):
+class TranscriptError(BadInput, ValueError):
     """A transcript that verifies but does not hold a pactlab run (no run_start, say)."""
 
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pactlab.errors import BadInput
+
 Provider = Literal["openai", "vllm", "ollama", "llamacpp", "lmstudio", "compatible"]
 OutputMode = Literal["json_schema", "json_object", "tools", "prompt"]
 RepairStyle = Literal["conversation", "restate"]
@@ -40,7 +42,7 @@ DEFAULT_OUTPUT_MODES: dict[Provider, OutputMode] = {
 }
 
 
-class LLMConfigError(ValueError):
+class LLMConfigError(BadInput, ValueError):
     """The configuration cannot work (missing key or endpoint, model extra not installed): fix it, don't retry."""
 
 

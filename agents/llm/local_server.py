@@ -23,6 +23,7 @@ from typing import Any
 import httpx2
 
 from agents.llm.config import LLMConfig, LLMConfigError
+from pactlab.errors import ExternalError
 
 LOCAL_MODEL_ALIAS = "gemma-3-270m"
 INSTALL_HINT = "install the optional extra: pip install 'pactlab[llm]' (builds llama-cpp-python, about 4 minutes)"
@@ -44,7 +45,7 @@ GEMMA_CHAT_TEMPLATE = (
 )
 
 
-class LocalServerError(RuntimeError):
+class LocalServerError(ExternalError, RuntimeError):
     """The local model server could not start (the message includes the end of its log)."""
 
 

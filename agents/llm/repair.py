@@ -19,6 +19,7 @@ from openai.types.chat.chat_completion import Choice
 from pydantic import BaseModel, ValidationError
 
 from agents.llm.config import OutputMode, RepairStyle
+from pactlab.errors import ExternalError
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -29,7 +30,7 @@ _REFUSAL = re.compile(
 )
 
 
-class InvalidReply(Exception):
+class InvalidReply(ExternalError):
     """A reply that must be repaired: `kind: detail` for the record, `problem` and `advice` for the model."""
 
     def __init__(self, kind: str, detail: str, problem: str, advice: str = "corrected") -> None:

@@ -16,8 +16,10 @@ from email.utils import parsedate_to_datetime
 import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, wait_exponential_jitter
 
+from pactlab.errors import ExternalError
 
-class MalformedResponse(Exception):
+
+class MalformedResponse(ExternalError):
     """A 2xx answer whose body is not a chat completion (cut or garbled by a proxy): retried as transient."""
 
     def __init__(self, message: str, body: str) -> None:

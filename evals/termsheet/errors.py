@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pactlab.errors import BadInput
 
-class NoAgreement(ValueError):
+
+class NoAgreement(BadInput, ValueError):
     """The transcript's negotiation did not end in an agreement, so there is no term sheet to draft."""
 
     def __init__(self, outcome: str, ended_by: str | None = None, negotiation_id: str | None = None) -> None:
@@ -19,7 +21,7 @@ class NoAgreement(ValueError):
         self.ended_by = ended_by
 
 
-class WordingError(ValueError):
+class WordingError(BadInput, ValueError):
     """A clause's wording template (from the scenario) does not render.
 
     The message names the issue, the option (if the template is an option's), where the

@@ -26,6 +26,7 @@ from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
 from pactlab.domain.issues import CategoricalIssue, IssueValue, NumericIssue, _IssueBase, value_key
+from pactlab.errors import BadInput
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<op><=|>=|==|!=|<|>)|(?P<punct>[\[\],])|(?P<str>'[^']*'|\"[^\"]*\")"
@@ -41,7 +42,7 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-class ConstraintSyntaxError(ValueError):
+class ConstraintSyntaxError(BadInput, ValueError):
     """A constraint that does not parse; the message shows where and what was expected."""
 
 

@@ -18,6 +18,9 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pactlab.domain.yaml_bounds import refusal
+from pactlab.errors import BadInput
+
 M = TypeVar("M", bound=BaseModel)
 _SCALARS = yaml.constructor.SafeConstructor()
 Loc = tuple[Any, ...]
@@ -48,7 +51,7 @@ class Problem:
         return f"{where}:{field} {self.message}"
 
 
-class FileError(ValueError):
+class FileError(BadInput, ValueError):
     """A file that cannot be loaded; `problems` lists every error found."""
 
     def __init__(self, problems: list[Problem]) -> None:
@@ -63,6 +66,9 @@ def load_model(path: str | Path, model: type[M]) -> M:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FileError([Problem(str(path), None, None, "", f"cannot read file: {exc.strerror or exc}")]) from None
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 text (byte {exc.start}): a YAML file is UTF-8 text"
+        raise FileError([Problem(str(path), None, None, "", message)]) from None
     return parse_model(text, model, source=str(path))
 
 
@@ -104,7 +110,10 @@ def parse_model(text: str, model: type[M], source: str = "<string>") -> M:
 
 
 def _compose(text: str, source: str, what: str) -> yaml.Node:
-    """The YAML node tree of `text`, or FileError for a syntax error or an empty file."""
+    """The YAML node tree of `text`, or FileError for a syntax error, a text out of bounds or an empty file."""
+    refused = refusal(text)
+    if refused is not None:
+        raise FileError([Problem(source, refused.line, refused.column, refused.field, refused.message)])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -112,6 +121,9 @@ def _compose(text: str, source: str, what: str) -> yaml.Node:
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         message = f"YAML syntax error: {exc.problem or exc}" + (f" ({exc.context})" if exc.context else "")
         raise FileError([Problem(source, line, col, "", message)]) from None
+    except yaml.YAMLError as exc:  # e.g. a control character, refused before any line
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise FileError([Problem(source, None, None, "", f"not a YAML text: {first}")]) from None
     if root is None:
         raise FileError([Problem(source, None, None, "", f"file is empty; expected a mapping for {what}")])
     return root

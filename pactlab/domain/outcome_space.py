@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict
 from pactlab.domain.issues import BooleanIssue, IssueValue, _IssueBase, value_key
 from pactlab.domain.preferences import PrivateProfile, value_vector
 from pactlab.domain.tolerance import at_least
+from pactlab.errors import BadInput
 
 
-class InvalidOffer(ValueError):
+class InvalidOffer(BadInput, ValueError):
     """A term sheet that does not fit the outcome space; `problems` maps each issue to what is wrong."""
 
     def __init__(self, problems: dict[str, str]) -> None:

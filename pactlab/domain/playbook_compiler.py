@@ -21,6 +21,7 @@ from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, Nu
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.playbook import PRIORITY_WEIGHTS, ClausePosition, Playbook, Requirement, level_index
 from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue, PrivateProfile, value_vector
+from pactlab.errors import BadInput
 
 Loc = tuple[str | int, ...]
 
@@ -34,7 +35,7 @@ _BARE = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
 _WORDS = {"if", "then", "and", "or", "in", "not", "true", "false"}
 
 
-class PlaybookError(ValueError):
+class PlaybookError(BadInput, ValueError):
     """A playbook that does not compile against the scenario; `problems` are (path in the playbook, message)."""
 
     def __init__(self, problems: list[tuple[Loc, str]]) -> None:

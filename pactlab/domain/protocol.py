@@ -16,9 +16,10 @@ from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import Table
+from pactlab.errors import BadInput
 
 
-class IllegalMove(ValueError):
+class IllegalMove(BadInput, ValueError):
     """A move the protocol does not allow at this point (names the party, the turn and the fix)."""
 
 

@@ -25,6 +25,7 @@ from evals.audit import FsyncPolicy
 from evals.scorecard import OutcomeAnalysis, Scorecard
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord, opening_table, table_record
+from pactlab.errors import Conflict, NotFound
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
 from pactlab.workflow.pause import ask_in_graph
@@ -38,11 +39,11 @@ DEFAULT_ROUNDS_PER_STEP = 5
 """Rounds between checkpoints for strategy negotiators (see `pactlab.workflow.graph`)."""
 
 
-class NegotiationNotFound(LookupError):
+class NegotiationNotFound(NotFound, LookupError):
     """No checkpoint exists for the negotiation id."""
 
 
-class NegotiationFinished(RuntimeError):
+class NegotiationFinished(NotFound, RuntimeError):
     """The negotiation already ended; there is nothing to resume."""
 
 
@@ -50,11 +51,11 @@ class WaitingForPerson(NegotiationFinished):
     """Nothing an operator can resume: the run waits for a person's move or approval (see `answer`)."""
 
 
-class NotWaiting(RuntimeError):
+class NotWaiting(Conflict, RuntimeError):
     """An answer for a run that is not waiting for a person (it moved on, ended, or never paused)."""
 
 
-class NoForkPoint(LookupError):
+class NoForkPoint(NotFound, LookupError):
     """No checkpoint lies before the requested turn (only runs played turn by turn have one before every turn)."""
 
 

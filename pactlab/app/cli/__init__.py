@@ -1,11 +1,9 @@
-"""The `pactlab` command line."""
+"""The `pactlab` command line: `app` is the typer app, `main` the console script.
 
-from pactlab.app.cli.app import app
+`pactlab.app.cli.main` assembles the commands; `pactlab.app.cli.errors` maps error classes to
+exit codes (`pactlab.app.cli.exit_codes`).
+"""
 
-
-def main() -> None:
-    """The `pactlab` console script."""
-    app()
-
+from pactlab.app.cli.main import app, main
 
 __all__ = ["app", "main"]

@@ -1,19 +1,24 @@
-"""`pactlab audit verify|show` and `pactlab eval`: check and read a run's audit transcript."""
+"""`pactlab audit verify|show|view`, `pactlab eval` and `pactlab termsheet`: check and read a run's transcript.
+
+Exit codes: 0, 5 if the transcript fails verification (altered, truncated or malformed), 2 if
+it is not a pactlab run or an option is wrong, 3 for a term sheet of a run without agreement,
+1 if the recomputed scorecard differs from the recorded one.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from evals.audit import AuditError, verify
-from evals.termsheet import NoAgreement, WordingError, draft_term_sheet, parse_formats, render, write_term_sheet
-from evals.transcript import TranscriptError, party_view, read_transcript, rescore
 from pactlab.app.cli import exit_codes
-from pactlab.app.cli.render import MoveRenderer, print_scorecard
+from pactlab.errors import BadInput
+
+if TYPE_CHECKING:
+    from evals.audit import VerifyReport
 
 audit_app = typer.Typer(help="Verify and read hash-chained audit transcripts.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -22,33 +27,35 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 FileArgument = Annotated[Path, typer.Argument(help="A transcript.jsonl written by a run.")]
 
 
-def _verified(path: Path) -> None:
+def _verified(path: Path) -> VerifyReport:
+    """The verification of the transcript at `path` when it verifies; AuditCorrupt (exit 5) if not."""
+    from evals.audit import AuditCorrupt, verify
+
     if not path.is_file():
-        errors.print(f"[bold red]error:[/] no such file: {path}")
-        raise typer.Exit(exit_codes.BAD_INPUT)
+        raise BadInput(f"no such file: {path}")
     report = verify(path)
     if not report.ok:
-        errors.print(f"[bold red]TAMPERED or damaged:[/] {path}: line {report.first_bad}: {report.problem}")
-        raise typer.Exit(exit_codes.TAMPERED)
+        raise AuditCorrupt(
+            f"TAMPERED or damaged: {path}: line {report.first_bad}: {report.problem}", line=report.first_bad
+        )
+    return report
 
 
 @audit_app.command("verify")
 def audit_verify(path: FileArgument) -> None:
     """Check the hash chain and the seal; name the first bad record. Exit 5 if the file was altered."""
-    _verified(path)
-    report = verify(path)
+    report = _verified(path)
     console.print(f"[green]ok[/] {path}: {report.records} records, sealed, chain intact (last hash {report.last_hash})")
 
 
 @audit_app.command("show")
 def audit_show(path: FileArgument) -> None:
     """Print the negotiation as a timeline: who proposed what, why, and what each proposal was worth."""
+    from evals.transcript import read_transcript
+    from pactlab.app.cli.render import MoveRenderer
+
     _verified(path)
-    try:
-        run = read_transcript(path)
-    except (AuditError, TranscriptError) as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    run = read_transcript(path)
     console.rule(f"[bold]{run.scenario.title}[/] — {run.negotiation_id}")
     console.print(f"seed {run.seed}; code {run.code.get('version', '?')} ({run.code.get('sha256', '?')[:12]})")
     for party in run.scenario.parties:
@@ -69,12 +76,10 @@ def audit_view(
     output: Annotated[Path | None, typer.Option("--out", help="Write JSON here instead of stdout.")] = None,
 ) -> None:
     """Export only what one party saw at the table (JSON): no other party's private profile."""
+    from evals.transcript import party_view, read_transcript
+
     _verified(path)
-    try:
-        view = party_view(read_transcript(path), as_party)
-    except (AuditError, TranscriptError) as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    view = party_view(read_transcript(path), as_party)
     text = json.dumps(view, indent=2, ensure_ascii=False)
     if output is None:
         print(text)
@@ -96,22 +101,21 @@ def termsheet_command(
     ] = None,
 ) -> None:
     """Draft the agreed deal as a term sheet: a clause per issue, each traced to the turn that set it."""
+    from evals.termsheet import NoAgreement, draft_term_sheet, parse_formats, render, write_term_sheet
+    from evals.transcript import read_transcript
+
     _verified(path)
     try:
         formats = parse_formats(fmt, default=("md",) if output is None else ("md", "html"))
-        if output is None and (len(formats) > 1 or "docx" in formats):
-            raise ValueError("to stdout, give one text format (md or html); for several or docx, give --out DIR")
     except ValueError as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
+        raise BadInput(str(exc)) from None
+    if output is None and (len(formats) > 1 or "docx" in formats):
+        raise BadInput("to stdout, give one text format (md or html); for several or docx, give --out DIR")
     try:
         document = draft_term_sheet(read_transcript(path))
-    except NoAgreement as exc:
-        errors.print(f"[bold yellow]{exc}[/]")
+    except NoAgreement as exc:  # an outcome, not an error: exit 3, as the run did
+        errors.print(str(exc), style="bold yellow", markup=False)
         raise typer.Exit(exit_codes.NO_AGREEMENT) from None
-    except (AuditError, TranscriptError, WordingError) as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
     if output is None:
         print(render(document, formats[0]).decode("utf-8"))
         return
@@ -124,13 +128,12 @@ def eval_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the scorecard as JSON.")] = False,
 ) -> None:
     """Recompute the scorecard from a transcript alone, and check it against the recorded one."""
+    from evals.transcript import read_transcript, rescore
+    from pactlab.app.cli.render import print_scorecard
+
     _verified(path)
-    try:
-        run = read_transcript(path)
-        card = rescore(run)
-    except (AuditError, TranscriptError) as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    run = read_transcript(path)
+    card = rescore(run)
     if as_json:
         print(json.dumps(card.model_dump(mode="json"), indent=2))
     else:

@@ -1,42 +1,27 @@
 """`pactlab explore SWEEP` runs a sweep of negotiations; `pactlab report DIR` writes its report.
 
 Exit codes of `explore`: 0 every run done (or the budget stopped the sweep), 1 some runs
-failed (run it again to rerun them), 2 a bad sweep file or option; of `report`: 0, or 4 if
-the folder holds no sweep.
+failed (run it again to rerun them), 2 a bad sweep file or option, 6 the folder holds another
+sweep (or this one with another definition); of `report`: 0, or 4 if the folder holds no sweep.
+The sweep machinery is imported when a command runs, not when the CLI starts.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
-from evals.sweeps.report import write_report
 from pactlab.app.cli import exit_codes
-from pactlab.app.cli.app import app
-from pactlab.app.cli.llm import LLM_MODES, llm_endpoint
-from pactlab.app.sweeps.backend import Backend
-from pactlab.app.sweeps.loading import LoadedSweep, load_sweep
-from pactlab.app.sweeps.model import Budget
-from pactlab.app.sweeps.plan import describe
-from pactlab.app.sweeps.pool import LocalBackend
-from pactlab.app.sweeps.ray_backend import RayBackend
-from pactlab.app.sweeps.reading import NoSweep, read_sweep
-from pactlab.app.sweeps.store import STORE, StoreMismatch
-from pactlab.app.sweeps.sweeper import SweepOutcome, run_sweep
-from pactlab.app.sweeps.tasks import RunResult
-from pactlab.domain.loader import FileError
+from pactlab.errors import BadInput
+
+if TYPE_CHECKING:
+    from pactlab.app.sweeps.backend import Backend
+    from pactlab.app.sweeps.loading import LoadedSweep
+    from pactlab.app.sweeps.sweeper import SweepOutcome
+    from pactlab.app.sweeps.tasks import RunResult
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -48,6 +33,15 @@ class BarProgress:
     """A progress bar with ETA on stderr, and the sweep's running agreement and failure counts."""
 
     def __init__(self) -> None:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         self._bar = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -79,6 +73,9 @@ class BarProgress:
 
 
 def _backend(name: str, workers: int, address: str | None) -> Backend:
+    from pactlab.app.sweeps.pool import LocalBackend
+    from pactlab.app.sweeps.ray_backend import RayBackend
+
     if name == "local":
         if address:
             raise typer.BadParameter("--address applies to --backend ray only", param_hint="--address")
@@ -98,7 +95,6 @@ def _plan_text(loaded: LoadedSweep) -> None:
     )
 
 
-@app.command("explore")
 def explore(
     sweep_file: Annotated[Path, typer.Argument(metavar="SWEEP", help="A sweep file (YAML).")],
     out: Annotated[
@@ -120,12 +116,15 @@ def explore(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Run a sweep of negotiations over scenario variants; resumable (done runs are never rerun)."""
-    try:
-        loaded = load_sweep(sweep_file)
-    except FileError as exc:
-        for problem in exc.problems:
-            errors.print(f"[bold red]error:[/] {problem}", markup=True, soft_wrap=True)
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    from pydantic import ValidationError
+
+    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint
+    from pactlab.app.sweeps.loading import load_sweep
+    from pactlab.app.sweeps.model import Budget
+    from pactlab.app.sweeps.plan import describe
+    from pactlab.app.sweeps.sweeper import run_sweep
+
+    loaded = load_sweep(sweep_file)
     runner = _backend(backend, workers, address)
     folder = out or SWEEPS_OUT / loaded.sweep.name
     _plan_text(loaded)
@@ -142,20 +141,14 @@ def explore(
             max_cost=max_cost if max_cost is not None else given.max_cost,
         )
     except ValidationError as exc:
-        errors.print(f"[bold red]error:[/] budget: {exc.errors()[0]['msg']}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
+        raise BadInput(f"budget: {exc.errors()[0]['msg']}") from None
     if llm is not None and llm not in LLM_MODES:
-        errors.print(f"[bold red]error:[/] --llm {llm!r}: use {' or '.join(LLM_MODES)}")
-        raise typer.Exit(exit_codes.BAD_INPUT)
+        raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
     try:
         with llm_endpoint(llm, console, quiet=True):
             outcome = run_sweep(loaded, folder, runner, budget=budget, progress=None if quiet else BarProgress())
-    except StoreMismatch as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
-    except ImportError as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.BAD_INPUT) from None
+    except ImportError as exc:  # an extra that is not installed (ray): the option cannot work here
+        raise BadInput(str(exc)) from None
     except KeyboardInterrupt:
         errors.print(f"interrupted; run the same command again to finish the sweep in {folder}")
         raise typer.Exit(130) from None
@@ -164,6 +157,8 @@ def explore(
 
 
 def _summary(outcome: SweepOutcome, folder: Path) -> None:
+    from pactlab.app.sweeps.store import STORE
+
     rate = f", {outcome.ran / outcome.elapsed:.1f} runs/s" if outcome.ran and outcome.elapsed > 0 else ""
     console.print(
         f"ran {outcome.ran} run(s) in {outcome.elapsed:.1f} s{rate}; {outcome.done}/{outcome.total} done, "
@@ -176,17 +171,15 @@ def _summary(outcome: SweepOutcome, folder: Path) -> None:
     console.print(f"[dim]store[/] {folder / STORE}; [dim]report:[/] pactlab report {folder}")
 
 
-@app.command("report")
 def report(
     folder: Annotated[Path, typer.Argument(metavar="DIR", help="The --out folder of a sweep.")],
     out: Annotated[Path | None, typer.Option("--out", help="Where to write the report files (default: DIR).")] = None,
 ) -> None:
     """Write a sweep's HTML report (figures by factor with 95% CIs, plots, robust term sheets) and CSV."""
-    try:
-        info, runs = read_sweep(folder)
-    except NoSweep as exc:
-        errors.print(f"[bold red]error:[/] {exc}")
-        raise typer.Exit(exit_codes.NOT_FOUND) from None
+    from evals.sweeps.report import write_report
+    from pactlab.app.sweeps.reading import read_sweep
+
+    info, runs = read_sweep(folder)
     _, paths = write_report(info, runs, out or folder)
     for path in paths:
         console.print(f"[dim]wrote[/] {path}")

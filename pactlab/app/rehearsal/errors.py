@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from pactlab.errors import BadInput, NotFound
 
-class RehearsalError(ValueError):
+
+class RehearsalError(BadInput, ValueError):
     """Bad input from a person; the message says what to fix, and nothing changed.
 
     `problems` maps a form field to what is wrong with it (for the web form).
@@ -19,7 +21,7 @@ class RehearsalError(ValueError):
         self.problems = dict(problems or {})
 
 
-class UnknownRehearsal(LookupError):
+class UnknownRehearsal(NotFound, LookupError):
     """No rehearsal has this id (a mistyped or forged id)."""
 
 

@@ -23,9 +23,10 @@ from typing import Any
 
 from evals.audit import AuditCorrupt, AuditRecord, AuditWriter, read_records, verify
 from pactlab.domain.records import record_kind
+from pactlab.errors import RecordError
 
 
-class ForkError(ValueError):
+class ForkError(RecordError, ValueError):
     """The source transcript cannot be branched (damaged, or not a pactlab run)."""
 
 

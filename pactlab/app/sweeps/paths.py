@@ -11,8 +11,10 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
+from pactlab.errors import BadInput
 
-class PathError(ValueError):
+
+class PathError(BadInput, ValueError):
     """A path that names no field of the scenario; the message lists what is valid there."""
 
 

@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pactlab.app.sweeps.model import Range, Sweep
+from pactlab.errors import BadInput
 
 YamlLoc = tuple[str | int, ...]
 """Where something is in the sweep file, as keys and list indices (for `pactlab.domain.loader.locate_problems`)."""
 
 
-class PlanError(ValueError):
+class PlanError(BadInput, ValueError):
     """A design that cannot expand; `where` locates it in the sweep file."""
 
     def __init__(self, where: YamlLoc, message: str) -> None:

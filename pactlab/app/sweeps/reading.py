@@ -7,9 +7,10 @@ from pathlib import Path
 
 from evals.sweeps.runs import SweepInfo, SweepRun, from_json
 from pactlab.app.sweeps.store import STORE, Store
+from pactlab.errors import NotFound
 
 
-class NoSweep(LookupError):
+class NoSweep(NotFound, LookupError):
     """The folder holds no sweep store."""
 
 

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
 from pactlab.app.sweeps.paths import Location, PathError, dotted, locate, set_path
 from pactlab.domain.scenario import Scenario
+from pactlab.errors import BadInput
 from policies import PolicySet
 
 POLICIES = "policies"
@@ -33,7 +34,7 @@ PolicyResolver = Callable[[str, Scenario], PolicySet]
 """Loads a policy set by name or path and checks it against the scenario (raises ValueError)."""
 
 
-class SettingError(ValueError):
+class SettingError(BadInput, ValueError):
     """A setting that cannot apply; `key` names it (None: the combination as a whole)."""
 
     def __init__(self, key: str | None, message: str) -> None:
@@ -41,7 +42,7 @@ class SettingError(ValueError):
         super().__init__(message)
 
 
-class VariantError(ValueError):
+class VariantError(BadInput, ValueError):
     """Every problem found with one variant."""
 
     def __init__(self, errors: list[SettingError]) -> None:

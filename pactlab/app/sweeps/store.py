@@ -19,6 +19,7 @@ from typing import Any
 from pactlab.app.sweeps.budget import Usage, usage_of
 from pactlab.app.sweeps.plan import PlannedRun, canonical
 from pactlab.app.sweeps.tasks import RunResult, RunStatus, utc_now
+from pactlab.errors import Conflict
 
 STORE = "sweep.sqlite"
 
@@ -48,7 +49,7 @@ CREATE INDEX IF NOT EXISTS runs_status ON runs (status, position);
 """
 
 
-class StoreMismatch(ValueError):
+class StoreMismatch(Conflict, ValueError):
     """The folder holds another sweep, or this sweep with another definition."""
 
 

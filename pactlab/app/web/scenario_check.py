@@ -2,10 +2,10 @@
 
 Whether the bytes come from a scenario folder or an upload, they go through one function, so the
 page shows exactly the lines ``pactlab scenario validate FILE`` prints (``file:line:col: field:
-message``). The loader parses with PyYAML's safe loader only: a file is data, never code. Before
-it, `yaml_bounds` refuses what the loader would build without bound (aliases that expand to
-millions of values, deep nesting) or choke on; after it, nothing a file holds can crash the
-server: whatever else goes wrong is one problem line, never a traceback.
+message``). The loader parses with PyYAML's safe loader only: a file is data, never code; it
+first refuses (`pactlab.domain.yaml_bounds`) what it would otherwise build without bound
+(aliases that expand to millions of values, deep nesting) or choke on, so nothing a file holds
+can crash the server: whatever goes wrong is one problem line, never a traceback.
 """
 
 from __future__ import annotations
@@ -13,9 +13,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-import yaml
-
-from pactlab.app.web.yaml_bounds import yaml_problems
 from pactlab.domain.loader import FileError, Problem, parse_model
 from pactlab.domain.scenario import Scenario
 
@@ -45,17 +42,10 @@ def check_scenario(data: bytes, source: str) -> ScenarioCheck:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return _refused(digest, source, f"not UTF-8 text (byte {exc.start}): a scenario file is YAML text")
-    bounds = yaml_problems(text, source)
-    if bounds:
-        return ScenarioCheck(None, tuple(str(p) for p in bounds), digest)
     try:
         scenario = parse_model(text, Scenario, source=source)
     except FileError as exc:
         return ScenarioCheck(None, tuple(str(p) for p in exc.problems), digest)
-    except yaml.YAMLError as exc:  # e.g. a control character, which PyYAML refuses before any line
-        return _refused(digest, source, f"not a YAML text: {_first_line(exc)}")
-    except (ValueError, TypeError, RecursionError) as exc:  # pragma: no cover - yaml_bounds refuses these first
-        return _refused(digest, source, f"cannot be read as a scenario: {type(exc).__name__}: {_first_line(exc)}")
     return ScenarioCheck(scenario, (), digest)
 
 
@@ -66,7 +56,3 @@ def too_large(size: int, source: str, digest: str = "") -> ScenarioCheck:
 
 def _refused(digest: str, source: str, message: str) -> ScenarioCheck:
     return ScenarioCheck(None, (str(Problem(source, None, None, "", message)),), digest)
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]

@@ -6,9 +6,8 @@ nested aliases (a "billion laughs") or a deeply nested list would take the serve
 stack. This check walks PyYAML's event stream, which needs neither: it counts the nodes the file
 would expand to (an alias counts as the whole node it repeats), the nesting depth, and refuses
 aliases of a node inside itself, collections as mapping keys and tags other than YAML's plain
-ones (the loader would fail on those with a traceback, not a message). The first problem found
-is reported at its line, like the loader's. Syntax errors are left to the loader, whose message
-the CLI prints too.
+ones (the loader would fail on those with a traceback, not a message). The loader calls it on
+every text before building it and reports the first problem at its line, like its own.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from pactlab.domain.loader import Problem
+from pactlab.errors import BadInput
 
 MAX_DEPTH = 32
 """Nesting levels a scenario file may have (the shipped ones need 7)."""
@@ -43,7 +42,17 @@ class _Collection:
     key: str | None = None  # a mapping's last key (for the field path of a problem)
 
 
-class _Refused(Exception):
+@dataclass(frozen=True)
+class Refusal:
+    """The first bound a text breaks: where (1-based line and column, dotted field path) and why."""
+
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+
+
+class _Refused(BadInput):
     """A bound broken at `event` (its line and column, 1-based), at the field path `path`."""
 
     def __init__(self, event: yaml.Event, path: list[str | int], message: str) -> None:
@@ -55,15 +64,15 @@ class _Refused(Exception):
         self.message = message
 
 
-def yaml_problems(text: str, source: str) -> list[Problem]:
-    """The first bound `text` breaks, as a located problem; [] when it is within bounds (or does not parse)."""
+def refusal(text: str) -> Refusal | None:
+    """The first bound `text` breaks; None when it is within bounds (or does not parse: the loader says why)."""
     try:
         _scan(text)
     except _Refused as refused:
-        return [Problem(source, refused.line, refused.column, _dotted(refused.path), refused.message)]
+        return Refusal(refused.line, refused.column, _dotted(refused.path), refused.message)
     except yaml.YAMLError:
-        return []  # a syntax error: the loader reports it, in the words the CLI uses
-    return []
+        return None
+    return None
 
 
 def _scan(text: str) -> None:

@@ -1,0 +1,268 @@
+"""`pactlab run`, `pactlab resume` and `pactlab strategies`: negotiations with strategy or LLM agents.
+
+Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 4 unknown
+negotiation or nothing to resume, 6 a negotiation id or transcript that exists already,
+1 failure. The workflow (LangGraph), the agents and the evaluator are imported when a command
+runs, not when the CLI starts.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from pactlab.app.cli import exit_codes
+from pactlab.errors import BadInput, Conflict, InternalError, NotFound
+
+if TYPE_CHECKING:
+    from pactlab.app.cli.render import MoveRenderer
+    from pactlab.domain.scenario import Scenario
+    from pactlab.workflow import Negotiations, Scored
+
+console = Console(highlight=False)
+
+DEFAULT_OUT = Path("transcripts")
+CHECKPOINTS = "checkpoints.sqlite"
+TRANSCRIPT = "transcript.jsonl"
+DEFAULT_ROUNDS_PER_STEP = 5
+"""`pactlab.workflow.runner.DEFAULT_ROUNDS_PER_STEP`, for the help text (a test keeps them equal)."""
+
+OutOption = Annotated[Path, typer.Option("--out", help="Directory for checkpoints and run outputs.")]
+
+_PARTY_SPEC = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
+
+
+def parse_agents(scenario: Scenario, specs: list[str], default: str) -> dict[str, str]:
+    """Map every party to a negotiator spec from `--agent PARTY=SPEC` (or `--agent SPEC` for all)."""
+    from agents.registry import parse_spec
+
+    chosen = dict.fromkeys(scenario.party_ids, default)
+    for spec in specs:
+        assigned = _PARTY_SPEC.match(spec)
+        party, strategy = (assigned.group(1), assigned.group(2)) if assigned else ("", spec)
+        try:
+            parse_spec(strategy)
+        except ValueError as exc:
+            raise BadInput(f"--agent {spec}: {exc}") from None
+        if not party:
+            chosen = dict.fromkeys(scenario.party_ids, strategy)
+        elif party not in chosen:
+            raise BadInput(f"--agent {spec}: unknown party {party!r}; parties: {', '.join(scenario.party_ids)}")
+        else:
+            chosen[party] = strategy
+    return chosen
+
+
+def _follow(events: Iterable[object], renderer: MoveRenderer, pace: float, quiet: bool) -> Scored | None:
+    from pactlab.workflow import MoveMade, Scored
+
+    scored = None
+    for event in events:
+        assert isinstance(event, (MoveMade, Scored))
+        if isinstance(event, MoveMade):
+            if not quiet:
+                renderer.show(event.move)
+            if event.status != "open" and not quiet:
+                console.print(f"[bold]{event.ended_by}[/]")
+            if pace > 0:
+                time.sleep(pace)
+        else:
+            scored = event
+    return scored
+
+
+def _finish(runs: Negotiations, negotiation_id: str, scenario: Scenario, scored: Scored | None, out: Path) -> None:
+    from pactlab.app.cli.render import print_scorecard
+    from pactlab.workflow.outputs import write_outputs
+
+    state = runs.state(negotiation_id)
+    if scored is None or state is None:
+        raise InternalError(f"negotiation {negotiation_id!r} ended without a scorecard")
+    print_scorecard(console, scored.scorecard)
+    paths = write_outputs(out / negotiation_id, scenario, state, scored.scorecard)
+    for path in paths:
+        console.print(f"[dim]wrote[/] {path}")
+    console.print(f"[dim]negotiation id[/] {negotiation_id}")
+    raise typer.Exit(exit_codes.AGREEMENT if scored.scorecard.outcome == "agreement" else exit_codes.NO_AGREEMENT)
+
+
+@contextmanager
+def _llm_endpoint(mode: str | None, quiet: bool) -> Iterator[None]:
+    """The LLM endpoint for the run (see pactlab.app.cli.llm); nothing to do (or import) without --llm."""
+    if mode is None:
+        yield
+        return
+    from pactlab.app.cli.llm import llm_endpoint
+
+    with llm_endpoint(mode, console, quiet=quiet):
+        yield
+
+
+@contextmanager
+def _audit_stops_the_run() -> Iterator[None]:
+    """An audit trail error stops the run; say that the checkpoints are kept (the error keeps its class)."""
+    from evals.audit import AuditError
+
+    try:
+        yield
+    except AuditError as exc:
+        exc.add_note("the run stopped (checkpoints kept)")
+        raise
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario.")],
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same moves.")] = 0,
+    agent: Annotated[
+        list[str] | None,
+        typer.Option("--agent", help="PARTY=STRATEGY, e.g. platform=boulware or lab='pareto(e=0.5)'; repeatable."),
+    ] = None,
+    out: OutOption = DEFAULT_OUT,
+    negotiation_id: Annotated[str | None, typer.Option("--id", help="Negotiation id (default: generated).")] = None,
+    pace: Annotated[float, typer.Option(help="Seconds to pause after each move, to watch live.")] = 0.0,
+    durability: Annotated[str, typer.Option(help="Checkpoint writes: sync, async or exit.")] = "sync",
+    policies: Annotated[
+        str | None,
+        typer.Option(
+            "--policies",
+            help="Policy set: a shipped name (fair-and-open, minimal), a file, or 'none'. Default: the scenario's.",
+        ),
+    ] = None,
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help=f"Rounds between checkpoints; a killed run replays at most this many. Default: "
+            f"{DEFAULT_ROUNDS_PER_STEP}, or 1 with LLM negotiators.",
+        ),
+    ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(
+            "--llm",
+            help="LLM negotiators for every party without --agent: 'local' starts llama.cpp's server with the "
+            "local Gemma 3 270M model (extra pactlab[llm]); 'env' uses OPENAI_BASE_URL, OPENAI_API_KEY and "
+            "PACTLAB_LLM_MODEL.",
+        ),
+    ] = None,
+    mediator: Annotated[
+        str,
+        typer.Option(
+            help="Mediator of the ladder's mediation tier: nash (the Nash bargaining solution of the parties' "
+            "stated preferences) or llm (a chat model reading the public table only; see --llm)."
+        ),
+    ] = "nash",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the scorecard.")] = False,
+) -> None:
+    """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
+
+    Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 6 the id is taken, 1 failure.
+    """
+    from pactlab.domain.catalog import load_scenario
+
+    loaded, path = load_scenario(scenario)  # a bad scenario is reported before the workflow is loaded
+    if durability not in ("sync", "async", "exit"):
+        raise BadInput(f"--durability {durability!r}: use sync, async or exit")
+    from agents.mediator import MEDIATORS
+    from agents.registry import DEFAULT_STRATEGY
+    from pactlab.app.cli.llm import LLM_MODES, default_agent
+    from pactlab.app.cli.render import MoveRenderer
+    from pactlab.workflow import Negotiations
+    from pactlab.workflow.runner import Durability
+    from policies import load_policy_set, not_applicable_note
+
+    if llm is not None and llm not in LLM_MODES:
+        raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
+    agents = parse_agents(loaded, agent or [], default_agent(llm) if llm else DEFAULT_STRATEGY)
+    if mediator not in MEDIATORS:
+        raise BadInput(f"--mediator {mediator!r}: use {' or '.join(MEDIATORS)}")
+    uses_llm = mediator == "llm" or any(spec.startswith("llm") for spec in agents.values())
+    rounds_per_step = checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP)
+    chosen = policies or loaded.policy_set
+    policy_set = load_policy_set(chosen)[0] if chosen and chosen != "none" else None
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    negotiation_id = negotiation_id or f"{loaded.id}-{stamp}-{secrets.token_hex(2)}"
+    transcript = out / negotiation_id / TRANSCRIPT
+    if transcript.exists():
+        raise Conflict(f"transcript {transcript} already exists; pick another negotiation id (--id) or --out")
+    console.rule(f"[bold]{loaded.title}[/]")
+    for party in loaded.parties:
+        console.print(f"  [bold]{party.id}[/] {party.name} ({party.core_business}) — {agents[party.id]}")
+    if policy_set is not None:
+        console.print(f"  policies: [bold]{policy_set.name}[/] {policy_set.version} ({len(policy_set.rules)} rules)")
+        console.print(not_applicable_note(policy_set, loaded), end="", markup=False, highlight=False)
+    else:
+        console.print("  policies: none (no policy gate)")
+    durability_mode: Durability = durability  # type: ignore[assignment]
+    with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs, _llm_endpoint(llm, quiet):
+        if runs.state(negotiation_id) is not None:
+            raise Conflict(
+                f"negotiation id {negotiation_id!r} already exists in {out / CHECKPOINTS}; pick another (--id)"
+            )
+        with _audit_stops_the_run():
+            events = runs.start(
+                loaded,
+                agents=agents,
+                seed=seed,
+                negotiation_id=negotiation_id,
+                source=str(path),
+                rounds_per_step=rounds_per_step,
+                transcript=transcript,
+                policies=policy_set,
+                mediator=mediator,
+            )
+            scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
+        _finish(runs, negotiation_id, loaded, scored, out)
+
+
+def resume(
+    negotiation_id: Annotated[str, typer.Argument(help="The id printed when the run started.")],
+    out: OutOption = DEFAULT_OUT,
+    pace: Annotated[float, typer.Option(help="Seconds to pause after each move.")] = 0.0,
+    llm: Annotated[
+        str | None, typer.Option("--llm", help="Where LLM negotiators find their model: local or env (see run).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Resume an interrupted negotiation from its last checkpoint.
+
+    Exit codes: as for run, and 4 if there is no such negotiation or nothing left to resume.
+    """
+    from pactlab.app.cli.render import MoveRenderer
+    from pactlab.domain.scenario import Scenario
+    from pactlab.workflow import Negotiations
+
+    checkpoints = out / CHECKPOINTS
+    if not checkpoints.exists():
+        raise NotFound(f"no checkpoints at {checkpoints}; pass --out DIR of the original run")
+    with Negotiations(checkpoints) as runs:
+        state = runs.state(negotiation_id)
+        if state is None:
+            known = ", ".join(runs.ids()[-5:]) or "none"
+            raise NotFound(f"no negotiation {negotiation_id!r} in {checkpoints} (latest: {known})")
+        scenario = Scenario.model_validate(state["run"]["scenario"])
+        renderer = MoveRenderer(console, scenario)
+        console.rule(f"[bold]Resuming {negotiation_id}[/] at round {state['table']['round'] + 1}")
+        if not quiet:
+            renderer.replay(state["moves"])
+            console.print("[dim]— resumed here —[/]")
+        with _audit_stops_the_run(), _llm_endpoint(llm, quiet):
+            scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
+        _finish(runs, negotiation_id, scenario, scored, out)
+
+
+def strategies() -> None:
+    """List the strategy negotiators and their parameters."""
+    from agents.registry import STRATEGIES
+
+    for name, description in STRATEGIES.items():
+        console.print(f"[bold]{name}[/]: {description}")

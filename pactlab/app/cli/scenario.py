@@ -1,0 +1,100 @@
+"""`pactlab scenario validate|schema|list`: check scenario files and export their JSON Schema.
+
+These commands need the domain only (pydantic, YAML): they start fast, without the workflow,
+the agents or the evaluator.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from pactlab.app.cli import exit_codes
+from pactlab.app.cli.errors import debugging, report
+from pactlab.app.cli.starter import MAX_PARTIES, MIN_PARTIES, starter_scenario
+from pactlab.errors import BadInput
+
+scenario_app = typer.Typer(help="Validate, list and start scenarios; export their JSON Schema.", no_args_is_help=True)
+console = Console(highlight=False)
+
+
+@scenario_app.command("validate")
+def scenario_validate(
+    ctx: typer.Context,
+    files: Annotated[list[str], typer.Argument(help="Scenario files or shipped scenario names.")],
+) -> None:
+    """Check scenario files; print every problem with file, line and field. Exit 2 if any is invalid."""
+    from pactlab.domain.catalog import load_scenario
+    from pactlab.domain.loader import FileError
+
+    failed = False
+    for name in files:
+        try:
+            loaded, path = load_scenario(name)
+        except FileError as exc:  # report it, and go on with the next file
+            failed = True
+            report(exc, debug=debugging(ctx))
+            continue
+        console.print(
+            f"[green]ok[/] {escape(str(path))}: {escape(loaded.title)} — "
+            f"{len(loaded.parties)} parties, {len(loaded.issues)} issues"
+        )
+    if failed:
+        raise typer.Exit(exit_codes.BAD_INPUT)
+
+
+@scenario_app.command("schema")
+def scenario_schema(
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Print the JSON Schema of scenario files (what the loader accepts), for editors."""
+    from pactlab.domain.schema import scenario_schema as scenario_json_schema
+
+    schema = json.dumps(scenario_json_schema(), indent=2)
+    if output is None:
+        print(schema)
+    else:
+        output.write_text(schema + "\n", encoding="utf-8")
+        console.print(f"wrote {output}", markup=False)
+
+
+@scenario_app.command("new")
+def scenario_new(
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    parties: Annotated[
+        int, typer.Option(min=MIN_PARTIES, max=MAX_PARTIES, help="How many parties, each with a playbook.")
+    ] = 2,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter scenario, a playbook per party, that validates and runs."""
+    text = starter_scenario(parties)
+    if output is None:
+        print(text, end="")
+        return
+    if output.exists() and not force:
+        raise BadInput(f"{output} exists; pass --force to overwrite it")
+    output.write_text(text, encoding="utf-8")
+    console.print(f"wrote {output}: validate it with 'pactlab scenario validate {output}'", markup=False)
+
+
+@scenario_app.command("list")
+def scenario_list() -> None:
+    """List the shipped scenarios."""
+    from pactlab.domain.catalog import load_scenario, shipped_scenarios
+    from pactlab.domain.loader import FileError
+
+    for name, path in shipped_scenarios().items():
+        try:
+            loaded, _ = load_scenario(str(path))
+        except FileError:
+            console.print(f"[red]{escape(name)}[/] (invalid: run 'pactlab scenario validate {escape(name)}')")
+            continue
+        console.print(
+            f"[bold]{escape(name)}[/]: {escape(loaded.title)} ({len(loaded.parties)} parties, "
+            f"{len(loaded.issues)} issues)"
+        )
