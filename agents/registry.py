@@ -78,6 +78,15 @@ def _param_help(name: str) -> str:
     return ", ".join(defaults) if defaults else "none"
 
 
+_ASSIGNMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.+)$")
+
+
+def split_assignment(text: str) -> tuple[str | None, str]:
+    """``PARTY=SPEC`` as (party, spec), or (None, text) for a bare spec (``pareto(e=0.5)`` is one)."""
+    assigned = _ASSIGNMENT.match(text)
+    return (assigned.group(1), assigned.group(2)) if assigned else (None, text)
+
+
 def parse_spec(spec: str) -> tuple[str, dict[str, ParamValue]]:
     """``"boulware(e=0.1)"`` → ``("boulware", {"e": 0.1})``; ValueError listing what is valid otherwise."""
     match = _SPEC.match(spec) if isinstance(spec, str) else None

@@ -15,6 +15,7 @@ from evals.termsheet.docx import to_docx
 from evals.termsheet.model import TermSheetDocument
 from evals.termsheet.render_html import to_html
 from evals.termsheet.render_markdown import to_markdown
+from pactlab.domain.run_folder import termsheet_name
 
 Format = Literal["md", "html", "docx"]
 FORMATS: tuple[Format, ...] = ("md", "html", "docx")
@@ -30,7 +31,7 @@ _RENDER: dict[Format, Callable[[TermSheetDocument], bytes]] = {
 
 
 def file_name(fmt: Format) -> str:
-    return f"termsheet.{fmt}"
+    return termsheet_name(fmt)
 
 
 def parse_formats(values: Iterable[str] | None, default: Sequence[Format] = DEFAULT_FORMATS) -> tuple[Format, ...]:

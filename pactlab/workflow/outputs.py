@@ -9,6 +9,7 @@ from evals.report import scorecard_markdown
 from evals.scorecard import OutcomeAnalysis, Scorecard
 from evals.termsheet import FORMATS, draft_term_sheet, write_term_sheet
 from evals.transcript import read_transcript
+from pactlab.domain.run_folder import RunFolder
 from pactlab.domain.scenario import Scenario
 from pactlab.workflow.state import NegotiationState
 
@@ -22,13 +23,14 @@ def write_outputs(
     as termsheet.md, termsheet.html and termsheet.docx (its redline as Word tracked changes).
     """
     run_dir.mkdir(parents=True, exist_ok=True)
-    json_path = run_dir / "scorecard.json"
+    folder = RunFolder(run_dir)
+    json_path = folder.scorecard_json
     json_path.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
-    md_path = run_dir / "scorecard.md"
+    md_path = folder.scorecard_md
     md_path.write_text(scorecard_markdown(card), encoding="utf-8")
     table = state["table"]
     agreement = table["proposal"] if table["status"] == "agreement" else None
-    plot = plot_utility_space(scenario, state["moves"], agreement, run_dir / "utility_space.png", analysis=analysis)
+    plot = plot_utility_space(scenario, state["moves"], agreement, folder.plot, analysis=analysis)
     paths = [json_path, md_path, plot]
     transcript = state["run"]["transcript"]
     if agreement is not None and transcript:

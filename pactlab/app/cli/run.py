@@ -8,7 +8,6 @@ runs, not when the CLI starts.
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 from collections.abc import Iterable, Iterator
@@ -21,6 +20,7 @@ import typer
 from rich.console import Console
 
 from pactlab.app.cli import exit_codes
+from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
 from pactlab.errors import BadInput, Conflict, InternalError, NotFound
 
 if TYPE_CHECKING:
@@ -31,24 +31,19 @@ if TYPE_CHECKING:
 console = Console(highlight=False)
 
 DEFAULT_OUT = Path("transcripts")
-CHECKPOINTS = "checkpoints.sqlite"
-TRANSCRIPT = "transcript.jsonl"
 DEFAULT_ROUNDS_PER_STEP = 5
 """`pactlab.workflow.runner.DEFAULT_ROUNDS_PER_STEP`, for the help text (a test keeps them equal)."""
 
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for checkpoints and run outputs.")]
 
-_PARTY_SPEC = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
-
 
 def parse_agents(scenario: Scenario, specs: list[str], default: str) -> dict[str, str]:
     """Map every party to a negotiator spec from `--agent PARTY=SPEC` (or `--agent SPEC` for all)."""
-    from agents.registry import parse_spec
+    from agents.registry import parse_spec, split_assignment
 
     chosen = dict.fromkeys(scenario.party_ids, default)
     for spec in specs:
-        assigned = _PARTY_SPEC.match(spec)
-        party, strategy = (assigned.group(1), assigned.group(2)) if assigned else ("", spec)
+        party, strategy = split_assignment(spec)
         try:
             parse_spec(strategy)
         except ValueError as exc:

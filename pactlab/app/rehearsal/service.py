@@ -36,6 +36,7 @@ from pactlab.app.rehearsal.inputs import (
 )
 from pactlab.app.rehearsal.view import DraftCheck, View, ideal_terms
 from pactlab.domain.issues import IssueValue
+from pactlab.domain.run_folder import CHECKPOINTS, PLOT, TRANSCRIPT
 from pactlab.domain.scenario import Scenario
 from pactlab.workflow import (
     Event,
@@ -48,9 +49,6 @@ from pactlab.workflow.gate import Gate
 from pactlab.workflow.outputs import write_outputs
 from pactlab.workflow.state import NegotiationState
 from policies import PolicySet
-
-CHECKPOINTS = "checkpoints.sqlite"
-TRANSCRIPT = "transcript.jsonl"
 
 OnEvent = Callable[[Event], None]
 
@@ -340,7 +338,7 @@ class Rehearsals:
             view = self.view(rid)
             if view.scorecard is None:
                 return []
-            if not (self.run_dir(rid) / "utility_space.png").exists():
+            if not (self.run_dir(rid) / PLOT).exists():
                 state = self._state(rid)
                 return write_outputs(
                     self.run_dir(rid), view.scenario, state, view.scorecard, self.analysis(view.scenario)
@@ -363,7 +361,7 @@ class Rehearsals:
             scorecard=view.scorecard,
             analysis=self.analysis(view.scenario),
             transcript=view.transcript,
-            plot=self.run_dir(rid) / "utility_space.png",
+            plot=self.run_dir(rid) / PLOT,
             forked_from=view.forked_from,
         )
 
@@ -397,4 +395,4 @@ class Rehearsals:
                 on_event(event)
 
 
-__all__ = ["CHECKPOINTS", "TRANSCRIPT", "OnEvent", "RehearsalError", "Rehearsals", "UnknownRehearsal"]
+__all__ = ["OnEvent", "RehearsalError", "Rehearsals", "UnknownRehearsal"]

@@ -21,7 +21,8 @@ from typing import Literal
 from evals.audit import read_records
 from evals.scorecard import OutcomeAnalysis, Scorecard, analyse
 from evals.sweeps.violations import tally
-from pactlab.app.sweeps.tasks import SCORECARD, TRANSCRIPT, RunResult, RunTask, utc_now
+from pactlab.app.sweeps.tasks import RunResult, RunTask, utc_now
+from pactlab.domain.run_folder import RunFolder
 from pactlab.domain.scenario import Scenario
 from pactlab.workflow import Negotiations, Scored
 from policies import PolicySet
@@ -63,8 +64,8 @@ class Worker:
             if run_dir.exists():
                 shutil.rmtree(run_dir)
             card = self._negotiate(task, run_dir)
-            (run_dir / SCORECARD).write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
-            violations = tally(read_records(run_dir / TRANSCRIPT))
+            RunFolder(run_dir).scorecard_json.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            violations = tally(read_records(RunFolder(run_dir).transcript))
             status, scorecard, error = "done", card.model_dump(mode="json"), None
             policy = violations.model_dump(mode="json")
         except Exception as exc:  # a failed run is a result, recorded in the store
@@ -85,7 +86,7 @@ class Worker:
             negotiation_id=task.run_id,
             source=task.source,
             rounds_per_step=scenario.protocol.max_rounds,  # no resume within a sweep: one superstep
-            transcript=run_dir / TRANSCRIPT,
+            transcript=RunFolder(run_dir).transcript,
             policies=PolicySet.model_validate(task.policies) if task.policies is not None else None,
             analysis=analysis,
             audit_fsync="seal",  # a broken run is rerun from scratch: no fsync per record (about 3x faster)

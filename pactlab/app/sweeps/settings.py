@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 
-from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec
+from agents.registry import DEFAULT_STRATEGY, STRATEGIES, parse_spec, split_assignment
 from pactlab.app.sweeps.paths import Location, PathError, dotted, locate, set_path
 from pactlab.domain.scenario import Scenario
 from pactlab.errors import BadInput
@@ -22,7 +22,6 @@ from policies import PolicySet
 
 POLICIES = "policies"
 NEGOTIATORS = "negotiators"
-_PARTY_SPEC = re.compile(r"^([a-z][a-z0-9_]*)=(.+)$")
 _SPEC_NAME = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)")
 _PROVIDER = re.compile(r"\bprovider\s*=\s*['\"]?([A-Za-z0-9_.:/-]+)")
 
@@ -121,14 +120,13 @@ def assign_negotiators(parties: list[str], settings: Mapping[str, Any], *, check
     if not isinstance(forms, list) or not all(isinstance(f, str) for f in forms):
         raise SettingError(NEGOTIATORS, f"give a spec such as 'pareto' or a list like ['lab=boulware'], not {given!r}")
     for form in forms:
-        assigned = _PARTY_SPEC.match(form)
-        if assigned is None:
+        party, spec = split_assignment(form)
+        if party is None:
             chosen = dict.fromkeys(parties, _checked(NEGOTIATORS, form, check_specs))
-        elif assigned.group(1) not in chosen:
-            unknown = assigned.group(1)
-            raise SettingError(NEGOTIATORS, f"{form!r}: unknown party {unknown!r}; parties: {', '.join(parties)}")
+        elif party not in chosen:
+            raise SettingError(NEGOTIATORS, f"{form!r}: unknown party {party!r}; parties: {', '.join(parties)}")
         else:
-            chosen[assigned.group(1)] = _checked(NEGOTIATORS, assigned.group(2), check_specs)
+            chosen[party] = _checked(NEGOTIATORS, spec, check_specs)
     for key, spec in settings.items():
         if key.startswith(NEGOTIATORS + "."):
             if not isinstance(spec, str):

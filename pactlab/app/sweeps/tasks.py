@@ -10,9 +10,6 @@ from pactlab.app.sweeps.settings import RunKind
 
 RunStatus = Literal["pending", "running", "done", "failed"]
 
-TRANSCRIPT = "transcript.jsonl"
-SCORECARD = "scorecard.json"
-
 
 @dataclass(frozen=True)
 class RunTask:

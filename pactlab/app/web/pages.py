@@ -21,6 +21,7 @@ from pactlab.app.web.dependencies import HubDep, LibraryDep, ServiceDep, StepsDe
 from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
 from pactlab.app.web.run_files import TERM_SHEETS, term_sheets
 from pactlab.app.web.scenario_check import MAX_BYTES
+from pactlab.domain.run_folder import RunFolder
 from policies import shipped_policy_sets
 
 router = APIRouter()
@@ -103,4 +104,4 @@ async def plot(rid: str, service: ServiceDep) -> Response:
     if not view.finished:
         return JSONResponse({"error": "the rehearsal is still under way"}, 409)
     await run_in_threadpool(service.outputs, rid)  # the step that ended it may still be writing the plot
-    return FileResponse(service.run_dir(view.id) / "utility_space.png", media_type="image/png")
+    return FileResponse(RunFolder(service.run_dir(view.id)).plot, media_type="image/png")

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pactlab.app.rehearsal import Rehearsals, UnknownRehearsal
 from pactlab.app.web.dependencies import ServiceDep
+from pactlab.domain.run_folder import termsheet_name
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,10 @@ class TermSheetFile:
 
 
 TERM_SHEETS = {
-    "html": TermSheetFile("termsheet.html", "HTML", "text/html; charset=utf-8", True),
-    "md": TermSheetFile("termsheet.md", "Markdown", "text/markdown; charset=utf-8", False),
+    "html": TermSheetFile(termsheet_name("html"), "HTML", "text/html; charset=utf-8", True),
+    "md": TermSheetFile(termsheet_name("md"), "Markdown", "text/markdown; charset=utf-8", False),
     "docx": TermSheetFile(
-        "termsheet.docx", "Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", False
+        termsheet_name("docx"), "Word", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", False
     ),
 }
 """The term sheet's formats, by the extension in the URL."""
