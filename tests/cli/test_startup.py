@@ -21,12 +21,14 @@ from pactlab.domain.catalog import shipped_scenarios
 from pactlab.workflow.runner import DEFAULT_ROUNDS_PER_STEP
 
 HEAVY = ("langgraph", "matplotlib", "fastapi", "openai", "evals", "pactlab.workflow", "agents")
+BARE = (*HEAVY, "pactlab.domain", "pydantic")
+"""Not even the domain (pydantic models) for the help and the version."""
 """Loaded by the commands that run negotiations, sweeps, rehearsals or the web app; never at start-up."""
 
 ROOT = Path(__file__).parents[2]
 
 
-def loaded_after(*args: str) -> tuple[int, list[str]]:
+def loaded_after(*args: str, watched: tuple[str, ...] = HEAVY) -> tuple[int, list[str]]:
     """Exit code of `pactlab ARGS` run in-process in a fresh interpreter, and the heavy modules then loaded."""
     code = textwrap.dedent(
         f"""
@@ -34,7 +36,7 @@ def loaded_after(*args: str) -> tuple[int, list[str]]:
         from typer.testing import CliRunner
         from pactlab.app.cli import app
         result = CliRunner().invoke(app, {list(args)!r})
-        heavy = sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in {HEAVY!r}))
+        heavy = sorted(m for m in sys.modules if any(m == h or m.startswith(h + ".") for h in {watched!r}))
         print(json.dumps([result.exit_code, heavy]))
         """
     )
@@ -60,6 +62,13 @@ def test_light_commands_do_not_load_the_heavy_libraries(args: list[str], code: i
     exit_code, heavy = loaded_after(*args)
     assert exit_code == code
     assert heavy == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"]], ids=["--help", "--version"])
+def test_help_and_version_load_not_even_the_domain(args: list[str]) -> None:
+    exit_code, loaded = loaded_after(*args, watched=BARE)
+    assert exit_code == 0
+    assert loaded == []
 
 
 def test_the_console_script_answers_help_and_version() -> None:

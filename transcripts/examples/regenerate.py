@@ -56,7 +56,9 @@ def rehearsal(out: Path) -> None:
         while not view.finished:
             before = view.table["proposal"] or {}
             changed = [k for k, v in terms.items() if value_key(before.get(k, "")) != value_key(v)]
-            rationale = "We propose " + ", ".join(f"{k} = {value_key(terms[k])}" for k in changed) if changed else "Same."
+            rationale = (
+                "We propose " + ", ".join(f"{k} = {value_key(terms[k])}" for k in changed) if changed else "Same."
+            )
             view = service.submit(view.id, {"kind": "propose", "terms": terms, "rationale": rationale, "by": "Ada"})
         branch = service.fork(view.id, 3)
         service.submit(branch.id, {"kind": "walk_away", "reason": "What if we leave here?", "by": "Ada"})

@@ -20,7 +20,6 @@ import typer
 from rich.console import Console
 
 from pactlab.app.cli import exit_codes
-from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
 from pactlab.errors import BadInput, Conflict, InternalError, NotFound
 
 if TYPE_CHECKING:
@@ -171,6 +170,7 @@ def run(
     from agents.registry import DEFAULT_STRATEGY
     from pactlab.app.cli.llm import LLM_MODES, default_agent
     from pactlab.app.cli.render import MoveRenderer
+    from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
     from pactlab.workflow import Negotiations
     from pactlab.workflow.runner import Durability
     from policies import load_policy_set, not_applicable_note
@@ -233,6 +233,7 @@ def resume(
     Exit codes: as for run, and 4 if there is no such negotiation or nothing left to resume.
     """
     from pactlab.app.cli.render import MoveRenderer
+    from pactlab.domain.run_folder import CHECKPOINTS
     from pactlab.domain.scenario import Scenario
     from pactlab.workflow import Negotiations
 
