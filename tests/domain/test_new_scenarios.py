@@ -3,7 +3,7 @@ pharma–biotech co-development.
 
 Each party is a playbook in its own file (scenarios/playbooks/), every issue declares the clause
 it is, and each scenario holds the same real tension as the first three: the tension checks of
-tests/core/test_scenarios.py run on these too. Under fair-and-open every rule has something to
+tests/domain/test_scenarios.py run on these too. Under fair-and-open every rule has something to
 judge, the default strategy agents agree at seed 7, the transcript verifies, and the term sheet
 names the parties.
 """
@@ -27,7 +27,7 @@ from pactlab.domain.loader import load_model
 from pactlab.domain.playbook import Playbook
 from pactlab.domain.scenario import Scenario
 from policies import load_policy_set, not_applicable
-from tests.core import test_scenarios as tension
+from tests.domain import test_scenarios as tension
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = ROOT / "scenarios"
