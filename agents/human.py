@@ -8,8 +8,8 @@ pauses the run until the person's answer comes back:
   (`parse_submission`). A malformed answer is asked again with the reason; a well-formed move goes
   through the same policy gate as every agent's, and a blocked one comes back as another question
   carrying the gate's explanation (``turn.blocked``).
-- `ApprovalGate` wraps an agent that was given a `Mandate` (e.g. ``royalty_rate >= 2``,
-  ``exclusivity_months <= 12``, ``utility >= 0.6``). A move outside the mandate asks a person for
+- `ApprovalGate` wraps an agent that was given a `Mandate` (e.g. ``price >= 2``,
+  ``term_months <= 12``, ``utility >= 0.6``). A move outside the mandate asks a person for
   approval; approved, it goes ahead; rejected, the agent re-plans within its mandate (a twin of it
   whose seat holds the mandate as hard constraints and the floor as reservation value).
 
@@ -259,7 +259,7 @@ class Mandate(BaseModel):
     """What an agent may do without asking its principal: hard limits on terms and a utility floor.
 
     Written as rules, one a line: constraints in the scenario's constraint language
-    (``royalty_rate >= 2``, ``exclusivity_months <= 12``, ``foreground_ip in [supplier, split_by_field]``)
+    (``price >= 2``, ``term_months <= 12``, ``owner in [seller, shared]``)
     and ``utility >= 0.6`` for the floor on the agent's own utility. A proposal is checked on its
     terms, an acceptance on the terms it accepts; rejecting and walking away are always within it.
     """
@@ -296,7 +296,7 @@ class Mandate(BaseModel):
                 raise ValueError(f"mandate rule {text!r}: {exc}") from None
             constraints.append(constraint)
         if not constraints and floor is None:
-            raise ValueError("a mandate needs at least one rule, e.g. 'royalty_rate >= 2' or 'utility >= 0.6'")
+            raise ValueError("a mandate needs at least one rule, e.g. 'price >= 2' or 'utility >= 0.6'")
         return cls(constraints=constraints, utility_floor=floor)
 
     def rules(self) -> list[str]:

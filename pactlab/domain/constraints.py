@@ -192,7 +192,7 @@ class _Parser:
 
     def parse(self) -> tuple[Condition | None, Condition]:
         if not self.tokens:
-            raise ConstraintSyntaxError("empty constraint; write e.g. 'exclusivity_months <= 12'")
+            raise ConstraintSyntaxError("empty constraint; write e.g. 'term_months <= 12'")
         premise = None
         if self._peek_word("if"):
             self.i += 1

@@ -222,7 +222,7 @@ def _raise(problems: list[tuple[tuple[str | int, ...], str]]) -> None:
 
 def _check_weights(profile: PrivateProfile) -> None:
     if sum(profile.weights.values()) <= 0:
-        hint = "" if profile.weights else "; give each issue's weight, e.g. {royalty_rate: 2} (or 'utility: sum')"
+        hint = "" if profile.weights else "; give each issue's weight, e.g. {price: 2} (or 'utility: sum')"
         _raise([(("weights",), "at least one weight must be positive" + hint)])
 
 

@@ -5,7 +5,7 @@ parties: it shows the table, the person's private brief and, for a draft counter
 value to their side and whether a rule would block it, before it is sent. Accept, counter
 (issue by issue, with defaults from the offer on the table), reject with a reason, walk away,
 or leave and continue later (``--continue ID``). Agents under a mandate (``--mandate
-'supplier: royalty_rate >= 2'``) ask for approval of moves outside it. At the end: the debrief.
+'seller: price >= 2'``) ask for approval of moves outside it. At the end: the debrief.
 ``--fork ID --turn N`` replays a finished or paused rehearsal from turn N as a new branch.
 
 Exit codes: 0 agreement (or the person left, to continue later), 3 no agreement, 2 bad input,
@@ -47,7 +47,7 @@ def rehearse(
     mandate: Annotated[
         list[str] | None,
         typer.Option(
-            "--mandate", help="'PARTY: RULE' for an agent, e.g. 'supplier: royalty_rate >= 2' or 'utility >= 0.6'."
+            "--mandate", help="'PARTY: RULE' for an agent, e.g. 'seller: price >= 2' or 'seller: utility >= 0.6'."
         ),
     ] = None,
     name: Annotated[

@@ -23,7 +23,7 @@ def _issues(ids: list[str]) -> str:
 issues:
   # Categorical: one of named options. `clause:` says what each option means as a contract
   # term, which policies and term sheets read (optional; see pactlab/domain/clauses.py).
-  - id: foreground_ip
+  - id: results_ip
     kind: categorical
     name: Foreground IP ownership
     description: Who owns the IP the partnership creates.
@@ -34,7 +34,7 @@ issues:
 {owners}
         joint: {{owner: joint}}
         split_by_field: {{owner: by_field}}
-  - id: licence_to_non_owner
+  - id: licence_back
     kind: categorical
     name: Licence to the non-owner
     options: [none, nonexclusive_royalty_bearing, nonexclusive_royalty_free]
@@ -46,7 +46,7 @@ issues:
         nonexclusive_royalty_bearing: {{scope: nonexclusive_royalty_bearing}}
         nonexclusive_royalty_free: {{scope: nonexclusive_royalty_free}}
   # Numeric: every step from minimum to maximum.
-  - id: royalty_rate
+  - id: royalty
     kind: numeric
     name: Royalty rate
     description: Royalty {partner} pays {lead} on sales of products using the results, in %.
@@ -56,7 +56,7 @@ issues:
     integer: true
     unit: "%"
     clause: {{kind: royalty, payer: {partner}, payees: [{lead}]}}
-  - id: exclusivity_months
+  - id: exclusivity
     kind: numeric
     name: Exclusivity period
     description: Months during which {partner} serves no one else in {lead}'s field.
@@ -87,18 +87,18 @@ def _lead_playbook() -> str:
     playbook:
       interests: Own the results in our field and keep others out of it for a while.
       clauses:
-        foreground_ip:
+        results_ip:
           priority: high
           preferred: {me}
           fallbacks: [split_by_field, joint]
           unacceptable: others
           why: the results sit at the core of our business
-        exclusivity_months:
+        exclusivity:
           priority: medium
           preferred: 24
           fallbacks: [18, 12]        # numeric: each farther from the preferred value
           # without `acceptable:`, only values between the positions are acceptable
-        royalty_rate:
+        royalty:
           priority: medium
           preferred: 8
           acceptable: {{min: 2}}      # a numeric range: below 2 % is unacceptable
@@ -116,21 +116,21 @@ def _partner_playbook() -> str:
     playbook:
       interests: Sell the results outside the lead's field; keep exclusivity short and royalties low.
       clauses:
-        foreground_ip:
+        results_ip:
           priority: high
           preferred: {me}
           fallbacks: [split_by_field, joint]
           unacceptable: others
-        licence_to_non_owner:
+        licence_back:
           priority: medium
           preferred: nonexclusive_royalty_free
           fallbacks: [nonexclusive_royalty_bearing]
           unacceptable: [none]
-        royalty_rate:
+        royalty:
           priority: high
           preferred: 0
           fallbacks: [2, 4]
-        exclusivity_months:
+        exclusivity:
           priority: low
           preferred: 0
           acceptable: {{max: 18}}
@@ -150,12 +150,12 @@ def _contributor_playbook() -> str:
     playbook:
       interests: Keep the right to use the results, through joint or split ownership and a free licence.
       clauses:
-        foreground_ip:
+        results_ip:
           priority: high
           preferred: joint
           fallbacks: [split_by_field, {me}]
           unacceptable: others
-        licence_to_non_owner:
+        licence_back:
           priority: high
           preferred: nonexclusive_royalty_free
           fallbacks: [nonexclusive_royalty_bearing]

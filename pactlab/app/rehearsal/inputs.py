@@ -119,7 +119,7 @@ def parse_mandates(
             party, sep, rule = line.partition(":")
             if not sep or not rule.strip():
                 raise RehearsalError(
-                    f"mandate {line!r}: write 'PARTY: RULE', e.g. 'supplier: royalty_rate >= 2'",
+                    f"mandate {line!r}: write 'PARTY: RULE', e.g. 'PARTY: ISSUE >= 2' or 'PARTY: utility >= 0.6'",
                     {"mandates": "write PARTY: RULE"},
                 )
             rules.setdefault(party.strip(), []).append(rule.strip())
