@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
@@ -19,7 +19,7 @@ from agents.registry import DEFAULT_STRATEGY, STRATEGIES
 from pactlab.app.rehearsal import UnknownRehearsal
 from pactlab.app.web.dependencies import HubDep, LibraryDep, ServiceDep, StepsDep, TemplatesDep
 from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
-from pactlab.app.web.run_files import TERM_SHEETS, term_sheets
+from pactlab.app.web.run_files import TERM_SHEETS, not_finished, term_sheets
 from pactlab.app.web.scenario_check import MAX_BYTES
 from pactlab.domain.run_folder import RunFolder
 from policies import shipped_policy_sets
@@ -97,11 +97,8 @@ async def debrief(request: Request, rid: str, service: ServiceDep, templates: Te
 
 @router.get("/r/{rid}/plot.png")
 async def plot(rid: str, service: ServiceDep) -> Response:
-    try:
-        view = await run_in_threadpool(service.view, rid)
-    except UnknownRehearsal:
-        return JSONResponse({"error": "no rehearsal with this id"}, 404)
-    if not view.finished:
-        return JSONResponse({"error": "the rehearsal is still under way"}, 409)
+    unfinished = await not_finished(service, rid)
+    if unfinished is not None:
+        return unfinished
     await run_in_threadpool(service.outputs, rid)  # the step that ended it may still be writing the plot
-    return FileResponse(RunFolder(service.run_dir(view.id)).plot, media_type="image/png")
+    return FileResponse(RunFolder(service.run_dir(rid)).plot, media_type="image/png")

@@ -21,6 +21,17 @@ from pactlab.app.web.dependencies import ServiceDep
 from pactlab.domain.run_folder import termsheet_name
 
 
+async def not_finished(service: Rehearsals, rid: str) -> Response | None:
+    """The answer when a rehearsal's files cannot be served yet (unknown id, 404; under way, 409), else None."""
+    try:
+        view = await run_in_threadpool(service.view, rid)
+    except UnknownRehearsal:
+        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+    if not view.finished:
+        return JSONResponse({"error": "the rehearsal is still under way"}, 409)
+    return None
+
+
 @dataclass(frozen=True)
 class TermSheetFile:
     name: str  # the file's name in the run folder
@@ -57,12 +68,9 @@ async def termsheet(rid: str, fmt: str, service: ServiceDep) -> Response:
     kind = TERM_SHEETS.get(fmt)
     if kind is None:
         return JSONResponse({"error": f"no such format; the term sheet comes as {', '.join(TERM_SHEETS)}"}, 404)
-    try:
-        view = await run_in_threadpool(service.view, rid)
-    except UnknownRehearsal:
-        return JSONResponse({"error": "no rehearsal with this id"}, 404)
-    if not view.finished:
-        return JSONResponse({"error": "the rehearsal is still under way"}, 409)
+    unfinished = await not_finished(service, rid)
+    if unfinished is not None:
+        return unfinished
     path = (await run_in_threadpool(term_sheets, service, rid)).get(fmt)
     if path is None:
         return JSONResponse({"error": f"no {kind.label} term sheet: only an agreed rehearsal has one"}, 404)
