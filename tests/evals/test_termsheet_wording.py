@@ -388,3 +388,29 @@ def test_formats_parse_from_repeated_or_listed_options() -> None:
     assert parse_formats(["all"]) == FORMATS
     with pytest.raises(ValueError, match="--format pdf: use md, html, docx or all"):
         parse_formats(["pdf"])
+
+
+def test_scenario_validate_renders_the_scenarios_own_templates(tmp_path: Path) -> None:
+    """A broken template is found when the scenario is validated, not after a deal."""
+    import yaml
+
+    broken = invented({"fee_percent": {"wording": "{{ payer }} pays {{ payee }}."}})
+    fine = invented({"fee_percent": {"wording": "{{ payer.name }} pays {{ value_text }}."}})
+    for name, scenario in (("broken", broken), ("fine", fine)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(yaml.safe_dump(scenario.model_dump(mode="json"), sort_keys=False), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pactlab", "scenario", "validate", str(tmp_path / "broken.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    message = " ".join(done.stderr.split())
+    assert done.returncode == 2 and "issue 'fee_percent'" in message and "'payee' is undefined" in message
+    done = subprocess.run(
+        [sys.executable, "-m", "pactlab", "scenario", "validate", str(tmp_path / "fine.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -20,7 +20,11 @@ from pactlab.app.cli.starter import MAX_PARTIES, MIN_PARTIES, starter_scenario
 from pactlab.errors import BadInput
 
 scenario_app = typer.Typer(help="Validate, list and start scenarios; export their JSON Schema.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from pactlab.domain.scenario import Scenario
+
 console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
 
 
 @scenario_app.command("validate")
@@ -40,12 +44,34 @@ def scenario_validate(
             failed = True
             report(exc, debug=debugging(ctx))
             continue
+        wording = _wording_problems(loaded)
+        if wording:
+            failed = True
+            for problem in wording:
+                errors.print(f"[bold red]error:[/] {escape(str(path))}: {escape(problem)}")
+            continue
         console.print(
             f"[green]ok[/] {escape(str(path))}: {escape(loaded.title)} — "
             f"{len(loaded.parties)} parties, {len(loaded.issues)} issues"
         )
     if failed:
         raise typer.Exit(exit_codes.BAD_INPUT)
+
+
+def _wording_problems(scenario: Scenario) -> list[str]:
+    """The scenario's own term-sheet templates, each rendered at every value of its issue (the default
+    wording is the package's, tested with it; checking it here would only slow validation down)."""
+    own = any(
+        clause.wording is not None
+        or any(getattr(m, "wording", None) for m in (getattr(clause, "options", None) or {}).values())
+        for _, clause in scenario.clauses()
+    )
+    if not own:
+        return []
+    from evals.termsheet.variables import Signatories
+    from evals.termsheet.wording import check_wording
+
+    return check_wording(Signatories(scenario, tuple(scenario.party_ids)))
 
 
 @scenario_app.command("schema")
