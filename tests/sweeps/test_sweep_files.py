@@ -106,7 +106,8 @@ def test_unknown_negotiator_policy_set_party_and_scenario(write_sweep: WriteSwee
     assert problem.startswith(f"{party}:3:") and "fixed.negotiators.lab: unknown party 'lab'" in problem
     missing = write_sweep("name: bad\nscenario: nowhere\n", "missing_sweep.yaml")
     (problem,) = problems(missing)
-    assert problem.startswith(f"{missing}:2:11: scenario:") and "not a shipped scenario (shipped: " in problem and "boost_converter" in problem
+    assert problem.startswith(f"{missing}:2:11: scenario:")
+    assert "not a shipped scenario (shipped: " in problem and "boost_converter" in problem
 
 
 def test_an_invalid_combination_is_blamed_on_its_setting(write_sweep: WriteSweep) -> None:
