@@ -3,7 +3,7 @@
 A *setting* is a key and a value applied to one run:
 
 - a scenario field path, e.g. ``parties.lab.private.reservation_value``,
-  ``issues.royalty_rate.maximum`` or ``protocol.max_rounds`` (list items by their ``id``);
+  ``issues.price.maximum`` or ``protocol.max_rounds`` (list items by their ``id``);
 - ``policies``: a shipped policy set's name, a file, or ``none``;
 - ``negotiators``: one ``--agent`` form (``SPEC`` for every party, or ``PARTY=SPEC``) or a list of them;
 - ``negotiators.PARTY``: one party's negotiator spec.

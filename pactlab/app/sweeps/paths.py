@@ -1,8 +1,8 @@
 """Scenario fields by dotted path, e.g. ``parties.lab.private.reservation_value``.
 
 A path walks the scenario's dict form (`Scenario.model_dump(mode="json")`): mapping keys by
-name, list items by their ``id`` (``parties.lab``, ``issues.royalty_rate``) or by index. A
-value function is a mapping too: ``parties.lab.private.values.royalty_rate.peak``.
+name, list items by their ``id`` (``parties.lab``, ``issues.price``) or by index. A
+value function is a mapping too: ``parties.lab.private.values.price.peak``.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ A browser never names a file: it gets the listing, each file under an id, and se
 Ids are looked up in the listing as it stands (a dictionary built from the folders' contents),
 never joined to a path, so ``../x`` or ``/etc/passwd`` is simply not an id. The ids:
 
-- a shipped scenario: its name, as on the command line (``platform_material``);
+- a shipped scenario: its name, as on the command line (the file name without ``.yaml``);
 - a file in a scenario folder: ``LABEL:NAME``, the folder's label (its name, made unique) and the
   file's name without ``.yaml`` / ``.yml`` (``deals:my_deal``);
 - an upload: ``upload:SHA256``, the hash of its bytes.
