@@ -9,8 +9,8 @@ Grammar (keywords are lower case)::
     OP         := "==" | "!=" | "<" | "<=" | ">" | ">="
     LIST       := "[" VALUE ("," VALUE)* "]"
 
-Examples: ``exclusivity_months <= 12``,
-``if foreground_ip == supplier then licence_to_non_owner in [nonexclusive_royalty_free]``.
+Examples: ``term_months <= 12``,
+``if owner == seller then licence in [nonexclusive_royalty_free]``.
 """
 
 from __future__ import annotations

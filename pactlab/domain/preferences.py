@@ -195,7 +195,7 @@ class PrivateProfile(BaseModel):
     )
     reservation_value: Figure = Field(description="Utility of the BATNA, on the profile's scale.")
     constraints: list[Constraint] = Field(
-        default_factory=list, description="Hard constraints such as 'exclusivity_months <= 12'."
+        default_factory=list, description="Hard constraints such as 'term_months <= 12'."
     )
     interests: str = Field(default="", description="Narrative brief: what the organisation wants and why.")
 
