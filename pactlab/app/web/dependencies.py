@@ -7,7 +7,7 @@ below) instead of closing over them, so each router lives in its own module.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.templating import Jinja2Templates
@@ -17,35 +17,34 @@ from pactlab.app.web.library import Library
 from pactlab.app.web.live import Hub
 from pactlab.app.web.steps import Steps
 
+T = TypeVar("T")
+
+
+def _state(request: Request, name: str, kind: type[T]) -> T:
+    """The app-wide object `create_app` put on the app's state under `name`, checked to be a `kind`."""
+    value = getattr(request.app.state, name)
+    assert isinstance(value, kind), f"app.state.{name} is a {type(value).__name__}, not a {kind.__name__}"
+    return value
+
 
 def get_service(request: Request) -> Rehearsals:
-    service = request.app.state.service
-    assert isinstance(service, Rehearsals)
-    return service
+    return _state(request, "service", Rehearsals)
 
 
 def get_library(request: Request) -> Library:
-    library = request.app.state.library
-    assert isinstance(library, Library)
-    return library
+    return _state(request, "library", Library)
 
 
 def get_hub(request: Request) -> Hub:
-    hub = request.app.state.hub
-    assert isinstance(hub, Hub)
-    return hub
+    return _state(request, "hub", Hub)
 
 
 def get_steps(request: Request) -> Steps:
-    steps = request.app.state.steps
-    assert isinstance(steps, Steps)
-    return steps
+    return _state(request, "steps", Steps)
 
 
 def get_templates(request: Request) -> Jinja2Templates:
-    templates = request.app.state.templates
-    assert isinstance(templates, Jinja2Templates)
-    return templates
+    return _state(request, "templates", Jinja2Templates)
 
 
 ServiceDep = Annotated[Rehearsals, Depends(get_service)]
