@@ -185,11 +185,9 @@ def test_turn_by_turn_checkpoints_change_no_outcome(tmp_path: Path) -> None:
     assert results[0] == results[1]
 
 
-def test_parse_submission_explains_what_is_wrong(scenario: Scenario) -> None:
-    from pactlab.domain.outcome_space import OutcomeSpace
-
-    space = OutcomeSpace(scenario.issues)
-    turn = Turn(
+def opening_turn() -> Turn:
+    """The platform's first turn of platform_material, with nothing on the table."""
+    return Turn(
         party="platform",
         round=0,
         max_rounds=40,
@@ -199,6 +197,13 @@ def test_parse_submission_explains_what_is_wrong(scenario: Scenario) -> None:
         proposer=None,
         accepted_by=frozenset(),
     )
+
+
+def test_parse_submission_explains_what_is_wrong(scenario: Scenario) -> None:
+    from pactlab.domain.outcome_space import OutcomeSpace
+
+    space = OutcomeSpace(scenario.issues)
+    turn = opening_turn()
     cases = [
         ("nonsense", "kind"),
         ({"kind": "dance"}, "unknown move"),
@@ -229,16 +234,7 @@ def test_a_seat_asks_through_whatever_ask_person_it_is_given(scenario: Scenario)
     from agents.base import Seat
     from agents.human import HumanNegotiator
 
-    turn = Turn(
-        party="platform",
-        round=0,
-        max_rounds=40,
-        turn=0,
-        parties_at_table=("platform", "supplier"),
-        proposal=None,
-        proposer=None,
-        accepted_by=frozenset(),
-    )
+    turn = opening_turn()
     answers: list[object] = [{"kind": "accept"}, {"kind": "walk_away", "reason": "not today", "by": "Ada"}]
     asked: list[dict[str, object]] = []
 
