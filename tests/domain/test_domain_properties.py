@@ -21,6 +21,7 @@ from pactlab.domain.loader import load_model
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, UtilityFunction
 from pactlab.domain.preferences import PrivateProfile
 from pactlab.domain.scenario import Scenario
+from pactlab.domain.tolerance import UTILITY_TOLERANCE
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = ["platform_material", "boost_converter", "ecosystem"]
@@ -344,7 +345,7 @@ def test_constraint_mask_agrees_with_satisfies_constraints(data: st.DataObject) 
     assert fn.constraint_mask(subset).tolist() == full[subset].tolist()
     for k in subset:
         sheet = space.term_sheet(int(k))
-        acceptable = fn(sheet) >= profile.reservation_value - 1e-12 and expected[k]
+        acceptable = fn(sheet) >= profile.reservation_value - UTILITY_TOLERANCE and expected[k]
         assert fn.acceptable(sheet) == acceptable
 
 
