@@ -66,6 +66,10 @@ class AuditWriteError(AuditError, ExternalError):
         self.reason = reason
 
 
+class TranscriptTaken(AuditError, Conflict):
+    """Another writer created the transcript between this writer's check and its creation."""
+
+
 class AuditConflict(AuditError, Conflict):
     """A replayed, keyed append differs from the record already written under that key."""
 
@@ -356,11 +360,17 @@ class AuditWriter:
             self._count = report.records
             self._last_hash = report.last_hash or ZERO_HASH
             self._seal_line = good[-1][1] if report.sealed else None
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+        if existing is None:
+            flags |= os.O_CREAT | os.O_EXCL  # two writers racing to create it: one gets it, one is refused
         try:
             self._fd = os.open(self.path, flags, 0o644)
             if existing is None and os.name == "posix":
                 _fsync_dir(self.path.parent)  # the new file's directory entry is durable too
+        except FileExistsError:
+            self.close()
+            taken = f"{self.path} was created by another writer meanwhile; one writer per transcript"
+            raise TranscriptTaken(taken) from None
         except OSError as exc:
             self.close()
             raise AuditWriteError(self.path, _reason(exc)) from exc

@@ -64,6 +64,7 @@ if TYPE_CHECKING:
     from pactlab.workflow import (
         Event,
         MoveMade,
+        NegotiationBusy,
         NegotiationFinished,
         NegotiationNotFound,
         Negotiations,
@@ -98,6 +99,7 @@ _SOURCES: dict[str, str] = {
     "LinearValue": "pactlab.domain",
     "MoveMade": "pactlab.workflow",
     "MoveRecord": "pactlab.domain",
+    "NegotiationBusy": "pactlab.workflow",
     "NegotiationFinished": "pactlab.workflow",
     "NegotiationNotFound": "pactlab.workflow",
     "NegotiationState": "pactlab.workflow",
@@ -155,6 +157,7 @@ __all__ = [
     "LinearValue",
     "MoveMade",
     "MoveRecord",
+    "NegotiationBusy",
     "NegotiationFinished",
     "NegotiationNotFound",
     "NegotiationState",

@@ -38,7 +38,9 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - ForkError                                pactlab.app.rehearsal.forks
   + Conflict ............................... 6  already exists, already sealed, another writer
   |  - AuditConflict, AuditSealed (AuditError)  evals.audit
-  |  - NotWaiting                               pactlab.workflow.runner
+  |  - TranscriptTaken (AuditError)             evals.audit
+  |  - NegotiationExists, NotWaiting            pactlab.workflow.runner
+  |  - NegotiationBusy                          pactlab.workflow.writer_lock
   |  - StoreMismatch                            pactlab.app.sweeps.store
   + ExternalError .......................... 1  something outside pactlab failed (no traceback)
   |  - AuditWriteError (and AuditError)         evals.audit

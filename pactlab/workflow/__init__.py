@@ -14,10 +14,12 @@ from pactlab.workflow.runner import (
     WaitingForPerson,
 )
 from pactlab.workflow.state import NegotiationState, RunSpec
+from pactlab.workflow.writer_lock import NegotiationBusy
 
 __all__ = [
     "Event",
     "MoveMade",
+    "NegotiationBusy",
     "NegotiationFinished",
     "NegotiationNotFound",
     "NegotiationState",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -31,6 +32,7 @@ from pactlab.workflow.graph import build_graph
 from pactlab.workflow.pause import ask_in_graph
 from pactlab.workflow.provenance import code_version
 from pactlab.workflow.state import NegotiationState, RunSpec
+from pactlab.workflow.writer_lock import opening, writer
 from policies import PolicySet, not_applicable
 
 Durability = Literal["sync", "async", "exit"]
@@ -49,6 +51,10 @@ class NegotiationFinished(NotFound, RuntimeError):
 
 class WaitingForPerson(NegotiationFinished):
     """Nothing an operator can resume: the run waits for a person's move or approval (see `answer`)."""
+
+
+class NegotiationExists(Conflict, ValueError):
+    """The negotiation id (or its transcript) is taken."""
 
 
 class NotWaiting(Conflict, RuntimeError):
@@ -91,14 +97,19 @@ class Negotiations:
 
     def __init__(self, checkpoint_path: str | Path, durability: Durability = "sync") -> None:
         self.checkpoint_path = Path(checkpoint_path)
-        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(str(self.checkpoint_path), check_same_thread=False)
-        # WAL with synchronous=NORMAL: a commit survives a killed process (the journal is
-        # written before the call returns) without an fsync per superstep; only a power
-        # loss can drop the last few commits.
-        self._connection.execute("PRAGMA journal_mode=WAL")
-        self._connection.execute("PRAGMA synchronous=NORMAL")
-        self.saver = SqliteSaver(self._connection)
+        self._shared = str(checkpoint_path) != ":memory:"  # a file other processes may open too
+        if self._shared:
+            self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
+        with opening(self.checkpoint_path) if self._shared else nullcontext():
+            self._connection = sqlite3.connect(str(self.checkpoint_path), check_same_thread=False, timeout=60)
+            # WAL with synchronous=NORMAL: a commit survives a killed process (the journal is
+            # written before the call returns) without an fsync per superstep; only a power
+            # loss can drop the last few commits.
+            if self._connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self._connection.execute("PRAGMA journal_mode=WAL")
+            self._connection.execute("PRAGMA synchronous=NORMAL")
+            self.saver = SqliteSaver(self._connection)
+            self.saver.setup()
         self.graph = build_graph(self.saver)
         self.durability: Durability = durability
 
@@ -134,85 +145,78 @@ class Negotiations:
         under a mandate whose breaches wait for a person's approval; `turn_by_turn` checkpoints
         before every turn (rehearsals: a pause or a fork at any turn).
         """
-        if self.state(negotiation_id) is not None:
-            raise ValueError(
-                f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}; pick another"
+        with self._writing(negotiation_id):
+            if self.state(negotiation_id) is not None:
+                raise NegotiationExists(
+                    f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}; pick another"
+                )
+            missing = [p for p in scenario.party_ids if p not in agents]
+            if missing:
+                raise ValueError(f"no negotiator for {', '.join(missing)}")
+            if rounds_per_step < 1:
+                raise ValueError(f"rounds per checkpoint must be at least 1, not {rounds_per_step}")
+            for party in mandates or {}:
+                if party not in scenario.party_ids:
+                    raise ValueError(f"mandate for unknown party {party!r}; parties: {', '.join(scenario.party_ids)}")
+                if agents[party] == HUMAN:
+                    raise ValueError(f"{party} is played by a person: a mandate binds an agent, not a person")
+            if transcript is not None and transcript.exists() and transcript.stat().st_size > 0:
+                # (an empty one is what a run killed before its first checkpoint leaves: reused)
+                raise NegotiationExists(f"transcript {transcript} already exists; pick another negotiation id or --out")
+            spec = RunSpec(
+                negotiation_id=negotiation_id,
+                scenario=scenario.model_dump(mode="json"),
+                scenario_sha256=scenario.sha256(),
+                scenario_source=source,
+                agents={p: agents[p] for p in scenario.party_ids},
+                seed=seed,
+                rounds_per_step=rounds_per_step,
+                transcript=str(transcript) if transcript else None,
+                policies=policies.model_dump(mode="json") if policies else None,
+                mediator=mediator,
+                audit_fsync=audit_fsync,
             )
-        missing = [p for p in scenario.party_ids if p not in agents]
-        if missing:
-            raise ValueError(f"no negotiator for {', '.join(missing)}")
-        if rounds_per_step < 1:
-            raise ValueError(f"rounds per checkpoint must be at least 1, not {rounds_per_step}")
-        for party in mandates or {}:
-            if party not in scenario.party_ids:
-                raise ValueError(f"mandate for unknown party {party!r}; parties: {', '.join(scenario.party_ids)}")
-            if agents[party] == HUMAN:
-                raise ValueError(f"{party} is played by a person: a mandate binds an agent, not a person")
-        spec = RunSpec(
-            negotiation_id=negotiation_id,
-            scenario=scenario.model_dump(mode="json"),
-            scenario_sha256=scenario.sha256(),
-            scenario_source=source,
-            agents={p: agents[p] for p in scenario.party_ids},
-            seed=seed,
-            rounds_per_step=rounds_per_step,
-            transcript=str(transcript) if transcript else None,
-            policies=policies.model_dump(mode="json") if policies else None,
-            mediator=mediator,
-            audit_fsync=audit_fsync,
-        )
-        if turn_by_turn:
-            spec["turn_by_turn"] = True
-        if mandates:
-            spec["mandates"] = {p: m.model_dump(mode="json") for p, m in mandates.items()}
-        initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
-        if transcript is not None and transcript.exists():
-            raise ValueError(f"transcript {transcript} already exists; pick another negotiation id or --out")
-        context = build_context(spec, analysis)
-        run_start: dict[str, Any] = {
-            "negotiation_id": negotiation_id,
-            "scenario": spec["scenario"],
-            "scenario_sha256": spec["scenario_sha256"],
-            "scenario_source": source,
-            "agents": spec["agents"],
-            "seed": seed,
-            "rounds_per_step": rounds_per_step,
-            "mediator": mediator,
-            "code": code_version(),
-            "policy_set": None
-            if policies is None
-            else {
-                "name": policies.name,
-                "version": policies.version,
-                "sha256": policies.sha256(),
-                "rules": spec["policies"],
-                "not_applicable": [n.model_dump(mode="json") for n in not_applicable(policies, scenario)],
-            },
-        }
-        if turn_by_turn:
-            run_start["turn_by_turn"] = True
-        if mandates:
-            run_start["mandates"] = spec["mandates"]
-        context.record("run_start", "operator", run_start, "run_start")
-        yield from self._stream(initial, negotiation_id, context)
+            if turn_by_turn:
+                spec["turn_by_turn"] = True
+            if mandates:
+                spec["mandates"] = {p: m.model_dump(mode="json") for p, m in mandates.items()}
+            initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
+            context = build_context(spec, analysis)
+            try:
+                # The checkpoint first, then the transcript's first record: a kill between the two
+                # leaves a run that `resume` continues (writing the missing run_start); a kill
+                # before the checkpoint leaves at most an empty transcript, which a rerun reuses.
+                self.graph.update_state(_config(negotiation_id), initial, as_node="play_rounds")
+                context.record("run_start", "operator", run_start_record(spec, scenario, policies), "run_start")
+            except BaseException:
+                context.close()
+                raise
+            yield from self._stream(None, negotiation_id, context)
 
     def resume(self, negotiation_id: str, analysis: OutcomeAnalysis | None = None) -> Iterator[Event]:
         """Continue a negotiation from its last checkpoint; ends as an uninterrupted run would."""
-        snapshot = self.graph.get_state(_config(negotiation_id))
-        if not snapshot.values:
-            raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
-        if not snapshot.next:
-            status = snapshot.values["table"]["status"]
-            raise NegotiationFinished(f"negotiation {negotiation_id!r} has already ended ({status})")
-        if snapshot.interrupts:
-            question = _question(snapshot.interrupts[0].value)
-            what = "an approval" if question.get("kind") == "approval" else f"{question.get('party')}'s move"
-            raise WaitingForPerson(
-                f"negotiation {negotiation_id!r} waits for a person ({what} at turn {question.get('turn', 0) + 1}); "
-                f"continue it with 'pactlab rehearse --continue {negotiation_id}' or in 'pactlab serve'"
-            )
-        context = build_context(snapshot.values["run"], analysis)
-        yield from self._stream(None, negotiation_id, context)
+        with self._writing(negotiation_id):
+            snapshot = self.graph.get_state(_config(negotiation_id))
+            if not snapshot.values:
+                raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
+            if not snapshot.next:
+                status = snapshot.values["table"]["status"]
+                raise NegotiationFinished(f"negotiation {negotiation_id!r} has already ended ({status})")
+            if snapshot.interrupts:
+                question = _question(snapshot.interrupts[0].value)
+                what = "an approval" if question.get("kind") == "approval" else f"{question.get('party')}'s move"
+                raise WaitingForPerson(
+                    f"negotiation {negotiation_id!r} waits for a person ({what} at turn "
+                    f"{question.get('turn', 0) + 1}); continue it with "
+                    f"'pactlab rehearse --continue {negotiation_id}' or in 'pactlab serve'"
+                )
+            spec = snapshot.values["run"]
+            context = build_context(spec, analysis)
+            if context.audit is not None and context.audit.records == 0 and "forked_from" not in spec:
+                # killed between the first checkpoint and the first record: write it now
+                policies = PolicySet.model_validate(spec["policies"]) if spec["policies"] else None
+                context.record("run_start", "operator", run_start_record(spec, context.scenario, policies), "run_start")
+            yield from self._stream(None, negotiation_id, context)
 
     def pending(self, negotiation_id: str) -> dict[str, Any] | None:
         """What the run waits for a person to answer (the interrupt's payload), or None."""
@@ -228,13 +232,14 @@ class Negotiations:
         """
         if value is None:
             raise ValueError("an answer is needed: a move or a decision, not None")
-        snapshot = self.graph.get_state(_config(negotiation_id))
-        if not snapshot.values:
-            raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
-        if not snapshot.interrupts:
-            raise NotWaiting(f"negotiation {negotiation_id!r} is not waiting for a person")
-        context = build_context(snapshot.values["run"], analysis)
-        yield from self._stream(Command(resume=value), negotiation_id, context)
+        with self._writing(negotiation_id):
+            snapshot = self.graph.get_state(_config(negotiation_id))
+            if not snapshot.values:
+                raise NegotiationNotFound(f"no negotiation {negotiation_id!r} in {self.checkpoint_path}")
+            if not snapshot.interrupts:
+                raise NotWaiting(f"negotiation {negotiation_id!r} is not waiting for a person")
+            context = build_context(snapshot.values["run"], analysis)
+            yield from self._stream(Command(resume=value), negotiation_id, context)
 
     def fork(
         self, source_id: str, before_turn: int, negotiation_id: str, *, transcript: Path | None = None
@@ -245,17 +250,18 @@ class Negotiations:
         history; a branch's own history starts at its fork point, so earlier turns are looked up
         in the run it came from) and plays on when resumed or answered. The source is untouched.
         """
-        if self.state(negotiation_id) is not None:
-            raise ValueError(f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}")
-        snapshot = self._before_turn(source_id, before_turn)
-        values = snapshot.values
-        spec = RunSpec(**values["run"])  # type: ignore[typeddict-item]
-        spec["negotiation_id"] = negotiation_id
-        spec["transcript"] = str(transcript) if transcript else None
-        spec["forked_from"] = {"negotiation_id": source_id, "turn": before_turn}
-        forked = NegotiationState(run=spec, table=values["table"], moves=list(values["moves"]), scorecard=None)
-        self.graph.update_state(_config(negotiation_id), forked, as_node="play_rounds")
-        state = self.state(negotiation_id)
+        with self._writing(negotiation_id):
+            if self.state(negotiation_id) is not None:
+                raise NegotiationExists(f"negotiation id {negotiation_id!r} already exists in {self.checkpoint_path}")
+            snapshot = self._before_turn(source_id, before_turn)
+            values = snapshot.values
+            spec = RunSpec(**values["run"])  # type: ignore[typeddict-item]
+            spec["negotiation_id"] = negotiation_id
+            spec["transcript"] = str(transcript) if transcript else None
+            spec["forked_from"] = {"negotiation_id": source_id, "turn": before_turn}
+            forked = NegotiationState(run=spec, table=values["table"], moves=list(values["moves"]), scorecard=None)
+            self.graph.update_state(_config(negotiation_id), forked, as_node="play_rounds")
+            state = self.state(negotiation_id)
         assert state is not None
         return state
 
@@ -272,6 +278,10 @@ class Negotiations:
                 "SELECT thread_id FROM checkpoints GROUP BY thread_id ORDER BY MIN(rowid)"
             ).fetchall()
         return [str(r[0]) for r in rows]
+
+    def _writing(self, negotiation_id: str) -> AbstractContextManager[None]:
+        """This process's writer lock on a negotiation (see `pactlab.workflow.writer_lock`)."""
+        return writer(self.checkpoint_path, negotiation_id) if self._shared else nullcontext()
 
     def _before_turn(self, negotiation_id: str, turn: int) -> StateSnapshot:
         """The checkpoint of `negotiation_id` (or of the run it was forked from) just before `turn`."""
@@ -317,6 +327,35 @@ class Negotiations:
             raise RuntimeError(f"negotiation {negotiation_id!r} exceeded its step budget: {exc}") from exc
         finally:
             ctx.close()
+
+
+def run_start_record(spec: RunSpec, scenario: Scenario, policies: PolicySet | None) -> dict[str, Any]:
+    """The transcript's first record: the scenario, agents, policies, seed and code that govern the run."""
+    record: dict[str, Any] = {
+        "negotiation_id": spec["negotiation_id"],
+        "scenario": spec["scenario"],
+        "scenario_sha256": spec["scenario_sha256"],
+        "scenario_source": spec["scenario_source"],
+        "agents": spec["agents"],
+        "seed": spec["seed"],
+        "rounds_per_step": spec["rounds_per_step"],
+        "mediator": spec.get("mediator", "nash"),
+        "code": code_version(),
+        "policy_set": None
+        if policies is None
+        else {
+            "name": policies.name,
+            "version": policies.version,
+            "sha256": policies.sha256(),
+            "rules": spec["policies"],
+            "not_applicable": [n.model_dump(mode="json") for n in not_applicable(policies, scenario)],
+        },
+    }
+    if spec.get("turn_by_turn"):
+        record["turn_by_turn"] = True
+    if spec.get("mandates"):
+        record["mandates"] = spec["mandates"]
+    return record
 
 
 def build_context(spec: RunSpec, analysis: OutcomeAnalysis | None = None) -> NegotiationContext:

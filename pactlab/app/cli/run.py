@@ -25,7 +25,7 @@ from pactlab.errors import BadInput, Conflict, InternalError, NotFound
 if TYPE_CHECKING:
     from pactlab.app.cli.render import MoveRenderer
     from pactlab.domain.scenario import Scenario
-    from pactlab.workflow import Negotiations, Scored
+    from pactlab.workflow import Negotiations, NegotiationState, Scored
 
 console = Console(highlight=False)
 
@@ -74,7 +74,15 @@ def _follow(events: Iterable[object], renderer: MoveRenderer, pace: float, quiet
     return scored
 
 
-def _finish(runs: Negotiations, negotiation_id: str, scenario: Scenario, scored: Scored | None, out: Path) -> None:
+def _finish(
+    runs: Negotiations,
+    negotiation_id: str,
+    scenario: Scenario,
+    scored: Scored | None,
+    out: Path,
+    *,
+    only_missing: bool = False,
+) -> None:
     from pactlab.app.cli.render import print_scorecard
     from pactlab.workflow.outputs import write_outputs
 
@@ -82,11 +90,29 @@ def _finish(runs: Negotiations, negotiation_id: str, scenario: Scenario, scored:
     if scored is None or state is None:
         raise InternalError(f"negotiation {negotiation_id!r} ended without a scorecard")
     print_scorecard(console, scored.scorecard)
-    paths = write_outputs(out / negotiation_id, scenario, state, scored.scorecard)
+    paths = write_outputs(out / negotiation_id, scenario, state, scored.scorecard, only_missing=only_missing)
     for path in paths:
         console.print(f"[dim]wrote[/] {path}")
     console.print(f"[dim]negotiation id[/] {negotiation_id}")
     raise typer.Exit(exit_codes.AGREEMENT if scored.scorecard.outcome == "agreement" else exit_codes.NO_AGREEMENT)
+
+
+def _write_missing_outputs(
+    runs: Negotiations, negotiation_id: str, scenario: Scenario, state: NegotiationState, out: Path
+) -> None:
+    """A run that ended and was scored but was killed while writing its outputs: write the rest."""
+    from rich.markup import escape
+
+    from evals.scorecard import Scorecard
+    from pactlab.workflow import Scored
+    from pactlab.workflow.outputs import missing_outputs
+
+    status = state["table"]["status"]
+    if not missing_outputs(out / negotiation_id, state):
+        raise NotFound(f"negotiation {negotiation_id!r} has already ended ({status}); nothing to resume")
+    console.rule(f"[bold]{escape(negotiation_id)}[/] has ended ({status}): writing its missing outputs")
+    card = Scored(scorecard=Scorecard.model_validate(state["scorecard"]))
+    _finish(runs, negotiation_id, scenario, card, out, only_missing=True)
 
 
 @contextmanager
@@ -187,7 +213,7 @@ def run(
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     negotiation_id = negotiation_id or f"{loaded.id}-{stamp}-{secrets.token_hex(2)}"
     transcript = out / negotiation_id / TRANSCRIPT
-    if transcript.exists():
+    if transcript.exists() and transcript.stat().st_size > 0:  # an empty one: a run killed before it began
         raise Conflict(f"transcript {transcript} already exists; pick another negotiation id (--id) or --out")
     console.rule(f"[bold]{loaded.title}[/]")
     for party in loaded.parties:
@@ -246,6 +272,8 @@ def resume(
             known = ", ".join(runs.ids()[-5:]) or "none"
             raise NotFound(f"no negotiation {negotiation_id!r} in {checkpoints} (latest: {known})")
         scenario = Scenario.model_validate(state["run"]["scenario"])
+        if state["table"]["status"] != "open" and state.get("scorecard") is not None:
+            _write_missing_outputs(runs, negotiation_id, scenario, state, out)
         renderer = MoveRenderer(console, scenario)
         console.rule(f"[bold]Resuming {negotiation_id}[/] at round {state['table']['round'] + 1}")
         if not quiet:
