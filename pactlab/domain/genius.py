@@ -83,7 +83,7 @@ DEFAULT_REAL_STEPS = 10
 """Intervals a real (continuous) GENIUS issue is divided into, unless told otherwise."""
 
 WEIGHT_SUM_TOLERANCE = 1e-6
-"""Weights summing to 1 within this are read as they are (rounding in the files)."""
+"""Weights that miss 1 by more than this get a note (a smaller miss is rounding in the file, mapped silently)."""
 
 LARGE_OUTCOME_SPACE = 1_000_000
 """Above this many outcomes, the import notes that the evaluator (which enumerates them) will be slow."""
@@ -433,11 +433,15 @@ def _read_profile(doc: _Document, domain: list[_Issue], grids: list[list[IssueVa
         doc.fail(root, "this is a domain (<negotiation_template>), not a profile; give the domain first, then the profiles")
     if root.tag != "utility_space":
         doc.fail(root, "a GENIUS profile's root element is <utility_space>; is this a GENIUS profile?")
+    if root.get("type", "").lower() == "nonlinear" or root.find(".//utility_function") is not None:
+        doc.fail(root, "a non-linear (hyper-rectangle) utility space; pactlab reads linear-additive GENIUS profiles only")
     objective = _objective(doc, root)
     by_index = {issue.index: n for n, issue in enumerate(domain)}
     weights: list[float | None] = [None] * len(domain)
     for element in objective.findall("weight"):
         index = _index(doc, element)
+        if objective.get("index") == str(index) and index not in by_index:
+            continue  # the objective's own weight: GENIUS evaluates nothing with it
         if index not in by_index:
             doc.fail(element, f"no issue has index {index} in the domain; indices: {', '.join(str(i.index) for i in domain)}")
         value = _number(doc, element, "value")
@@ -619,15 +623,17 @@ def _private(
     if total <= 0:
         raise GeniusError(str(path), "every weight is 0; give at least one issue a positive weight")
     fold, reservation = 1.0, profile.reservation
-    if total < 1 - WEIGHT_SUM_TOLERANCE:
+    if total < 1 - _EXACT:
         fold = total  # weights as written; values scaled so that sum(w × v) / sum(w) is GENIUS's utility
-        notes.append(f"{path.name}: weights sum to {total:g} < 1; folded into the values (utilities unchanged)")
-    elif total > 1 + WEIGHT_SUM_TOLERANCE:
+        if total < 1 - WEIGHT_SUM_TOLERANCE:
+            notes.append(f"{path.name}: weights sum to {total:g} < 1; folded into the values (utilities unchanged)")
+    elif total > 1 + _EXACT:
         reservation = reservation / total
-        notes.append(
-            f"{path.name}: weights sum to {total:g} > 1; normalised to 1 and the reservation value divided by "
-            f"{total:g} (GENIUS would cap utilities at 1)"
-        )
+        if total > 1 + WEIGHT_SUM_TOLERANCE:
+            notes.append(
+                f"{path.name}: weights sum to {total:g} > 1; normalised to 1 and the reservation value divided by "
+                f"{total:g} (GENIUS would cap utilities at 1)"
+            )
     if reservation < 0:
         notes.append(f"{path.name}: reservation value {reservation:g} < 0 read as 0 (utilities are never negative)")
         reservation = 0.0
