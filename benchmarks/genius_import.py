@@ -45,7 +45,7 @@ def _candidates(folders: Sequence[Path]) -> list[tuple[Path, list[Path]]]:
         profiles: list[Path] = []
         for path in sorted(folder.glob("*.xml")):
             try:
-                tag = ET.parse(path).getroot().tag  # noqa: S314 - the harness reads research corpora, not uploads
+                tag = ET.parse(path).getroot().tag
             except ET.ParseError:
                 continue
             if tag == "negotiation_template":
@@ -58,7 +58,7 @@ def _candidates(folders: Sequence[Path]) -> list[tuple[Path, list[Path]]]:
 
 
 def same_utilities(first: Scenario, second: Scenario) -> bool:
-    """Whether two scenarios give every outcome (in order) the same utility per party, and the same reservation values."""
+    """Whether two scenarios give each outcome (in order) the same utilities, and the same reservation values."""
     a, b = OutcomeSpace(first.issues), OutcomeSpace(second.issues)
     if a.shape != b.shape or first.party_ids != second.party_ids:
         return False

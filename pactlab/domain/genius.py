@@ -167,7 +167,9 @@ def _parse(path: Path) -> _Document:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise GeniusError(file, f"{size} bytes is more than a GENIUS file may have ({MAX_FILE_BYTES}); check the file")
+            raise GeniusError(
+                file, f"{size} bytes is more than a GENIUS file may have ({MAX_FILE_BYTES}); check the file"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise GeniusError(file, f"cannot read file: {exc.strerror or exc}") from None
@@ -188,14 +190,18 @@ def _parse(path: Path) -> _Document:
     except ET.ParseError as exc:
         line, column = exc.position
         reason = str(exc).split(":")[0]
-        raise GeniusError(file, f"not well-formed XML ({reason}, column {column + 1}); fix the XML", line=line) from None
+        raise GeniusError(
+            file, f"not well-formed XML ({reason}, column {column + 1}); fix the XML", line=line
+        ) from None
     return _Document(file, root, builder.lines)
 
 
 # -- ids -------------------------------------------------------------------------------------
 
 
-def genius_id(name: str, taken: set[str] | None = None, *, fallback: str = "item", reserved: set[str] | None = None) -> str:
+def genius_id(
+    name: str, taken: set[str] | None = None, *, fallback: str = "item", reserved: set[str] | None = None
+) -> str:
     """A pactlab id for the GENIUS `name`: deterministic, unique among `taken` (which it joins).
 
     Accents are dropped (``é`` → ``e``), every run of other characters becomes ``_``, a
@@ -277,9 +283,14 @@ def _bounds(doc: _Document, element: ET.Element, kind: GeniusKind) -> tuple[floa
     if kind == "integer" and not (lower.is_integer() and upper.is_integer()):
         doc.fail(holder, "an integer issue needs whole-number bounds")
     if upper <= lower:
-        doc.fail(holder, f"upperbound ({upper:g}) must be greater than lowerbound ({lower:g}); an issue needs two values")
+        doc.fail(
+            holder, f"upperbound ({upper:g}) must be greater than lowerbound ({lower:g}); an issue needs two values"
+        )
     if kind == "integer" and upper - lower + 1 > MAX_ISSUE_VALUES:
-        doc.fail(holder, f"{int(upper - lower + 1)} values is more than an issue may take ({MAX_ISSUE_VALUES}); narrow the range")
+        doc.fail(
+            holder,
+            f"{int(upper - lower + 1)} values is more than an issue may take ({MAX_ISSUE_VALUES}); narrow the range",
+        )
     return lower, upper
 
 
@@ -289,7 +300,9 @@ def _objective(doc: _Document, container: ET.Element) -> ET.Element:
         doc.fail(container, f"expected one <objective> holding the issues, found {len(objectives)}")
     objective = objectives[0]
     if objective.find("objective") is not None:
-        doc.fail(objective.find("objective"), "nested objectives are not supported; list every <issue> under one <objective>")
+        doc.fail(
+            objective.find("objective"), "nested objectives are not supported; list every <issue> under one <objective>"
+        )
     return objective
 
 
@@ -297,7 +310,10 @@ def _read_domain(doc: _Document) -> tuple[str, list[_Issue]]:
     """The objective's name and the issues of a domain file, in order."""
     root = doc.root
     if root.tag == "utility_space" and root.find("objective/weight") is not None:
-        doc.fail(root, "this is a profile (it has weights); give the domain (<negotiation_template>) first, then the profiles")
+        doc.fail(
+            root,
+            "this is a profile (it has weights); give the domain (<negotiation_template>) first, then the profiles",
+        )
     if root.tag != "negotiation_template":
         doc.fail(root, "a GENIUS domain's root element is <negotiation_template>; is this a GENIUS domain file?")
     space = root.find("utility_space")
@@ -356,7 +372,9 @@ def _grid(issue: _Issue, real_steps: int) -> NumericIssue | CategoricalIssue:
     if issue.kind == "discrete":
         return CategoricalIssue(id="pending", name=issue.name, options=issue.items)
     if issue.kind == "integer":
-        return NumericIssue(id="pending", name=issue.name, minimum=issue.lower, maximum=issue.upper, step=1, integer=True)
+        return NumericIssue(
+            id="pending", name=issue.name, minimum=issue.lower, maximum=issue.upper, step=1, integer=True
+        )
     step = (issue.upper - issue.lower) / real_steps
     return NumericIssue(id="pending", name=issue.name, minimum=issue.lower, maximum=issue.upper, step=step)
 
@@ -379,7 +397,9 @@ def _evaluate(doc: _Document, element: ET.Element, issue: _Issue, grid: Sequence
             if value is None:
                 doc.fail(item, 'the item has no value; give value="…"')
             if value not in issue.items:
-                doc.fail(item, f"{value!r} is not an item of {issue.name!r} in the domain; items: {', '.join(issue.items)}")
+                doc.fail(
+                    item, f"{value!r} is not an item of {issue.name!r} in the domain; items: {', '.join(issue.items)}"
+                )
             if "evaluation" not in item.attrib:
                 doc.fail(item, 'the item has no evaluation; give evaluation="N" (a number ≥ 0)')
             figure = _number(doc, item, "evaluation")
@@ -388,7 +408,9 @@ def _evaluate(doc: _Document, element: ET.Element, issue: _Issue, grid: Sequence
             figures[value] = figure
         missing = [v for v in issue.items if v not in figures]
         if missing:
-            doc.fail(element, f"no evaluation for item(s) {', '.join(map(repr, missing))}; give every item an evaluation")
+            doc.fail(
+                element, f"no evaluation for item(s) {', '.join(map(repr, missing))}; give every item an evaluation"
+            )
         top = max(figures.values())
         if top < _DISCRETE_MAX_FLOOR:
             return np.zeros(len(issue.items))
@@ -430,11 +452,15 @@ def _evaluate(doc: _Document, element: ET.Element, issue: _Issue, grid: Sequence
 def _read_profile(doc: _Document, domain: list[_Issue], grids: list[list[IssueValue]]) -> _Profile:
     root = doc.root
     if root.tag == "negotiation_template":
-        doc.fail(root, "this is a domain (<negotiation_template>), not a profile; give the domain first, then the profiles")
+        doc.fail(
+            root, "this is a domain (<negotiation_template>), not a profile; give the domain first, then the profiles"
+        )
     if root.tag != "utility_space":
         doc.fail(root, "a GENIUS profile's root element is <utility_space>; is this a GENIUS profile?")
     if root.get("type", "").lower() == "nonlinear" or root.find(".//utility_function") is not None:
-        doc.fail(root, "a non-linear (hyper-rectangle) utility space; pactlab reads linear-additive GENIUS profiles only")
+        doc.fail(
+            root, "a non-linear (hyper-rectangle) utility space; pactlab reads linear-additive GENIUS profiles only"
+        )
     objective = _objective(doc, root)
     by_index = {issue.index: n for n, issue in enumerate(domain)}
     weights: list[float | None] = [None] * len(domain)
@@ -443,7 +469,9 @@ def _read_profile(doc: _Document, domain: list[_Issue], grids: list[list[IssueVa
         if objective.get("index") == str(index) and index not in by_index:
             continue  # the objective's own weight: GENIUS evaluates nothing with it
         if index not in by_index:
-            doc.fail(element, f"no issue has index {index} in the domain; indices: {', '.join(str(i.index) for i in domain)}")
+            doc.fail(
+                element, f"no issue has index {index} in the domain; indices: {', '.join(str(i.index) for i in domain)}"
+            )
         value = _number(doc, element, "value")
         if value < 0:
             doc.fail(element, f"weight {value:g} is negative; weights are ≥ 0")
@@ -452,7 +480,9 @@ def _read_profile(doc: _Document, domain: list[_Issue], grids: list[list[IssueVa
     for element in objective.findall("issue"):
         index = _index(doc, element)
         if index not in by_index:
-            doc.fail(element, f"no issue has index {index} in the domain; indices: {', '.join(str(i.index) for i in domain)}")
+            doc.fail(
+                element, f"no issue has index {index} in the domain; indices: {', '.join(str(i.index) for i in domain)}"
+            )
         n = by_index[index]
         issue = domain[n]
         if element.get("name") not in (None, issue.name):
@@ -463,9 +493,14 @@ def _read_profile(doc: _Document, domain: list[_Issue], grids: list[list[IssueVa
         evaluations[n] = _evaluate(doc, element, issue, grids[n])
     for n, issue in enumerate(domain):
         if evaluations[n] is None:
-            doc.fail(objective, f"no <issue index=\"{issue.index}\"> ({issue.name!r}) in the profile; evaluate every issue")
+            doc.fail(
+                objective, f'no <issue index="{issue.index}"> ({issue.name!r}) in the profile; evaluate every issue'
+            )
         if weights[n] is None:
-            doc.fail(objective, f"no <weight index=\"{issue.index}\"> ({issue.name!r}); give every issue a weight (0 to ignore it)")
+            doc.fail(
+                objective,
+                f'no <weight index="{issue.index}"> ({issue.name!r}); give every issue a weight (0 to ignore it)',
+            )
     reservation = 0.0
     held = root.find("reservation")
     if held is None:
@@ -475,11 +510,11 @@ def _read_profile(doc: _Document, domain: list[_Issue], grids: list[list[IssueVa
         if reservation > 1:
             doc.fail(held, f"reservation value {reservation:g} is above 1, the best utility; give a value in 0..1")
     discount: float | None = None
-    element = root.find("discount_factor")
-    if element is None:
-        element = objective.find("discount_factor")
-    if element is not None:
-        discount = _number(doc, element, "value")
+    factor = root.find("discount_factor")
+    if factor is None:
+        factor = objective.find("discount_factor")
+    if factor is not None:
+        discount = _number(doc, factor, "value")
     return _Profile(
         weights=[w if w is not None else 0.0 for w in weights],
         evaluations=[e if e is not None else np.zeros(0) for e in evaluations],
@@ -554,7 +589,9 @@ def read_genius(
     grids = [issue.values() for issue in issues]
     cardinality = math.prod(len(g) for g in grids)
     if cardinality > LARGE_OUTCOME_SPACE:
-        notes.append(f"the outcome space has {cardinality:,} outcomes; evaluating runs (which enumerates them) will be slow")
+        notes.append(
+            f"the outcome space has {cardinality:,} outcomes; evaluating runs (which enumerates them) will be slow"
+        )
 
     party_ids: set[str] = set()
     parties: list[dict[str, Any]] = []
@@ -590,7 +627,9 @@ def read_genius(
     except ValidationError as exc:  # a bug of this module, or a limit of pactlab's: say which file
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise GeniusError(str(domain_path), f"the imported scenario does not validate at {where}: {first['msg']}") from None
+        raise GeniusError(
+            str(domain_path), f"the imported scenario does not validate at {where}: {first['msg']}"
+        ) from None
     return GeniusImport(data=data, scenario=scenario, notes=notes)
 
 
@@ -711,11 +750,15 @@ def genius_files(scenario: Scenario) -> GeniusExport:
         profile = party.private
         weights[party.id] = profile.normalised_weights(scenario.issue_ids)
         values[party.id] = [
-            value_vector(issue, profile.values[issue.id]) if issue.id in profile.values else np.zeros(len(issue.values()))
+            value_vector(issue, profile.values[issue.id])
+            if issue.id in profile.values
+            else np.zeros(len(issue.values()))
             for issue in scenario.issues
         ]
         if profile.constraints:
-            notes.append(f"{party.id}: {len(profile.constraints)} hard constraint(s) left out (GENIUS profiles have none)")
+            notes.append(
+                f"{party.id}: {len(profile.constraints)} hard constraint(s) left out (GENIUS profiles have none)"
+            )
     rule = scenario.protocol.agreement
     if rule.kind != "unanimity" or rule.veto:
         notes.append("the agreement rule (quorum, veto) is left out: GENIUS domains do not say how deals are agreed")
@@ -744,7 +787,9 @@ def genius_files(scenario: Scenario) -> GeniusExport:
 
     domain_root = ET.Element("negotiation_template")
     space = _sub(domain_root, "utility_space", number_of_issues=str(len(scenario.issues)))
-    objective = _sub(space, "objective", index="0", etype="objective", type="objective", description="", name=scenario.title)
+    objective = _sub(
+        space, "objective", index="0", etype="objective", type="objective", description="", name=scenario.title
+    )
     for n, (issue, kind) in enumerate(zip(scenario.issues, kinds, strict=True), start=1):
         element = _issue_element(objective, n, issue.name or issue.id, kind)
         if kind == "integer":
@@ -758,7 +803,9 @@ def genius_files(scenario: Scenario) -> GeniusExport:
     profiles: dict[str, str] = {}
     for party in scenario.parties:
         root = ET.Element("utility_space")
-        objective = _sub(root, "objective", index="0", etype="objective", type="objective", description="", name=scenario.title)
+        objective = _sub(
+            root, "objective", index="0", etype="objective", type="objective", description="", name=scenario.title
+        )
         written: list[float] = []
         for n, (issue, kind) in enumerate(zip(scenario.issues, kinds, strict=True), start=1):
             element = _issue_element(objective, n, issue.name or issue.id, kind)
@@ -782,7 +829,9 @@ def genius_files(scenario: Scenario) -> GeniusExport:
         _sub(root, "discount_factor", value="1.0")
         _sub(root, "reservation", value=repr(_tidy(party.private.reservation_value)))
         profiles[f"{party.id}.xml"] = _xml_text(root)
-    return GeniusExport(domain_file=f"{scenario.id}-domain.xml", domain=_xml_text(domain_root), profiles=profiles, notes=notes)
+    return GeniusExport(
+        domain_file=f"{scenario.id}-domain.xml", domain=_xml_text(domain_root), profiles=profiles, notes=notes
+    )
 
 
 def _xml_text(root: ET.Element) -> str:

@@ -135,7 +135,9 @@ def scenario_list() -> None:
 @import_app.command("genius")
 def scenario_import_genius(
     domain: Annotated[Path, typer.Argument(help="The GENIUS domain file (<negotiation_template>).")],
-    profiles: Annotated[list[Path], typer.Argument(help="Two or more GENIUS profiles (<utility_space>), one per party.")],
+    profiles: Annotated[
+        list[Path], typer.Argument(help="Two or more GENIUS profiles (<utility_space>), one per party.")
+    ],
     output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
     real_steps: Annotated[
         int, typer.Option("--real-steps", min=1, help="Intervals each real (continuous) issue is divided into.")
