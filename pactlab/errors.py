@@ -14,6 +14,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - FileError                                pactlab.domain.loader
   |  - _Refused (a bound of the YAML text)       pactlab.domain.yaml_bounds (becomes a FileError)
   |  - PlaybookError                            pactlab.domain.playbook_compiler
+  |  - GeniusError                              pactlab.domain.genius
   |  - ConstraintSyntaxError                    pactlab.domain.constraints
   |  - InvalidOffer                             pactlab.domain.outcome_space
   |  - IllegalMove                              pactlab.domain.protocol

@@ -35,9 +35,11 @@ Figure = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class OptionValues(BaseModel):
-    """A value for each option of a categorical or yes/no issue, on the profile's scale ([0, 1] by default).
+    """A value for each option of an issue, on the profile's scale ([0, 1] by default).
 
     In YAML, a plain mapping ``{option: value, ...}`` (or ``{table: {option: value, ...}}``).
+    A numeric issue takes one too, keyed by every value of its grid (``{0: 1.0, 2: 0.8, ...}``),
+    for shapes that neither linear nor peaked describe (imported GENIUS evaluators, for one).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -328,8 +330,6 @@ def value_vector(issue: _IssueBase, fn: OptionValues | LinearValue | PeakedValue
     """The value of each of `issue.values()` under the value function (in [0, 1] for a validated profile)."""
     options = issue.values()
     if isinstance(fn, OptionValues):
-        if isinstance(issue, NumericIssue):
-            raise ValueError(f"{issue.id!r} is numeric; give {{linear: up|down}} or {{peak: x}}, not a table")
         keys = [value_key(o) for o in options]
         unknown = sorted(set(fn.table) - set(keys))
         if unknown:

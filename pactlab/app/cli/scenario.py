@@ -1,4 +1,4 @@
-"""`pactlab scenario validate|schema|list`: check scenario files and export their JSON Schema.
+"""`pactlab scenario validate|schema|list|new|import|export`: check, list and start scenarios; convert them.
 
 These commands need the domain only (pydantic, YAML): they start fast, without the workflow,
 the agents or the evaluator.
@@ -19,7 +19,13 @@ from pactlab.app.cli.errors import debugging, report
 from pactlab.app.cli.starter import MAX_PARTIES, MIN_PARTIES, starter_scenario
 from pactlab.errors import BadInput
 
-scenario_app = typer.Typer(help="Validate, list and start scenarios; export their JSON Schema.", no_args_is_help=True)
+scenario_app = typer.Typer(
+    help="Validate, list and start scenarios; import and export them; export their JSON Schema.", no_args_is_help=True
+)
+import_app = typer.Typer(help="Read another tool's negotiation domain as a pactlab scenario.", no_args_is_help=True)
+export_app = typer.Typer(help="Write a pactlab scenario in another tool's format.", no_args_is_help=True)
+scenario_app.add_typer(import_app, name="import")
+scenario_app.add_typer(export_app, name="export")
 if TYPE_CHECKING:
     from pactlab.domain.scenario import Scenario
 
@@ -124,3 +130,65 @@ def scenario_list() -> None:
             f"[bold]{escape(name)}[/]: {escape(loaded.title)} ({len(loaded.parties)} parties, "
             f"{len(loaded.issues)} issues)"
         )
+
+
+@import_app.command("genius")
+def scenario_import_genius(
+    domain: Annotated[Path, typer.Argument(help="The GENIUS domain file (<negotiation_template>).")],
+    profiles: Annotated[
+        list[Path], typer.Argument(help="Two or more GENIUS profiles (<utility_space>), one per party.")
+    ],
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+    real_steps: Annotated[
+        int, typer.Option("--real-steps", min=1, help="Intervals each real (continuous) issue is divided into.")
+    ] = 10,
+    rounds: Annotated[int | None, typer.Option("--rounds", min=1, help="The protocol's round limit.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")] = False,
+) -> None:
+    """Read a GENIUS/ANAC domain and its profiles as a scenario (YAML); notes say what was not mapped."""
+    from pactlab.domain.genius import read_genius
+    from pactlab.domain.loader import parse_model
+    from pactlab.domain.scenario import Scenario
+
+    result = read_genius(domain, profiles, real_steps=real_steps, max_rounds=rounds)
+    text = result.yaml()
+    parse_model(text, Scenario, source=str(output or "<stdout>"))  # what the loader will read back
+    for note in result.notes:
+        errors.print(f"[yellow]note:[/] {escape(note)}")
+    if output is None:
+        print(text, end="")
+        return
+    if output.exists() and not force:
+        raise BadInput(f"{output} exists; pass --force to overwrite it")
+    output.write_text(text, encoding="utf-8")
+    scenario = result.scenario
+    console.print(
+        f"wrote {output}: {len(scenario.parties)} parties, {len(scenario.issues)} issues; "
+        f"run it with 'pactlab run {output} --policies none'",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@export_app.command("genius")
+def scenario_export_genius(
+    scenario: Annotated[str, typer.Argument(help="A scenario file, or the name of a shipped scenario.")],
+    outdir: Annotated[Path, typer.Argument(help="Folder for the domain and one profile per party.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+) -> None:
+    """Write a scenario as a GENIUS domain and one profile per party, with the same utilities."""
+    from pactlab.domain.catalog import load_scenario
+    from pactlab.domain.genius import genius_files
+
+    loaded, _ = load_scenario(scenario)
+    exported = genius_files(loaded)
+    for note in exported.notes:
+        errors.print(f"[yellow]note:[/] {escape(note)}")
+    exported.write(outdir, force=force)
+    profiles = " ".join(str(outdir / name) for name in exported.profiles)
+    console.print(
+        f"wrote {outdir}: {exported.domain_file} and {len(exported.profiles)} profiles; read them back with "
+        f"'pactlab scenario import genius {outdir / exported.domain_file} {profiles}'",
+        markup=False,
+        soft_wrap=True,
+    )
