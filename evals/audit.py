@@ -38,7 +38,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pactlab.domain.records import RecordKind
-from pactlab.errors import Conflict, ExternalError, PactlabError, RecordError
+from pactlab.errors import Conflict, ExternalError, Incomplete, PactlabError, RecordError
 
 ZERO_HASH = "0" * 64
 """The `prev_hash` of the first record."""
@@ -64,6 +64,10 @@ class AuditWriteError(AuditError, ExternalError):
         super().__init__(f"cannot write the audit trail {path}: {reason}")
         self.path = path
         self.reason = reason
+
+
+class AuditIncomplete(AuditError, Incomplete):
+    """A transcript without its seal whose every record verifies: a run cut short, not tampering."""
 
 
 class TranscriptTaken(AuditError, Conflict):
@@ -155,6 +159,11 @@ class VerifyReport(BaseModel):
     )
     problem: str | None = None
     last_hash: str | None = Field(default=None, description="Hash of the last verified record (the seal's, if sealed).")
+    incomplete: bool = Field(
+        default=False,
+        description="Not sealed, but every record it holds verifies: cut short by a crash (or still being "
+        "written), not tampered with as far as it goes.",
+    )
 
 
 def _json_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -274,7 +283,13 @@ def _scan(raw: bytes, *, require_seal: bool) -> tuple[VerifyReport, list[tuple[A
             else f"the file ends after line {len(good)} without a seal: its tail was cut (or the run never finished)"
         )
         report = VerifyReport(
-            ok=False, records=len(good), sealed=False, first_bad=n, problem=problem, last_hash=last_hash
+            ok=False,
+            records=len(good),
+            sealed=False,
+            first_bad=n,
+            problem=problem,
+            last_hash=last_hash,
+            incomplete=True,
         )
         return report, good
     return VerifyReport(ok=True, records=len(good), sealed=sealed, last_hash=last_hash), good

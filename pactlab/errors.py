@@ -37,6 +37,8 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   + RecordError ............................ 5  a tampered, truncated or malformed transcript
   |  - AuditCorrupt (and AuditError)            evals.audit
   |  - ForkError                                pactlab.app.rehearsal.forks
+  |  + Incomplete ........................... 7  cut short by a crash: unsealed, every record intact
+  |     - AuditIncomplete (AuditError)          evals.audit
   + Conflict ............................... 6  already exists, already sealed, another writer
   |  - AuditConflict, AuditSealed (AuditError)  evals.audit
   |  - TranscriptTaken (AuditError)             evals.audit
@@ -61,6 +63,7 @@ __all__ = [
     "BadInput",
     "Conflict",
     "ExternalError",
+    "Incomplete",
     "InternalError",
     "NotFound",
     "PactlabError",
@@ -82,6 +85,10 @@ class NotFound(PactlabError):
 
 class RecordError(PactlabError):
     """Raised when an audit transcript is tampered with, truncated or malformed: it fails verification."""
+
+
+class Incomplete(RecordError):
+    """Raised when a transcript is cut short by a crash: unsealed, but every record it holds verifies."""
 
 
 class Conflict(PactlabError):

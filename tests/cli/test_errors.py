@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 import pactlab.errors
-from evals.audit import AuditConflict, AuditCorrupt, AuditError, AuditSealed, AuditWriteError
+from evals.audit import AuditConflict, AuditCorrupt, AuditError, AuditIncomplete, AuditSealed, AuditWriteError
 from evals.termsheet import NoAgreement
 from pactlab.app.cli import app, exit_codes
 from pactlab.app.cli.errors import exit_code
@@ -46,6 +46,7 @@ def invoke_raising(monkeypatch: pytest.MonkeyPatch, exc: BaseException, *options
         (NoSweep("no sweep store"), exit_codes.NOT_FOUND),
         (RecordError("line 3 was altered"), exit_codes.TAMPERED),
         (AuditCorrupt("line 3 was altered", line=3), exit_codes.TAMPERED),
+        (AuditIncomplete("cut short"), exit_codes.INCOMPLETE),
         (Conflict("negotiation id 'x' already exists"), exit_codes.CONFLICT),
         (StoreMismatch("the folder holds another sweep"), exit_codes.CONFLICT),
         (AuditSealed("sealed"), exit_codes.CONFLICT),
@@ -115,7 +116,7 @@ def test_debug_shows_tracebacks_of_problems_reported_along_the_way(tmp_path: Pat
 
 def test_a_taken_negotiation_id_is_a_conflict(tmp_path: Path) -> None:
     (tmp_path / "taken").mkdir()
-    (tmp_path / "taken" / "transcript.jsonl").write_text("", encoding="utf-8")
+    (tmp_path / "taken" / "transcript.jsonl").write_text('{"seq":0}\n', encoding="utf-8")  # (an empty one is reused)
     result = runner.invoke(app, ["run", "platform_material", "--id", "taken", "--out", str(tmp_path), "-q"])
     assert result.exit_code == exit_codes.CONFLICT, result.output
     assert "already exists" in result.output and "Traceback" not in result.output

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from pactlab.app.cli import exit_codes
 from pactlab.domain.catalog import shipped_scenarios
 from tests.hostile.kill_at import KILLED
 from tests.hostile.writers import killed_at, outputs, pactlab, records
@@ -67,9 +68,8 @@ def test_killed_before_an_audit_record_resumes_to_the_same_end(
 ) -> None:
     killed = killed_at(f"record:{record}", "run", scenario, "--id", RUN_ID, "--out", tmp_path, *AGENTS)
     assert killed.returncode == KILLED, killed.stdout + killed.stderr
-    if record > 0:  # a cut transcript is incomplete, not tampered: every record it holds verifies
-        cut = pactlab("audit", "verify", tmp_path / RUN_ID / "transcript.jsonl")
-        assert "Traceback" not in cut.stderr
+    cut = pactlab("audit", "verify", tmp_path / RUN_ID / "transcript.jsonl")
+    assert cut.returncode == exit_codes.INCOMPLETE, cut.stdout + cut.stderr  # cut short, not tampered
     resumed = pactlab("resume", RUN_ID, "--out", tmp_path, "-q")
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     _ends_as_the_reference(tmp_path, reference)

@@ -74,8 +74,11 @@ def test_audit_verify_names_the_edited_line(tmp_path: Path) -> None:
 
     cut = tmp_path / "cut.jsonl"
     cut.write_text("".join(original[:-3]), encoding="utf-8")
-    truncated = pactlab("audit", "verify", str(cut))
-    assert truncated.returncode == exit_codes.TAMPERED and "seal" in truncated.stderr
+    truncated = pactlab("audit", "verify", str(cut))  # what a crash leaves, as far as the file can tell
+    assert truncated.returncode == exit_codes.INCOMPLETE and "INCOMPLETE, not tampered" in truncated.stderr
+    cut.write_text("".join([*original[:-3], lines[at]]), encoding="utf-8")
+    cut_and_edited = pactlab("audit", "verify", str(cut))
+    assert cut_and_edited.returncode == exit_codes.TAMPERED
 
 
 def test_an_unwritable_transcript_stops_the_run_with_a_clear_error(tmp_path: Path) -> None:

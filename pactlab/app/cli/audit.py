@@ -29,11 +29,16 @@ FileArgument = Annotated[Path, typer.Argument(help="A transcript.jsonl written b
 
 def _verified(path: Path) -> VerifyReport:
     """The verification of the transcript at `path` when it verifies; AuditCorrupt (exit 5) if not."""
-    from evals.audit import AuditCorrupt, verify
+    from evals.audit import AuditCorrupt, AuditIncomplete, verify
 
     if not path.is_file():
         raise BadInput(f"no such file: {path}")
     report = verify(path)
+    if report.incomplete:
+        raise AuditIncomplete(
+            f"INCOMPLETE, not tampered: {path}: {report.records} records verify, but the run never sealed the "
+            "transcript: it was cut short (killed, or still running); 'pactlab resume NEGOTIATION_ID' finishes it"
+        )
     if not report.ok:
         raise AuditCorrupt(
             f"TAMPERED or damaged: {path}: line {report.first_bad}: {report.problem}", line=report.first_bad
@@ -43,7 +48,10 @@ def _verified(path: Path) -> VerifyReport:
 
 @audit_app.command("verify")
 def audit_verify(path: FileArgument) -> None:
-    """Check the hash chain and the seal; name the first bad record. Exit 5 if the file was altered."""
+    """Check the hash chain and the seal; name the first bad record.
+
+    Exit 5 if the file was altered; 7 if it was only cut short (unsealed, every record intact).
+    """
     report = _verified(path)
     console.print(f"[green]ok[/] {path}: {report.records} records, sealed, chain intact (last hash {report.last_hash})")
 

@@ -25,11 +25,21 @@ from rich.markup import escape
 from typer.core import TyperGroup
 
 from pactlab.app.cli import exit_codes
-from pactlab.errors import BadInput, Conflict, ExternalError, InternalError, NotFound, PactlabError, RecordError
+from pactlab.errors import (
+    BadInput,
+    Conflict,
+    ExternalError,
+    Incomplete,
+    InternalError,
+    NotFound,
+    PactlabError,
+    RecordError,
+)
 
 EXIT_CODES: dict[type[BaseException], int] = {
     BadInput: exit_codes.BAD_INPUT,
     NotFound: exit_codes.NOT_FOUND,
+    Incomplete: exit_codes.INCOMPLETE,
     RecordError: exit_codes.TAMPERED,
     Conflict: exit_codes.CONFLICT,
     ExternalError: exit_codes.FAILURE,

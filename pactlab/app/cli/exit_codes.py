@@ -10,3 +10,4 @@ NO_AGREEMENT = 3  # the run ended without agreement (impasse or walk-away)
 NOT_FOUND = 4  # no such negotiation, or nothing left to resume
 TAMPERED = 5  # an audit transcript that fails verification
 CONFLICT = 6  # it exists already: a negotiation id or transcript taken, a folder holding another sweep
+INCOMPLETE = 7  # an audit transcript cut short by a crash: unsealed, but every record it holds verifies
