@@ -44,7 +44,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - TranscriptTaken (AuditError)             evals.audit
   |  - NegotiationExists, NotWaiting            pactlab.workflow.runner
   |  - NegotiationBusy                          pactlab.workflow.writer_lock
-  |  - StoreMismatch                            pactlab.app.sweeps.store
+  |  - StoreMismatch, SweepBusy                 pactlab.app.sweeps.store
   + ExternalError .......................... 1  something outside pactlab failed (no traceback)
   |  - AuditWriteError (and AuditError)         evals.audit
   |  - LocalServerError                         agents.llm.local_server

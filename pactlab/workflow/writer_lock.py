@@ -7,7 +7,8 @@ refused at once with `NegotiationBusy` and writes nothing. The kernel releases t
 its holder exits, killed or not, so a crash never leaves a stale lock behind.
 
 The lock files live beside the checkpoint store (``checkpoints.sqlite.locks/ID.lock``) and
-hold the pid of the current writer, for the error message only.
+hold the pid of the current writer, for the error message only. `sole_writer` is the same lock
+for any file: a sweep holds one on its output folder.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pactlab.errors import Conflict
@@ -46,24 +47,35 @@ def exclusive(path: Path, *, blocking: bool) -> Iterator[int]:
 
 
 @contextlib.contextmanager
-def writer(checkpoint_path: Path, negotiation_id: str) -> Iterator[None]:
-    """Hold negotiation `negotiation_id`'s writer lock, or raise NegotiationBusy naming the holder."""
-    path = locks_folder(checkpoint_path) / f"{negotiation_id}.lock"
+def sole_writer(path: Path, busy: Callable[[str], Exception]) -> Iterator[None]:
+    """Hold the lock file `path` for this process alone, or raise ``busy(holder)`` at once.
+
+    ``holder`` is " (pid N)" naming the process that holds it, or "" if unknown.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise NegotiationBusy(
-                f"negotiation {negotiation_id!r} is being written by another process{_holder(path)}; "
-                "wait for it to finish (or stop it), then try again"
-            ) from None
+            raise busy(_holder(path)) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         yield
     finally:
         os.close(fd)  # closing the descriptor releases the lock
+
+
+def writer(checkpoint_path: Path, negotiation_id: str) -> contextlib.AbstractContextManager[None]:
+    """Hold negotiation `negotiation_id`'s writer lock, or raise NegotiationBusy naming the holder."""
+
+    def busy(holder: str) -> NegotiationBusy:
+        return NegotiationBusy(
+            f"negotiation {negotiation_id!r} is being written by another process{holder}; "
+            "wait for it to finish (or stop it), then try again"
+        )
+
+    return sole_writer(locks_folder(checkpoint_path) / f"{negotiation_id}.lock", busy)
 
 
 @contextlib.contextmanager
@@ -81,4 +93,4 @@ def _holder(path: Path) -> str:
     return f" (pid {pid})" if pid.isdigit() else ""
 
 
-__all__ = ["NegotiationBusy", "exclusive", "locks_folder", "opening", "writer"]
+__all__ = ["NegotiationBusy", "exclusive", "locks_folder", "opening", "sole_writer", "writer"]

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Literal
 
-from evals.audit import read_records
+from evals.audit import read_records, verify
 from evals.scorecard import OutcomeAnalysis, Scorecard, analyse
 from evals.sweeps.violations import tally
 from pactlab.app.sweeps.tasks import RunResult, RunTask, utc_now
@@ -64,8 +64,16 @@ class Worker:
             if run_dir.exists():
                 shutil.rmtree(run_dir)
             card = self._negotiate(task, run_dir)
-            RunFolder(run_dir).scorecard_json.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
-            violations = tally(read_records(RunFolder(run_dir).transcript))
+            folder = RunFolder(run_dir)
+            report = verify(folder.transcript)
+            if not report.ok:
+                raise RuntimeError(
+                    f"the run's transcript fails verification: line {report.first_bad}: {report.problem}"
+                )
+            scratch = folder.scorecard_json.with_suffix(".json.writing")
+            scratch.write_text(card.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            os.replace(scratch, folder.scorecard_json)
+            violations = tally(read_records(folder.transcript))
             status, scorecard, error = "done", card.model_dump(mode="json"), None
             policy = violations.model_dump(mode="json")
         except Exception as exc:  # a failed run is a result, recorded in the store
@@ -108,7 +116,30 @@ def execute(task: RunTask) -> RunResult:
     return worker.execute(task)
 
 
-def warm_up() -> None:
-    """Build the worker before the first task (a process pool's initializer)."""
+def warm_up(parent: int | None = None) -> None:
+    """Build the worker before the first task (a process pool's initializer).
+
+    `parent` is the pid of the process that started the pool: the worker exits as soon as
+    that process is gone (killed, crashed), even if it died while the worker was starting.
+    """
+    if parent is not None:
+        _die_with(parent)
     if getattr(_local, "worker", None) is None:
         _local.worker = Worker()
+
+
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _die_with(parent: int) -> None:
+    """Exit this worker process once `parent` is no longer its parent process.
+
+    An orphaned worker would otherwise finish its run (minutes, with a model) holding memory.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()

@@ -3,11 +3,13 @@
 Workers are spawned (not forked), each keeps one `execute.Worker`, and at most `workers`
 runs are under way at once, so a run marked running in the store is running. A worker that
 dies (killed, out of memory) fails the runs it had; the pool is replaced and the sweep goes on.
+Workers die with the process that started them: a killed sweep leaves no worker behind.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +31,12 @@ class LocalBackend:
         self.function = function  # a module-level function: spawned workers import it
 
     def _pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=warm_up,
+            initargs=(os.getpid(),),
+        )
 
     def run(self, tasks: Iterator[RunTask], events: Events) -> None:
         pool = self._pool()

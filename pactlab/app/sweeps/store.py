@@ -53,6 +53,10 @@ class StoreMismatch(Conflict, ValueError):
     """The folder holds another sweep, or this sweep with another definition."""
 
 
+class SweepBusy(Conflict, RuntimeError):
+    """Another process is running a sweep into the same output folder."""
+
+
 @dataclass(frozen=True)
 class StoredRun:
     """One row of the runs table, JSON columns decoded."""

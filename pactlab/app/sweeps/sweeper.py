@@ -2,7 +2,8 @@
 
 The store lists every planned run. Starting (or restarting) a sweep runs the ones not done:
 pending ones, failed ones and ones left running by a process that died; done runs are never
-rerun. Strategy runs go to the CPU backend (process pool or Ray), model-backed runs to the
+rerun, and a run is done only once its transcript verifies. One sweep writes a folder at a
+time. Strategy runs go to the CPU backend (process pool or Ray), model-backed runs to the
 asyncio backend; the budget is checked before each run starts.
 """
 
@@ -12,6 +13,7 @@ import json
 import shutil
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -22,9 +24,13 @@ from pactlab.app.sweeps.budget import BudgetState, usage_of
 from pactlab.app.sweeps.loading import LoadedSweep
 from pactlab.app.sweeps.model import Budget
 from pactlab.app.sweeps.plan import PlannedRun, factors
-from pactlab.app.sweeps.store import STORE, Store
+from pactlab.app.sweeps.store import STORE, Store, SweepBusy
 from pactlab.app.sweeps.tasks import RunResult, RunTask, utc_now
 from pactlab.workflow.provenance import code_version
+from pactlab.workflow.writer_lock import sole_writer
+
+SWEEP_LOCK = ".sweep.lock"
+"""The lock file, in the output folder, that the sweep running into it holds."""
 
 RUNS = "runs"
 """Sub-folder of the output folder holding one folder per run (transcript, scorecard)."""
@@ -86,6 +92,18 @@ def open_store(loaded: LoadedSweep, out: Path) -> Store:
     return store
 
 
+def _sole_sweep(out: Path) -> AbstractContextManager[None]:
+    """One sweep per output folder at a time: a second one is refused before it runs anything."""
+
+    def busy(holder: str) -> SweepBusy:
+        return SweepBusy(
+            f"{out} is being written by another sweep{holder}; wait for it to finish (or stop it), "
+            "or pass another --out"
+        )
+
+    return sole_writer(out / SWEEP_LOCK, busy)
+
+
 def run_sweep(
     loaded: LoadedSweep,
     out: Path,
@@ -97,7 +115,7 @@ def run_sweep(
 ) -> SweepOutcome:
     """Run every unfinished run of the sweep; return where it stands."""
     clock = time.perf_counter()
-    with open_store(loaded, out) as store:
+    with _sole_sweep(out), open_store(loaded, out) as store:
         recorder = _Recorder(store, out, BudgetState(budget or loaded.sweep.budget, spent=store.usage()), progress)
         todo = store.unfinished()
         by_id = {run.run_id: run for run in loaded.runs}
