@@ -52,8 +52,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from benchmarks.quorum import SIX_PARTY_SEEDS, measure
+from benchmarks.quorum import six_party as six_party_game
 from evals.bargaining import coalition, feasible_mask, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.frontier import pareto_frontier
+from evals.scorecard import analyse, score
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
 from pactlab.domain.scenario import AgreementRule, Scenario
 from pactlab.domain.tolerance import at_least
@@ -263,3 +266,58 @@ def test_unanimity_rule_is_exactly_the_default(scenario: Scenario) -> None:
             gain = x - reservations[p]
             classic = 0.0 if gain < 0 or classic == 0.0 else classic * gain
         assert nash_product(utils, reservations, AgreementRule()) == classic
+
+
+# -- the scorecard -----------------------------------------------------------------------------
+
+
+def test_scorecard_of_a_passing_deal_one_party_rejects() -> None:
+    """Deal 1 (a a b): E is below its reservation value, the other five sign.
+
+    Nash ratio 8/9 (not 0). Fairness over the coalition's gains .3 .2 .8 .4 .5: min/max .2/.8 = .25;
+    Gini: pairwise differences sum to 2.8 (5.6 over ordered pairs), 5.6 / (2 x 25 x .44) = 14/55.
+    """
+    scenario = six_party()
+    analysis = analyse(scenario)
+    card = score(
+        scenario, [], outcome="agreement", agreement={"X": "a", "Y": "a", "Z": "b"}, agreed_by=list("ABCDF"), rounds=1
+    )
+    assert card.coalition == ["A", "B", "C", "D", "F"]
+    assert card.nash_product == pytest.approx(0.0096)
+    assert card.nash_ratio == pytest.approx(8 / 9)
+    assert card.fairness_min_max_ratio == pytest.approx(0.25)
+    assert card.fairness_gini == pytest.approx(14 / 55)
+    assert card.pareto_optimal and card.pareto_distance == 0.0
+    assert card.nash_point is not None and card.nash_point.coalition == ["A", "B", "C", "E", "F"]
+    assert card.nash_point.terms == {"X": "a", "Y": "b", "Z": "a"}
+    assert card.kalai_smorodinsky_point is not None and card.kalai_smorodinsky_point.coalition == list("ABCDF")
+    assert card == score(
+        scenario,
+        [],
+        outcome="agreement",
+        agreement={"X": "a", "Y": "a", "Z": "b"},
+        agreed_by=list("ABCDF"),
+        rounds=1,
+        analysis=analysis,
+    )
+    assert '"coalition"' in card.model_dump_json()
+
+
+def test_scorecard_under_unanimity_names_no_coalition() -> None:
+    """The same deal under unanimity: E is needed and below, so the product and ratio are 0 as before."""
+    scenario = six_party(rule={"kind": "unanimity"})
+    card = score(
+        scenario, [], outcome="agreement", agreement={"X": "a", "Y": "a", "Z": "b"}, agreed_by=list("ABCDF"), rounds=1
+    )
+    assert card.coalition is None and card.nash_ratio == 0.0 and card.fairness_min_max_ratio == 0.0
+    assert card.nash_point is not None and card.nash_point.coalition is None
+    assert "coalition" not in card.model_dump_json()
+
+
+@pytest.mark.parametrize("seed", SIX_PARTY_SEEDS)
+def test_generated_six_party_games_agree_with_exhaustive_search(seed: int) -> None:
+    """`python -m benchmarks.quorum`'s figures: no passing deal scores 0, and the Nash point is the maximum."""
+    row = measure(six_party_game(seed))
+    assert row["passing"] > 0 and row["brute_agrees_on_passing"]
+    assert row["zero_coalitional"] == 0 < row["zero_all_party"]
+    assert row["nash_is_brute_max"] and row["nash_coalition"] == 5
