@@ -56,6 +56,7 @@ from benchmarks.quorum import SIX_PARTY_SEEDS, measure
 from benchmarks.quorum import six_party as six_party_game
 from evals.bargaining import coalition, feasible_mask, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.frontier import pareto_frontier
+from evals.report import scorecard_markdown
 from evals.scorecard import analyse, score
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
 from pactlab.domain.scenario import AgreementRule, Scenario
@@ -301,6 +302,10 @@ def test_scorecard_of_a_passing_deal_one_party_rejects() -> None:
         analysis=analysis,
     )
     assert '"coalition"' in card.model_dump_json()
+    report = scorecard_markdown(card)
+    assert "the coalition's (A, B, C, D, F) gains" in report
+    nash_row = next(line for line in report.splitlines() if line.startswith("| Nash |"))
+    assert "0.0108" in nash_row  # the Nash point's product over its own coalition
 
 
 def test_scorecard_under_unanimity_names_no_coalition() -> None:
