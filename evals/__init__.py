@@ -3,7 +3,15 @@
 Plots live in `evals.plots` (imported on demand: it loads matplotlib).
 """
 
-from evals.bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution, utilitarian
+from evals.bargaining import (
+    Solution,
+    coalition,
+    feasible_mask,
+    kalai_smorodinsky,
+    nash_product,
+    nash_solution,
+    utilitarian,
+)
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import EXACT_LIMIT, Frontier, agreement_mask, distance_to_frontier, pareto_frontier, pareto_mask
 from evals.report import scorecard_markdown
@@ -19,7 +27,9 @@ __all__ = [
     "Solution",
     "agreement_mask",
     "analyse",
+    "coalition",
     "distance_to_frontier",
+    "feasible_mask",
     "gini",
     "kalai_smorodinsky",
     "min_max_ratio",

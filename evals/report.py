@@ -140,8 +140,9 @@ def _measures(card: Scorecard) -> list[str]:
         welfare_note += f"; the utilitarian solution reaches {sum(best.utilities.values()):.3f}"
     rows.append(["social welfare", _f(card.social_welfare), welfare_note])
     if deal:
+        among = "the parties'" if card.coalition is None else f"the coalition's ({', '.join(card.coalition)})"
         rows.append(
-            ["Nash product", _f(card.nash_product, 4), "product of the parties' gains over their reservation values"]
+            ["Nash product", _f(card.nash_product, 4), f"product of {among} gains over their reservation values"]
         )
         rows.append(
             [
@@ -233,7 +234,7 @@ def _bargaining_points(card: Scorecard) -> list[str]:
             _POINT_NAMES.get(point.name, point.name) + ("" if point.exact else " (approx.)"),
             *(_f(point.utilities.get(p)) for p in parties),
             _f(sum(point.utilities.values())),
-            _f(nash_product(point.utilities, reservations), 4),
+            _f(_point_product(point, reservations), 4),
         ]
         if card.agreement is not None:
             row.append(_differences(card.agreement, point))
@@ -246,6 +247,13 @@ def _bargaining_points(card: Scorecard) -> list[str]:
         "the same share of its best possible gain. Utilitarian: maximises the sum of utilities.",
         "",
     ]
+
+
+def _point_product(point: BargainingPoint, reservations: Mapping[str, float]) -> float:
+    """The point's Nash product: over its coalition under a quorum rule, else over every party."""
+    if point.coalition is None:
+        return nash_product(point.utilities, reservations)
+    return nash_product({p: point.utilities[p] for p in point.coalition}, reservations)
 
 
 _POINT_NAMES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "utilitarian": "utilitarian"}

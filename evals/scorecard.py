@@ -5,25 +5,33 @@ record of moves alone, so it can be recomputed later from an audit transcript. T
 always give the same scorecard. The expensive part, the Pareto frontier and the bargaining
 solutions, depends on the scenario only: compute it once with `analyse` and pass it to `score`
 for every run of that scenario.
+
+Under a quorum rule the bargaining figures follow `evals.bargaining`'s coalitional definitions:
+the Nash product, the Nash ratio and the fairness measures are computed over the deal's
+coalition (the veto holders and the clearing parties with the largest gains, as many as the
+quorum needs), named in the card's ``coalition`` field, and each bargaining point names its
+own. A party outside that coalition does not sign the deal, so its utility neither zeroes the
+Nash product nor makes the deal look unfair. Under unanimity the coalition is every party, the
+figures are the classic ones and ``coalition`` is left out of the JSON. Pareto figures need no
+rule: anything that dominates a passing deal passes too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.bargaining import Solution, kalai_smorodinsky, nash_product, nash_solution, utilitarian
+from evals.bargaining import Solution, coalition, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.usage import LLMUsage
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
-from pactlab.domain.scenario import RESERVED_ACTORS, Scenario
+from pactlab.domain.scenario import RESERVED_ACTORS, AgreementRule, Scenario
 from pactlab.domain.table import MoveRecord, TableRecord
-from pactlab.domain.tolerance import at_least
 
 Outcome = Literal["agreement", "impasse", "walk_away"]
 
@@ -69,6 +77,12 @@ class BargainingPoint(BaseModel):
     utilities: dict[str, float]
     objective: float = Field(description="What the solution maximises, at this point.")
     exact: bool = Field(description="Whether it was found on the exact Pareto frontier.")
+    coalition: list[str] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Under a quorum rule: the winning coalition the objective is computed over (left out of the "
+        "JSON under unanimity, where it is every party).",
+    )
 
 
 class Scorecard(BaseModel):
@@ -89,8 +103,19 @@ class Scorecard(BaseModel):
     social_welfare: float = Field(
         description="Sum of the parties' utilities; without agreement, the sum of their reservation values."
     )
-    nash_product: float = Field(description="Product of the parties' gains over reservation; 0 without agreement.")
+    nash_product: float = Field(
+        description="Product of the gains over reservation of the parties in `coalition` (every party under "
+        "unanimity); 0 without agreement or when no winning coalition clears the deal."
+    )
     nash_ratio: float = Field(description="nash_product over the Nash bargaining solution's; 0 without agreement.")
+    coalition: list[str] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Under a quorum rule: the winning coalition (veto holders and the clearing parties with the "
+        "largest gains, as many as the quorum needs) that nash_product, nash_ratio and the fairness figures are "
+        "computed over; left out of the JSON under unanimity (every party), without agreement, and when no "
+        "winning coalition clears the deal (the figures are then over every party).",
+    )
     pareto_distance: float = Field(
         description="0 if no frontier point dominates the deal, else the Euclidean distance in utility space to "
         "the nearest frontier point; measured from the reservation point without agreement; 0 if the frontier "
@@ -131,6 +156,7 @@ class OutcomeAnalysis:
     nash: Solution | None
     kalai_smorodinsky: Solution | None
     utilitarian: Solution | None
+    rule: AgreementRule = field(default_factory=AgreementRule)
 
     @property
     def reservations(self) -> dict[str, float]:
@@ -145,7 +171,7 @@ class OutcomeAnalysis:
 
 
 def analyse(scenario: Scenario, *, frontier: Frontier | None = None, seed: int = 0) -> OutcomeAnalysis:
-    """The frontier (unless given) and the three bargaining solutions of `scenario`.
+    """The frontier (unless given) and the three bargaining solutions of `scenario` under its agreement rule.
 
     `seed` only matters when the outcome space is too large for an exact frontier.
     """
@@ -153,14 +179,16 @@ def analyse(scenario: Scenario, *, frontier: Frontier | None = None, seed: int =
     utilities = utility_functions(space, {p.id: p.private for p in scenario.parties})
     if frontier is None:
         frontier = pareto_frontier(space, utilities, seed=seed)
+    rule = scenario.protocol.agreement
     return OutcomeAnalysis(
         scenario_sha256=scenario.sha256(),
         space=space,
         utilities=utilities,
         frontier=frontier,
-        nash=nash_solution(space, utilities, frontier),
-        kalai_smorodinsky=kalai_smorodinsky(space, utilities, frontier),
-        utilitarian=utilitarian(space, utilities, frontier),
+        nash=nash_solution(space, utilities, frontier, rule),
+        kalai_smorodinsky=kalai_smorodinsky(space, utilities, frontier, rule),
+        utilitarian=utilitarian(space, utilities, frontier, rule),
+        rule=rule,
     )
 
 
@@ -207,7 +235,10 @@ def score(
     gains = surplus(deal, reservations) if deal is not None else dict.fromkeys(party_ids, 0.0)
     point = deal if deal is not None else reservations
 
-    deal_product = nash_product(deal, reservations) if deal is not None else 0.0
+    rule = analysis.rule
+    deal_product = nash_product(deal, reservations, rule) if deal is not None else 0.0
+    members = coalition(deal, reservations, rule) if deal is not None else None
+    needed = gains if members is None else {p: gains[p] for p in members}  # fairness among those the rule needs
     return Scorecard(
         negotiation_id=negotiation_id,
         scenario_id=scenario.id,
@@ -222,13 +253,14 @@ def score(
         social_welfare=float(sum(point.values())),
         nash_product=deal_product,
         nash_ratio=_nash_ratio(deal, deal_product, analysis),
+        coalition=list(members) if members is not None and rule.kind == "quorum" else None,
         pareto_distance=_pareto_distance(point, frontier),
         pareto_optimal=_pareto_optimal(sheet, deal, analysis),
-        fairness_min_max_ratio=min_max_ratio(gains.values()),
-        fairness_gini=gini(max(g, 0.0) for g in gains.values()),
-        nash_point=bargaining_point(analysis.nash),
-        kalai_smorodinsky_point=bargaining_point(analysis.kalai_smorodinsky),
-        utilitarian_point=bargaining_point(analysis.utilitarian),
+        fairness_min_max_ratio=min_max_ratio(needed.values()),
+        fairness_gini=gini(max(g, 0.0) for g in needed.values()),
+        nash_point=bargaining_point(analysis.nash, rule),
+        kalai_smorodinsky_point=bargaining_point(analysis.kalai_smorodinsky, rule),
+        utilitarian_point=bargaining_point(analysis.utilitarian, rule),
         frontier_size=len(frontier.outcomes),
         frontier_exact=frontier.exact,
         frontier_method=frontier.method,
@@ -260,8 +292,8 @@ def score_table(
     )
 
 
-def bargaining_point(solution: Solution | None) -> BargainingPoint | None:
-    """A bargaining solution as a plain, JSON-ready reference point."""
+def bargaining_point(solution: Solution | None, rule: AgreementRule | None = None) -> BargainingPoint | None:
+    """A bargaining solution as a plain, JSON-ready reference point (naming its coalition under a quorum)."""
     if solution is None:
         return None
     return BargainingPoint(
@@ -270,6 +302,7 @@ def bargaining_point(solution: Solution | None) -> BargainingPoint | None:
         utilities={p: float(u) for p, u in solution.utilities.items()},
         objective=float(solution.objective),
         exact=solution.exact,
+        coalition=list(solution.coalition) if rule is not None and rule.kind == "quorum" else None,
     )
 
 
@@ -315,17 +348,19 @@ def _party_score(
 def _nash_ratio(deal: Mapping[str, float] | None, deal_product: float, analysis: OutcomeAnalysis) -> float:
     """The deal's Nash product relative to the Nash bargaining solution's.
 
-    0 without agreement. If the Nash solution has no positive product (or there is none), an
-    individually rational deal scores 1 (it does as well as possible) and any other deal 0. The
-    ratio can exceed 1 only if the deal beats a frontier that is approximate or that excludes it
-    (e.g. a deal breaking a hard constraint).
+    Both products are coalitional (`evals.bargaining`): over the winning coalition with the
+    largest product, every party under unanimity. 0 without agreement. If the Nash solution has
+    no positive product (or there is none), a deal that a winning coalition clears scores 1 (it
+    does as well as possible) and any other deal 0. The ratio can exceed 1 only if the deal
+    beats a frontier that is approximate or that excludes it (e.g. a deal breaking a hard
+    constraint).
     """
     if deal is None:
         return 0.0
-    best = nash_product(analysis.nash.utilities, analysis.reservations) if analysis.nash is not None else 0.0
+    reservations, rule = analysis.reservations, analysis.rule
+    best = nash_product(analysis.nash.utilities, reservations, rule) if analysis.nash is not None else 0.0
     if best <= 0:
-        rational = all(at_least(deal[p], r) for p, r in analysis.reservations.items())
-        return 1.0 if rational else 0.0
+        return 1.0 if coalition(deal, reservations, rule) is not None else 0.0
     return deal_product / best
 
 

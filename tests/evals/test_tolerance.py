@@ -15,11 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evals.bargaining import kalai_smorodinsky, nash_solution, utilitarian
+from evals.bargaining import coalition, feasible_mask, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.fairness import min_max_ratio
 from evals.frontier import distance_to_frontier, pareto_frontier, pareto_mask
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction, utility_functions
-from pactlab.domain.scenario import Scenario
+from pactlab.domain.scenario import AgreementRule, Scenario
 from pactlab.domain.tolerance import UTILITY_TOLERANCE, at_least, utility_grid
 
 Pair = tuple[Scenario, Scenario]
@@ -117,6 +117,30 @@ def test_points_and_hundredths_decide_alike(pair: Pair) -> None:
             on_a = distance_to_frontier([u(sheet) for u in ufuns_a.values()], front_a) == 0.0
             on_b = distance_to_frontier([u(sheet) for u in ufuns_b.values()], front_b) == 0.0
             assert on_a == on_b
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rescaled_pairs(), st.data())
+def test_points_and_hundredths_decide_alike_under_a_quorum(pair: Pair, data: st.DataObject) -> None:
+    """The same under any quorum with veto holders: feasible set, solutions, their coalitions, each deal's."""
+    parties = pair[0].party_ids
+    veto = data.draw(st.lists(st.sampled_from(parties), unique=True, max_size=len(parties)))
+    rule = AgreementRule(kind="quorum", quorum=data.draw(st.integers(1, len(parties))), veto=veto)
+    (space_a, ufuns_a), (space_b, ufuns_b) = _analysis(pair[0]), _analysis(pair[1])
+    front_a, front_b = pareto_frontier(space_a, ufuns_a), pareto_frontier(space_b, ufuns_b)
+    assert feasible_mask(space_a, ufuns_a, rule).tolist() == feasible_mask(space_b, ufuns_b, rule).tolist()
+    for solve in (nash_solution, kalai_smorodinsky, utilitarian):
+        a, b = solve(space_a, ufuns_a, front_a, rule), solve(space_b, ufuns_b, front_b, rule)
+        assert (a is None) == (b is None)
+        if a is not None and b is not None:
+            assert (a.outcome, a.coalition) == (b.outcome, b.coalition), solve.__name__
+    r_a = {p: u.reservation_value for p, u in ufuns_a.items()}
+    r_b = {p: u.reservation_value for p, u in ufuns_b.items()}
+    for o in range(space_a.cardinality):
+        sheet = space_a.term_sheet(o)
+        deal_a, deal_b = {p: u(sheet) for p, u in ufuns_a.items()}, {p: u(sheet) for p, u in ufuns_b.items()}
+        assert coalition(deal_a, r_a, rule) == coalition(deal_b, r_b, rule)
+        assert nash_product(deal_a, r_a, rule) == pytest.approx(nash_product(deal_b, r_b, rule), rel=1e-9, abs=1e-12)
 
 
 def test_the_last_bit_does_not_decide() -> None:

@@ -12,6 +12,7 @@ import pytest
 from agents.base import Seat
 from agents.strategies import offer_book
 from evals.audit import read_records, verify
+from evals.bargaining import nash_product, nash_solution
 from evals.transcript import read_transcript, rescore
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
@@ -143,4 +144,13 @@ def test_mediation_settles_the_four_party_deal_on_an_individually_rational_text(
         assert party.utility >= party.reservation_value
     gates = [r for r in read_records(transcript) if r.kind == "gate" and r.data["party"] == MEDIATOR]
     assert gates and gates[-1].data["blocked"] is None, "the tabled text passed the deal checks"
-    assert card.nash_ratio > 0.99
+    # the mediator drafts the Nash point of every party's stated preferences: its all-party product
+    # is (nearly) the best there is; under the quorum the card measures the deal's best coalition
+    # against the coalitional Nash point (evals.bargaining), which leaves one party out
+    space = OutcomeSpace(scenario.issues)
+    ufuns = {p.id: UtilityFunction(space, p.private) for p in scenario.parties}
+    everyone = nash_solution(space, ufuns)
+    assert everyone is not None and card.agreement is not None
+    deal = {p: u(space.validate(card.agreement)) for p, u in ufuns.items()}
+    assert nash_product(deal, {p: u.reservation_value for p, u in ufuns.items()}) / everyone.objective > 0.99
+    assert 0.9 < card.nash_ratio < 1 and card.coalition is not None and len(card.coalition) == 3
