@@ -20,8 +20,9 @@ likely as ``exp(-(u_h(b) - expected)^2 / 2σ²)`` (σ = 0.25, the paper's value)
 and evaluation beliefs are updated in turn with the other issues at their expected values (the
 paper's scalable update); weights only from the second distinct bid on. A bid the opponent made
 before brings no new evidence and is skipped (as in the reference implementation in Genius). The
-reservation belief is then updated from the bid's estimated utility, which must also not lie
-below r (the opponent never offers below its reservation value). Memory and work per bid are
+reservation belief is then updated from the bid's estimated utility (the expected model rescaled
+to [0, 1], best outcome 1, as the concession assumption reads it), which must also not lie below
+r (the opponent never offers below its reservation value). Memory and work per bid are
 O(Σ_k (options_k × hypotheses_k)).
 """
 
@@ -101,6 +102,16 @@ class Belief:
         total = float(w.sum())
         return float(w @ values) / total if total > 0 else 0.0
 
+    def tables(self) -> list[FloatArray]:
+        """The expected model as per-issue additive tables, rescaled so that its worst outcome is worth 0 and
+        its best 1, as under every single hypothesis (a mixture of shapes is flatter than any of them)."""
+        w = self.expected_weights()
+        total = float(w.sum())
+        share = w / total if total > 0 else np.full(len(w), 1.0 / len(w))
+        parts = [float(s) * (e - e.min()) for s, e in zip(share, self.expected_evaluations(), strict=True)]
+        span = sum(float(t.max()) for t in parts)
+        return [t / span for t in parts] if span > 1e-12 else parts
+
     def expected_bid_utility(self, t: float) -> float:
         """What the concession assumption expects of a bid at relative time t: E_r[1 - (1 - r) t]."""
         return float(self.reservation @ (1.0 - (1.0 - RESERVATION_LEVELS) * t))
@@ -133,17 +144,14 @@ class Belief:
             )
             for k, p in enumerate(picks)
         ]
-        u = self.utility(picks)
+        u = float(sum(t[p] for t, p in zip(self.tables(), picks, strict=True)))
         predicted = 1.0 - (1.0 - RESERVATION_LEVELS) * t
         below = np.maximum(RESERVATION_LEVELS - u, 0.0)  # r above the bid's utility: it would not have offered it
         self.reservation = _normalised(self.reservation, _likelihood(predicted, u) * _likelihood(below, 0.0))
 
     def estimate(self) -> Estimate:
-        w = self.expected_weights()
-        total = float(w.sum())
-        share = w / total if total > 0 else np.full(len(w), 1.0 / len(w))
-        tables = [float(s) * e for s, e in zip(share, self.expected_evaluations(), strict=True)]
-        return Estimate(tables, float(self.reservation @ RESERVATION_LEVELS))
+        """The expected utility (`tables`) and the expected reservation value on the same [0, 1] scale."""
+        return Estimate(self.tables(), float(self.reservation @ RESERVATION_LEVELS))
 
 
 class BayesianModel:
