@@ -124,3 +124,30 @@ class Reporting(Protocol):
 def take_reports(agent: object) -> list[AgentReport]:
     """The agent's reports since the last call (none for agents that keep none)."""
     return agent.take_reports() if isinstance(agent, Reporting) else []
+
+
+@dataclass(frozen=True)
+class OpponentEstimate:
+    """An agent's final estimate of another party's utility, for the evaluator to score against the truth.
+
+    `tables[k][j]` is the estimated utility contribution of option j of issue k (scenario order;
+    the estimated utility of an outcome is their sum); `reservation_value` is None when the model
+    estimates none. Never shown to the other parties: the workflow records it at the end of the run.
+    """
+
+    about: str
+    model: str
+    tables: tuple[tuple[float, ...], ...]
+    reservation_value: float | None
+
+
+@runtime_checkable
+class OpponentModelling(Protocol):
+    """An agent that learns a model of the other parties and can say what it believes at the end."""
+
+    def opponent_estimates(self, turn: Turn) -> list[OpponentEstimate]: ...
+
+
+def opponent_estimates(agent: object, turn: Turn) -> list[OpponentEstimate]:
+    """The agent's opponent-model estimates (none for agents that keep no model)."""
+    return agent.opponent_estimates(turn) if isinstance(agent, OpponentModelling) else []

@@ -11,7 +11,15 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-BENCHMARKS = ("outcome_space", "negotiations", "cli_startup", "sweeps", "llm_overhead", "quorum")
+BENCHMARKS = (
+    "outcome_space",
+    "negotiations",
+    "cli_startup",
+    "sweeps",
+    "llm_overhead",
+    "quorum",
+    "opponent_models",
+)
 DEFAULT = ("outcome_space", "negotiations", "cli_startup")
 
 

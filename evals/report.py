@@ -29,6 +29,7 @@ def scorecard_markdown(card: Scorecard) -> str:
     lines += _measures(card)
     lines += _bargaining_points(card)
     lines += _not_applicable(card)
+    lines += _opponent_models(card)
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -273,3 +274,29 @@ def _not_applicable(card: Scorecard) -> list[str]:
         return []
     rows = [[f"`{n.rule}`", n.reason] for n in card.policies_not_applicable]
     return ["## Policy rules not applicable", "", *_table(["rule", "why"], rows)]
+
+
+def _opponent_models(card: Scorecard) -> list[str]:
+    """How right each agent's opponent model was (evals.opponent_models); nothing without one."""
+    if not card.opponent_models:
+        return []
+    rows = [
+        [
+            m.holder,
+            m.about,
+            m.model,
+            _f(m.pearson_r),
+            "–" if m.reservation_estimate is None else f"{_f(m.reservation_estimate)} vs {_f(m.reservation_value)}",
+            _f(m.reservation_error),
+        ]
+        for m in card.opponent_models
+    ]
+    sample = card.opponent_models[0]
+    over = f"a seeded sample of {sample.outcomes_compared} outcomes" if sample.sampled else "every outcome"
+    return [
+        "## Opponent models: how right they were",
+        "",
+        f"Pearson r of estimated vs true utility over {over}; reservation value estimated vs true.",
+        "",
+        *_table(["agent", "model of", "model", "Pearson r", "reservation value", "error"], rows),
+    ]

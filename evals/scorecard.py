@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evals.bargaining import Solution, coalition, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
+from evals.opponent_models import ModelAccuracy, ModelEstimate, accuracy
 from evals.usage import LLMUsage
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
@@ -140,6 +141,12 @@ class Scorecard(BaseModel):
         description="Rules of the policy set that the scenario declares no meaning for (no ip_ownership clause, "
         "no cost or risk clause, ...): reported once, judged never. Empty without a policy set.",
     )
+    opponent_models: list[ModelAccuracy] = Field(
+        default_factory=list,
+        description="Per (agent, opponent) pair, how right the agent's opponent model was at the end: Pearson "
+        "correlation of estimated vs true utilities and the reservation-value error (evals.opponent_models). "
+        "Empty when no agent keeps an opponent model.",
+    )
 
 
 @dataclass(frozen=True)
@@ -204,13 +211,15 @@ def score(
     seed: int = 0,
     frontier: Frontier | None = None,
     analysis: OutcomeAnalysis | None = None,
+    estimates: Sequence[ModelEstimate] = (),
 ) -> Scorecard:
     """Score a finished negotiation from the scenario and its public moves.
 
     `outcome` is "agreement" (then `agreement` is the agreed term sheet), "impasse" or
     "walk_away" (then `agreement` is None). `analysis` (from `analyse`) avoids recomputing the
     frontier; it must belong to this scenario. A `frontier` alone is used to build one (and
-    the bargaining solutions are computed on it).
+    the bargaining solutions are computed on it). `estimates` are the agents' final opponent-model
+    estimates, scored against the private profiles (`evals.opponent_models`).
     """
     if outcome not in get_args(Outcome):
         raise ValueError(f"unknown outcome {outcome!r}; expected one of {', '.join(get_args(Outcome))}")
@@ -265,6 +274,7 @@ def score(
         frontier_exact=frontier.exact,
         frontier_method=frontier.method,
         outcome_space_size=space.cardinality,
+        opponent_models=accuracy(space, analysis.utilities, estimates),
     )
 
 
@@ -276,6 +286,7 @@ def score_table(
     negotiation_id: str = "",
     seed: int = 0,
     analysis: OutcomeAnalysis | None = None,
+    estimates: Sequence[ModelEstimate] = (),
 ) -> Scorecard:
     """`score` for a negotiation's final table: the workflow's evaluation and a transcript's rescoring."""
     agreed = table["status"] == "agreement"
@@ -289,6 +300,7 @@ def score_table(
         negotiation_id=negotiation_id,
         seed=seed,
         analysis=analysis,
+        estimates=estimates,
     )
 
 

@@ -1,7 +1,8 @@
 """Read a run back from its audit transcript: scenario, moves, final table, recorded scorecard.
 
 The record kinds are the workflow's: `run_start` (scenario, agents, seed, code version),
-`move` (the move and the table after it), `evaluation` (the scorecard) and the closing `seal`.
+`move` (the move and the table after it), `opponent_model` (an agent's final estimates of the
+others, which the scorecard scores), `evaluation` (the scorecard) and the closing `seal`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.audit import AuditRecord, read_records
+from evals.opponent_models import ModelEstimate
 from evals.scorecard import PolicyNotApplicable, Scorecard, score_table
 from evals.usage import usage_from_records
 from pactlab.domain.scenario import Scenario
@@ -34,6 +36,7 @@ class TranscriptRun:
     table: TableRecord | None = None  # after the last move
     scorecard: dict[str, Any] | None = None  # as recorded at evaluation
     policies_not_applicable: list[PolicyNotApplicable] = field(default_factory=list)  # from the run start
+    estimates: list[ModelEstimate] = field(default_factory=list)  # the agents' final opponent-model estimates
 
 
 def read_transcript(path: Path | str) -> TranscriptRun:
@@ -56,6 +59,8 @@ def read_transcript(path: Path | str) -> TranscriptRun:
         if record.kind == "move":
             run.moves.append(record.data["move"])
             run.table = record.data["table"]
+        elif record.kind == "opponent_model":
+            run.estimates.extend(ModelEstimate.model_validate(e) for e in record.data["estimates"])
         elif record.kind == "evaluation":
             run.scorecard = record.data["scorecard"]
     return run
@@ -65,7 +70,9 @@ def rescore(run: TranscriptRun) -> Scorecard:
     """The scorecard recomputed from the transcript alone."""
     if run.table is None or run.table["status"] == "open":
         raise TranscriptError("the transcript ends before the negotiation did; there is no outcome to score")
-    card = score_table(run.scenario, run.moves, run.table, negotiation_id=run.negotiation_id, seed=run.seed)
+    card = score_table(
+        run.scenario, run.moves, run.table, negotiation_id=run.negotiation_id, seed=run.seed, estimates=run.estimates
+    )
     if run.policies_not_applicable:  # recorded at the run start (older transcripts have none)
         card = card.model_copy(update={"policies_not_applicable": list(run.policies_not_applicable)})
     usage = usage_from_records(run.records, card.outcome == "agreement")

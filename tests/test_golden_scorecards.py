@@ -4,6 +4,12 @@ Each stored scorecard was written by ``pactlab run SCENARIO --seed 7 --policies 
 its negotiation id and not-applicable rules, which are checked apart); a change that alters any
 move, any utility or any bargaining point shows up here as a diff. The spin-out licence and the
 co-development were stored when they were added: every rule of every set applies to them.
+
+The opponent-model accuracy (`opponent_models`) was added to scorecards after they were stored:
+it describes the agents' private estimates, not the negotiation, so it is checked apart (every
+agent is the default Pareto-seeking strategy with the frequency model, which estimates every
+other party that proposed); the rest must be identical, which shows that the default model's
+moves did not change.
 """
 
 from __future__ import annotations
@@ -47,5 +53,11 @@ def test_scorecard_matches_the_stored_one(case: str, tmp_path: Path) -> None:
     produced = json.loads((tmp_path / "golden" / "scorecard.json").read_text(encoding="utf-8"))
     produced.pop("negotiation_id")
     assert [n["rule"] for n in produced.pop("policies_not_applicable")] == NOT_APPLICABLE.get(case, [])
+    models = produced.pop("opponent_models")
+    proposers = {p["party"] for p in produced["parties"] if p["offers_made"]}
+    pairs = {(m["holder"], m["about"]) for m in models}
+    assert pairs and {about for _, about in pairs} <= proposers
+    assert all(m["model"] == "frequency" and m["reservation_error"] is None for m in models)
+    assert all(m["pearson_r"] is None or -1.0 <= m["pearson_r"] <= 1.0 for m in models)
     stored = json.loads((STORED / f"{case}.json").read_text(encoding="utf-8"))
     assert produced == stored

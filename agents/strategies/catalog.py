@@ -84,8 +84,9 @@ CATALOG: dict[str, StrategyInfo] = {
     "pareto": StrategyInfo(
         ParetoSeekingNegotiator,
         "Pareto-seeking: time-dependent aspiration; among offers meeting it, proposes the one a learned "
-        "model of the other parties likes best.",
-        {"e": 0.5, "combine": "product", "learning_rate": 1.0, "band": 0.1},
+        "model of the other parties likes best (model=frequency: the frequency model, learning_rate its weight "
+        "step; model=bayes: Hindriks & Tykhonov's Bayesian model).",
+        {"e": 0.5, "combine": "product", "learning_rate": 1.0, "band": 0.1, "model": "frequency"},
         check_pareto,
     ),
 }

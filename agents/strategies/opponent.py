@@ -5,11 +5,18 @@
 the same state from the whole record, which is what a run resumed from a checkpoint does. Each
 party's `PartyRecord` also keeps the counts of the frequency ("HardHeaded") model of that party's
 utility; `opponent_tables` and `summed_tables` give the strategies its per-issue tables.
+
+`OpponentModel` is the small interface every opponent model shares (this frequency model,
+`FrequencyModel`, and the Bayesian one in `agents.strategies.bayesian_opponent`): given the
+History, each opponent's estimated utility as per-issue additive tables, and its reservation
+value if the model estimates one. A strategy picks its model by name (`make_opponent_model`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -25,11 +32,12 @@ class PartyRecord:
     def __init__(self, shape: tuple[int, ...]) -> None:
         self.offers: list[int] = []  # outcome indices, in order
         self.picks: list[tuple[int, ...]] = []  # option index per issue, per offer
+        self.rounds: list[int] = []  # the round of each offer (0-based)
         self.counts = [np.zeros(n, dtype=np.float64) for n in shape]  # how often each value was proposed
         self.unchanged = np.zeros(len(shape), dtype=np.float64)  # consecutive offers keeping the issue's value
         self._estimate: tuple[float, list[FloatArray]] | None = None
 
-    def add(self, index: int, picks: tuple[int, ...]) -> None:
+    def add(self, index: int, picks: tuple[int, ...], round_: int = 0) -> None:
         if self.picks:
             last = self.picks[-1]
             for k, (a, b) in enumerate(zip(last, picks, strict=True)):
@@ -39,6 +47,7 @@ class PartyRecord:
             self.counts[k][p] += 1.0
         self.offers.append(index)
         self.picks.append(picks)
+        self.rounds.append(round_)
         self._estimate = None
 
     def estimate(self, learning_rate: float) -> list[FloatArray]:
@@ -86,7 +95,7 @@ class History:
                 picks = self._picks(terms)
                 if picks is not None:
                     index = sum(p * s for p, s in zip(picks, self.space.strides, strict=True))
-                    self.record(move["party"]).add(index, picks)
+                    self.record(move["party"]).add(index, picks, int(move["round"]))
         if n:
             self._first, self._last = dict(moves[0]), dict(moves[n - 1])
         self.seen = n
@@ -132,3 +141,48 @@ def summed_tables(per_opponent: Sequence[Sequence[FloatArray]]) -> list[FloatArr
     """Per-issue tables of the sum of the opponents' estimated utilities."""
     first = per_opponent[0]
     return [sum((t[k] for t in per_opponent[1:]), start=first[k].copy()) for k in range(len(first))]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An opponent model's estimate of one party: its utility as per-issue additive tables
+    (scenario issue order, option order), and its reservation value on the same scale, if the
+    model estimates one."""
+
+    tables: list[FloatArray]
+    reservation: float | None = None
+
+
+class OpponentModel(Protocol):
+    """What every opponent model gives a strategy: a pure function of the public History."""
+
+    name: str
+
+    def estimate(self, history: History, party: str) -> Estimate | None:
+        """`party`'s estimated utility (None before it has made a proposal)."""
+        ...
+
+
+class FrequencyModel:
+    """The frequency ("HardHeaded") model of `PartyRecord.estimate`; it estimates no reservation value."""
+
+    name = "frequency"
+
+    def __init__(self, learning_rate: float = 1.0) -> None:
+        self.learning_rate = float(learning_rate)
+
+    def estimate(self, history: History, party: str) -> Estimate | None:
+        rec = history.parties.get(party)
+        if rec is None or not rec.offers:
+            return None
+        return Estimate(rec.estimate(self.learning_rate))
+
+
+def model_tables(history: History, opponents: Sequence[str], model: OpponentModel) -> list[list[FloatArray]]:
+    """`model`'s tables of each opponent that has made at least one proposal (as `opponent_tables`)."""
+    out = []
+    for party in opponents:
+        found = model.estimate(history, party)
+        if found is not None:
+            out.append(found.tables)
+    return out

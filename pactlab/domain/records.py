@@ -21,6 +21,7 @@ RecordKind = Literal[
     "llm_fallback",  # a model kept failing and the party's fallback acted
     "screen",  # the privacy screen withheld a private figure from a message
     "fork",  # a what-if branch starts here, naming its source
+    "opponent_model",  # an agent's final estimate of another party's utility, for the evaluator alone
     "evaluation",  # the scorecard
     "seal",  # the closing record: how many records came before and the last one's hash
 ]

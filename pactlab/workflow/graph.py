@@ -32,8 +32,10 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 from langgraph.types import Checkpointer
 
+from agents.base import opponent_estimates
 from agents.human import HumanNegotiator
 from evals.audit import read_records
+from evals.opponent_models import ModelEstimate
 from evals.scorecard import PolicyNotApplicable, score_table
 from evals.usage import usage_from_records
 from pactlab.domain.actions import Action, Propose
@@ -138,8 +140,35 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
     return {"table": table_record(table), "moves": played}
 
 
+def final_estimates(state: NegotiationState, ctx: NegotiationContext) -> list[ModelEstimate]:
+    """Each opponent-modelling agent's final estimates of the others, recorded for the evaluator alone.
+
+    Asked of every party's agent with its own view of the final table (the public moves); one
+    ``opponent_model`` record per agent with a model (keyed, so a re-run of the node adds none).
+    """
+    table = table_from_record(state["table"])
+    found: list[ModelEstimate] = []
+    for party, negotiator in ctx.negotiators.items():
+        turn = public_turn(ctx.scenario, table, state["moves"], party)
+        mine = [
+            ModelEstimate(
+                holder=party,
+                about=e.about,
+                model=e.model,
+                tables=[list(t) for t in e.tables],
+                reservation_value=e.reservation_value,
+            )
+            for e in opponent_estimates(negotiator, turn)
+        ]
+        if mine:
+            data = {"party": party, "estimates": [e.model_dump(mode="json") for e in mine]}
+            ctx.record("opponent_model", party, data, key=f"opponent_model:{party}")
+            found.extend(mine)
+    return found
+
+
 def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> NegotiationState:
-    """Score the outcome from the scenario and the public moves."""
+    """Score the outcome from the scenario, the public moves and the agents' final opponent-model estimates."""
     ctx = runtime.context
     table = state["table"]
     card = score_table(
@@ -149,6 +178,7 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
         negotiation_id=state["run"]["negotiation_id"],
         seed=ctx.seed,
         analysis=ctx.analysis,
+        estimates=final_estimates(state, ctx),
     )
     if ctx.policy_set is not None:
         found = not_applicable(ctx.policy_set, ctx.scenario)
