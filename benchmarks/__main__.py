@@ -11,7 +11,7 @@ import argparse
 import importlib
 from collections.abc import Sequence
 
-BENCHMARKS = ("outcome_space", "negotiations", "cli_startup", "sweeps", "llm_overhead")
+BENCHMARKS = ("outcome_space", "negotiations", "cli_startup", "sweeps", "llm_overhead", "protocols")
 DEFAULT = ("outcome_space", "negotiations", "cli_startup")
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from agents.base import Seat
 from agents.strategies.offer_book import EPS, offer_book
 from agents.strategies.opponent import History, opponent_tables, summed_tables
-from pactlab.domain.actions import Accept, Action, Propose, WalkAway
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.issues import BooleanIssue, IssueValue, NumericIssue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.scenario import AgreementRule
@@ -79,6 +79,7 @@ class StrategyNegotiator:
         protocol = public.get("protocol")
         agreement = protocol.get("agreement", {}) if isinstance(protocol, dict) else {}
         self.rule = AgreementRule.model_validate(agreement)
+        self.kind = str(protocol.get("kind", "alternating")) if isinstance(protocol, dict) else "alternating"
         parties = public.get("parties")
         self.parties = [str(p["id"]) for p in parties] if isinstance(parties, list) else [seat.party_id]
 
@@ -144,7 +145,28 @@ class StrategyNegotiator:
             index, level = rally
         if offer is not None and book.utils[offer] >= book.utils[index] - EPS:
             return self._accept("The offer is at least as good for us as the counter-offer we would make (AC_next).")
+        if offer is not None and self.stands_aside(turn, index):
+            return Reject(
+                reason="The bid is acceptable to us but below what we aim at; it can pass without our acceptance, "
+                "and it has at least as much support as the counter-bid we would make, so we leave it standing.",
+                message="We do not accept this bid, but we leave it on the table.",
+            )
         return self._propose(turn, index, level)
+
+    def stands_aside(self, turn: Turn, counter: int) -> bool:
+        """Under the stacked protocol (where a reject is a pass and a counter-bid replaces the bid): leave an
+        acceptable standing bid alone rather than counter it, when the rule can accept it without us and our
+        counter-bid would hold no more of the acceptances the rule needs."""
+        if self.kind != "stacked" or turn.proposal is None:
+            return False
+        me = self.seat.party_id
+        others = {p for p in turn.parties_at_table if p != me}
+        if not self.rule.met(set(others), self.parties):
+            return False  # our acceptance is needed (a veto, or too few parties left without us)
+        standing = self.rule.missing(set(turn.accepted_by), self.parties)
+        terms = self.seat.space.term_sheet(counter).terms
+        ours = self.rule.missing(set(turn.recalled(terms)) | {me}, self.parties)
+        return standing <= ours
 
     def rally(self, turn: Turn, level: Level) -> tuple[int, Level] | None:
         """Terms others already accepted this tier that meet our aspiration, if re-proposing them brings the
