@@ -23,8 +23,8 @@ from agents.base import FloatArray, Mediator, StatedPreferences
 from pactlab.domain.actions import Propose
 from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.scenario import AgreementRule, Scenario
-from pactlab.domain.tolerance import UTILITY_TOLERANCE
 from pactlab.domain.table import MEDIATOR, Turn
+from pactlab.domain.tolerance import UTILITY_TOLERANCE
 
 
 class NashMediator:
@@ -91,9 +91,7 @@ class NashMediator:
         return Propose(terms=dict(stated.candidates[best]), message=message, rationale=rationale)
 
 
-def _coalition_score(
-    rule: AgreementRule, parties: list[str], gains: FloatArray, weights: FloatArray
-) -> float | None:
+def _coalition_score(rule: AgreementRule, parties: list[str], gains: FloatArray, weights: FloatArray) -> float | None:
     """The weighted log Nash product of the coalition a quorum rule needs, for one candidate (None: no coalition
     of parties at or above their reservation values meets the rule)."""
     rational = [j for j in range(len(parties)) if gains[j] >= -UTILITY_TOLERANCE]

@@ -24,7 +24,6 @@ from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.scenario import AgreementRule
 from pactlab.domain.table import Turn
 
-
 RECENT_ROUNDS = 1
 """`rally` joins remembered terms that gained support, and counts refusals of them, in the current or the
 previous round only: older support has stalled and older refusals may have softened."""
@@ -173,9 +172,10 @@ class StrategyNegotiator:
         agreement rule closer than a fresh proposal would (only where the protocol remembers acceptances).
 
         Among such remembered term sheets that gained support lately and that the rule can still accept
-        (the parties it needs did not refuse them lately; both within `RECENT_ROUNDS`): the fewest acceptances still missing under the rule,
-        then the best for us, then the earliest proposed. Re-proposing identical terms is how a party joins a
-        coalition under a protocol with acceptance memory; no scenario is special.
+        (the parties it needs did not refuse them lately; both within `RECENT_ROUNDS`): the fewest
+        acceptances still missing under the rule, then the best for us, then the earliest proposed.
+        Re-proposing identical terms is how a party joins a coalition under a protocol with acceptance
+        memory; no scenario is special.
         """
         if not turn.remembered:
             return None
@@ -196,7 +196,7 @@ class StrategyNegotiator:
             held = entry.accepted_by | {me}
             refusing = {p for p, r in entry.declined.items() if r >= turn.round - RECENT_ROUNDS}
             open_to_it = {p for p in turn.parties_at_table if p not in held and p not in refusing}
-            if not self.rule.met(held | open_to_it, self.parties):
+            if not self.rule.met(set(held | open_to_it), self.parties):
                 continue  # the parties it still needs refused it lately: rallying to it cannot close
             key = (self.rule.missing(entry.accepted_by | {me}, self.parties), -u, n)
             if best is None or key < best:

@@ -164,7 +164,9 @@ def apply_move(table: Table, party: str, action: Action, scenario: Scenario, spa
         return concluded
     speaker, round_ = _next_speaker(table.at_table, at_table, party, table.round)
     if round_ >= protocol.max_rounds:
-        return replace(after, round=round_, status="impasse", ended_by=f"no agreement within {protocol.max_rounds} rounds")
+        return replace(
+            after, round=round_, status="impasse", ended_by=f"no agreement within {protocol.max_rounds} rounds"
+        )
     return replace(after, round=round_, speaker=speaker)
 
 
@@ -172,8 +174,12 @@ def concluded_table(table: Table, scenario: Scenario) -> Table | None:
     """The table as an agreement, if the acceptances its proposal holds meet the agreement rule (else None)."""
     if table.proposal is None or not scenario.protocol.agreement.met(set(table.accepted_by), scenario.party_ids):
         return None
-    in_order = ", ".join(p for p in scenario.party_ids if p in table.accepted_by)  # the scenario's order, never the names'
-    return replace(table, status="agreement", ended_by=f"agreement on {table.proposer}'s proposal, accepted by {in_order}")
+    in_order = ", ".join(
+        p for p in scenario.party_ids if p in table.accepted_by
+    )  # the scenario's order, never the names'
+    return replace(
+        table, status="agreement", ended_by=f"agreement on {table.proposer}'s proposal, accepted by {in_order}"
+    )
 
 
 def signatories_if(

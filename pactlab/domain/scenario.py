@@ -198,6 +198,15 @@ class Protocol(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    max_rounds: int = Field(default=30, ge=1, le=10_000, description="A round is one turn of every party.")
+    opener: str | None = Field(default=None, description="Party that speaks first; default: the first party.")
+    agreement: AgreementRule = Field(default_factory=AgreementRule)
+    stall_rounds: int | None = Field(
+        default=3,
+        ge=1,
+        description="Escalate to the next dispute tier after this many rounds without an improving offer "
+        "(null: escalate only when a tier's time limit is used up).",
+    )
     kind: ProtocolKind = Field(
         default="alternating",
         description="How moves change the table. 'alternating' (default): multi-party alternating offers; a "
@@ -215,15 +224,6 @@ class Protocol(BaseModel):
         "dispute tier, so that re-proposing identical terms restores those acceptances (cleared when the dispute "
         "goes up a tier; a party that walks away is dropped). Default (null): on for 'stacked' and 'mediated', "
         "off for 'alternating'.",
-    )
-    max_rounds: int = Field(default=30, ge=1, le=10_000, description="A round is one turn of every party.")
-    opener: str | None = Field(default=None, description="Party that speaks first; default: the first party.")
-    agreement: AgreementRule = Field(default_factory=AgreementRule)
-    stall_rounds: int | None = Field(
-        default=3,
-        ge=1,
-        description="Escalate to the next dispute tier after this many rounds without an improving offer "
-        "(null: escalate only when a tier's time limit is used up).",
     )
 
     @property

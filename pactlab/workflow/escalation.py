@@ -1,5 +1,6 @@
 """The ladder inside the workflow: at each round's start, escalate a stalled dispute and let the
-mediator table its text.
+mediator table its text (at the ladder's mediation tier, or at every round under the ``mediated``
+protocol, where a revision identical to the standing text is not tabled again).
 
 Escalations are checked against the policy set's process rules (ladder order, cooling-off):
 an escalation they refuse is deferred, and the deferral is recorded. The mediator's text passes

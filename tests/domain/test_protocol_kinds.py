@@ -112,7 +112,11 @@ def test_a_proposal_that_concludes_through_memory_is_judged_as_a_deal(two_party:
 def test_alternating_forgets(two_party: Scenario) -> None:
     scenario = four_party(two_party, "alternating", QUORUM)
     table = play(
-        scenario, ("alpha", Propose(terms=TERMS)), ("beta", Accept()), ("gamma", Propose(terms=OTHER)), ("delta", Accept())
+        scenario,
+        ("alpha", Propose(terms=TERMS)),
+        ("beta", Accept()),
+        ("gamma", Propose(terms=OTHER)),
+        ("delta", Accept()),
     )
     table = play(scenario, ("alpha", Propose(terms=TERMS)), table=table)
     assert table.accepted_by == {"alpha"} and table.memory == ()
@@ -146,7 +150,9 @@ def test_mediated_an_amendment_leaves_the_text_standing(two_party: Scenario) -> 
     assert needs_text(scenario, opening_table(scenario))
     table = table_text(opening_table(scenario), TERMS, scenario)
     assert table.proposer == MEDIATOR and table.accepted_by == frozenset()
-    table = play(scenario, ("alpha", Accept()), ("beta", Propose(terms=OTHER)), ("gamma", Reject(reason="no")), table=table)
+    table = play(
+        scenario, ("alpha", Accept()), ("beta", Propose(terms=OTHER)), ("gamma", Reject(reason="no")), table=table
+    )
     assert table.proposer == MEDIATOR and table.proposal == TERMS and table.accepted_by == {"alpha"}
     table = play(scenario, ("delta", Accept()), table=table)
     assert table.status == "open"  # alpha and delta: two of three

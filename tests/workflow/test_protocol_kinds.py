@@ -31,12 +31,16 @@ def _agents(scenario: Scenario) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_a_run_resumed_mid_way_ends_as_the_uninterrupted_one(kind: ProtocolKind, game: Scenario, tmp_path: Path) -> None:
+def test_a_run_resumed_mid_way_ends_as_the_uninterrupted_one(
+    kind: ProtocolKind, game: Scenario, tmp_path: Path
+) -> None:
     scenario = with_kind(game, kind)
     analysis = analyse(scenario)
     with Negotiations(tmp_path / "c.sqlite") as runs:
         events = list(
-            runs.start(scenario, agents=_agents(scenario), seed=1, negotiation_id="whole", rounds_per_step=1, analysis=analysis)
+            runs.start(
+                scenario, agents=_agents(scenario), seed=1, negotiation_id="whole", rounds_per_step=1, analysis=analysis
+            )
         )
         whole = runs.state("whole")
         stream = runs.start(
@@ -55,8 +59,8 @@ def test_a_run_resumed_mid_way_ends_as_the_uninterrupted_one(kind: ProtocolKind,
         final = runs.state("cut")
     assert final is not None
     assert final["moves"] == whole["moves"] and final["table"] == whole["table"]
-    card = [e for e in resumed if isinstance(e, Scored)][0].scorecard
-    reference = [e for e in events if isinstance(e, Scored)][0].scorecard
+    card = next(e for e in resumed if isinstance(e, Scored)).scorecard
+    reference = next(e for e in events if isinstance(e, Scored)).scorecard
     assert card.model_dump(exclude={"negotiation_id"}) == reference.model_dump(exclude={"negotiation_id"})
     if kind == "mediated":
         assert any(m["party"] == "mediator" for m in whole["moves"])
@@ -70,10 +74,15 @@ def test_the_gate_and_the_audit_trail_under_each_protocol(kind: ProtocolKind, tm
     with Negotiations(tmp_path / "c.sqlite") as runs:
         events = list(
             runs.start(
-                scenario, agents=_agents(scenario), seed=7, negotiation_id="eco", transcript=transcript, policies=policies
+                scenario,
+                agents=_agents(scenario),
+                seed=7,
+                negotiation_id="eco",
+                transcript=transcript,
+                policies=policies,
             )
         )
-    card = [e for e in events if isinstance(e, Scored)][0].scorecard
+    card = next(e for e in events if isinstance(e, Scored)).scorecard
     report = verify(transcript)
     assert report.ok and report.sealed, report.problem
     records = read_records(transcript)
@@ -91,7 +100,7 @@ def test_ecosystem_without_escalation_keeps_its_tiers_but_never_escalates(tmp_pa
         events = list(runs.start(scenario, agents=_agents(scenario), seed=0, negotiation_id="e"))
     moves = [e.move for e in events if isinstance(e, MoveMade)]
     assert not any(m["kind"] == "escalate" for m in moves)
-    card = [e for e in events if isinstance(e, Scored)][0].scorecard
+    card = next(e for e in events if isinstance(e, Scored)).scorecard
     assert card.outcome == "agreement" and passes_rule(scenario, card)
 
 
@@ -114,7 +123,9 @@ def test_renaming_every_id_changes_only_names(kind: ProtocolKind, game: Scenario
 
 
 @pytest.mark.parametrize("kind", ["stacked", "mediated"])
-def test_a_person_plays_a_seat_turn_by_turn_and_a_fork_replays(kind: ProtocolKind, game: Scenario, tmp_path: Path) -> None:
+def test_a_person_plays_a_seat_turn_by_turn_and_a_fork_replays(
+    kind: ProtocolKind, game: Scenario, tmp_path: Path
+) -> None:
     scenario = with_kind(game, kind)
     seat = scenario.party_ids[2]
     agents = {**_agents(scenario), seat: "human"}
