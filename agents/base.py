@@ -20,7 +20,7 @@ from pactlab.domain.constraints import Constraint
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.records import RecordKind
-from pactlab.domain.scenario import Party, Scenario
+from pactlab.domain.scenario import AgreementRule, Party, Scenario
 from pactlab.domain.table import Turn
 
 FloatArray = npt.NDArray[np.float64]
@@ -95,6 +95,7 @@ class StatedPreferences:
     candidates: Sequence[Mapping[str, IssueValue]]
     utilities: FloatArray
     reservations: tuple[float, ...]
+    rule: AgreementRule | None = None  # the scenario's agreement rule (a quorum lets a text leave a party out)
 
 
 @runtime_checkable

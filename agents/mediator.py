@@ -19,11 +19,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from agents.base import Mediator, StatedPreferences
+from agents.base import FloatArray, Mediator, StatedPreferences
 from pactlab.domain.actions import Propose
 from pactlab.domain.outcome_space import OutcomeSpace
-from pactlab.domain.scenario import Scenario
+from pactlab.domain.scenario import AgreementRule, Scenario
 from pactlab.domain.table import MEDIATOR, Turn
+from pactlab.domain.tolerance import UTILITY_TOLERANCE
 
 
 class NashMediator:
@@ -40,18 +41,38 @@ class NashMediator:
                 counts[move["party"]] += 1
         return counts
 
+    def _quorum_text(
+        self, stated: StatedPreferences, parties: list[str], gains: FloatArray, weights: FloatArray
+    ) -> int | None:
+        """Under a quorum rule, when no candidate clears every party's reservation value: the candidate whose
+        needed coalition (the veto holders and the best-off others, as many as the quorum asks) has the largest
+        weighted Nash product; ties to the first candidate. None under unanimity, or if no candidate passes."""
+        rule = stated.rule
+        if rule is None or rule.kind != "quorum":
+            return None
+        best: tuple[float, int] | None = None
+        for i in range(len(gains)):
+            score = _coalition_score(rule, parties, gains[i], weights)
+            if score is not None and (best is None or score > best[0]):
+                best = (score, i)
+        return None if best is None else best[1]
+
     def draft(self, turn: Turn, stated: StatedPreferences | None) -> Propose | None:
         if stated is None or not stated.candidates:
             return None
         at_table = [j for j, p in enumerate(stated.parties) if p in turn.parties_at_table]
         gains = stated.utilities[:, at_table] - np.asarray(stated.reservations)[at_table]
-        rational = np.flatnonzero((gains > 0).all(axis=1))
-        if len(rational) == 0:
-            return None
         objections = self.objections(turn)
         weights = np.asarray([1.0 + objections.get(stated.parties[j], 0) for j in at_table])
-        score = (np.log(gains[rational]) * weights).sum(axis=1)
-        best = int(rational[int(np.argmax(score))])
+        rational = np.flatnonzero((gains > 0).all(axis=1))
+        if len(rational) > 0:
+            score = (np.log(gains[rational]) * weights).sum(axis=1)
+            best = int(rational[int(np.argmax(score))])
+        else:
+            quorum = self._quorum_text(stated, [stated.parties[j] for j in at_table], gains, weights)
+            if quorum is None:
+                return None
+            best = quorum
         # The text is public: its rationale names the method, never a party's private figures.
         if any(objections.values()):
             objected = ", ".join(f"{p} ({n})" for p, n in objections.items() if n)
@@ -68,6 +89,20 @@ class NashMediator:
             )
             message = "As mediator I propose this single negotiating text. Please accept it or amend it."
         return Propose(terms=dict(stated.candidates[best]), message=message, rationale=rationale)
+
+
+def _coalition_score(rule: AgreementRule, parties: list[str], gains: FloatArray, weights: FloatArray) -> float | None:
+    """The weighted log Nash product of the coalition a quorum rule needs, for one candidate (None: no coalition
+    of parties at or above their reservation values meets the rule)."""
+    rational = [j for j in range(len(parties)) if gains[j] >= -UTILITY_TOLERANCE]
+    if not rule.met({parties[j] for j in rational}, parties):
+        return None
+    vetoes = [j for j in rational if parties[j] in rule.veto]
+    others = sorted((j for j in rational if parties[j] not in rule.veto), key=lambda j: (-gains[j], j))
+    size = max((rule.quorum or len(parties)) - len(vetoes), 0)
+    coalition = vetoes + others[:size]
+    floor = UTILITY_TOLERANCE  # a party exactly at its reservation value counts, barely
+    return float(sum(weights[j] * np.log(max(float(gains[j]), floor)) for j in coalition))
 
 
 def _llm_mediator(scenario: Scenario, space: OutcomeSpace) -> Mediator:

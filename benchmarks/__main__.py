@@ -19,6 +19,7 @@ BENCHMARKS = (
     "llm_overhead",
     "quorum",
     "opponent_models",
+    "protocols",
 )
 DEFAULT = ("outcome_space", "negotiations", "cli_startup")
 

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 from pactlab.domain.actions import Accept, Action, Propose
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import InvalidOffer, OutcomeSpace, TermSheet, UtilityFunction
+from pactlab.domain.protocol import signatories_if
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord, Table
 from policies import rules
@@ -103,15 +104,9 @@ def previous_proposal(ctx: MoveContext) -> dict[str, IssueValue] | None:
 
 
 def _concludes(ctx: MoveContext) -> frozenset[str] | None:
-    """The would-be signatories if this Accept concludes the deal, else None."""
-    if not isinstance(ctx.action, Accept) or ctx.table.proposal is None:
-        return None
-    accepting = set(ctx.table.accepted_by) | {ctx.party}
-    if ctx.table.proposer is not None:
-        accepting.add(ctx.table.proposer)
-    if ctx.scenario.protocol.agreement.met(accepting, ctx.scenario.party_ids):
-        return frozenset(accepting)
-    return None
+    """The would-be signatories if this move concludes the deal (an Accept; or, under a protocol that
+    remembers acceptances, a Propose of terms others accepted before), else None."""
+    return signatories_if(ctx.table, ctx.party, ctx.action, ctx.scenario, ctx.space)
 
 
 def _ordered(scenario: Scenario, parties: frozenset[str] | Sequence[str]) -> tuple[str, ...]:
@@ -140,10 +135,10 @@ def check_move(policy_set: PolicySet, ctx: MoveContext) -> list[Verdict]:
         return rules.Deal(ctx.scenario, ctx.space, ctx.utilities, sheet, _ordered(ctx.scenario, parties))
 
     deal: rules.Deal | None = None
-    if isinstance(action, Propose):
-        deal = deal_for(ctx.table.at_table)
-    elif concluding is not None:
+    if concluding is not None:
         deal = deal_for(concluding)
+    elif isinstance(action, Propose):
+        deal = deal_for(ctx.table.at_table)
 
     verdicts: list[Verdict] = []
     for rule in policy_set.rules:

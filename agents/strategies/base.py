@@ -18,10 +18,15 @@ import numpy as np
 from agents.base import Seat
 from agents.strategies.offer_book import EPS, offer_book
 from agents.strategies.opponent import History, opponent_tables, summed_tables
-from pactlab.domain.actions import Accept, Action, Propose, WalkAway
+from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.issues import BooleanIssue, IssueValue, NumericIssue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace
+from pactlab.domain.scenario import AgreementRule
 from pactlab.domain.table import Turn
+
+RECENT_ROUNDS = 1
+"""`rally` joins remembered terms that gained support, and counts refusals of them, in the current or the
+previous round only: older support has stalled and older refusals may have softened."""
 
 
 def turn_rng(seat: Seat, turn: Turn) -> np.random.Generator:
@@ -69,6 +74,13 @@ class StrategyNegotiator:
         self.seat = seat
         self.book = offer_book(seat)
         self.history = History(seat.space)
+        public = seat.scenario_public
+        protocol = public.get("protocol")
+        agreement = protocol.get("agreement", {}) if isinstance(protocol, dict) else {}
+        self.rule = AgreementRule.model_validate(agreement)
+        self.kind = str(protocol.get("kind", "alternating")) if isinstance(protocol, dict) else "alternating"
+        parties = public.get("parties")
+        self.parties = [str(p["id"]) for p in parties] if isinstance(parties, list) else [seat.party_id]
 
     @property
     def spec(self) -> str:
@@ -126,9 +138,77 @@ class StrategyNegotiator:
                     "Final round: the offer is acceptable to us and better than leaving without an agreement."
                 )
         pos = self._not_blocked(turn, self.choose(turn, level))
-        if offer is not None and book.utils[offer] >= book.sorted_utils[pos] - EPS:
+        index = int(book.order[pos])
+        rally = self.rally(turn, level)
+        if rally is not None:
+            index, level = rally
+        if offer is not None and book.utils[offer] >= book.utils[index] - EPS:
             return self._accept("The offer is at least as good for us as the counter-offer we would make (AC_next).")
-        return self._propose(turn, int(book.order[pos]), level)
+        if offer is not None and self.stands_aside(turn, index):
+            return Reject(
+                reason="The bid is acceptable to us but below what we aim at; it can pass without our acceptance, "
+                "and it has at least as much support as the counter-bid we would make, so we leave it standing.",
+                message="We do not accept this bid, but we leave it on the table.",
+            )
+        return self._propose(turn, index, level)
+
+    def stands_aside(self, turn: Turn, counter: int) -> bool:
+        """Under the stacked protocol (where a reject is a pass and a counter-bid replaces the bid): leave an
+        acceptable standing bid alone rather than counter it, when the rule can accept it without us and our
+        counter-bid would hold no more of the acceptances the rule needs."""
+        if self.kind != "stacked" or turn.proposal is None:
+            return False
+        me = self.seat.party_id
+        others = {p for p in turn.parties_at_table if p != me}
+        if not self.rule.met(set(others), self.parties):
+            return False  # our acceptance is needed (a veto, or too few parties left without us)
+        standing = self.rule.missing(set(turn.accepted_by), self.parties)
+        terms = self.seat.space.term_sheet(counter).terms
+        ours = self.rule.missing(set(turn.recalled(terms)) | {me}, self.parties)
+        return standing <= ours
+
+    def rally(self, turn: Turn, level: Level) -> tuple[int, Level] | None:
+        """Terms others already accepted this tier that meet our aspiration, if re-proposing them brings the
+        agreement rule closer than a fresh proposal would (only where the protocol remembers acceptances).
+
+        Among such remembered term sheets that gained support lately and that the rule can still accept
+        (the parties it needs did not refuse them lately; both within `RECENT_ROUNDS`): the fewest
+        acceptances still missing under the rule, then the best for us, then the earliest proposed.
+        Re-proposing identical terms is how a party joins a coalition under a protocol with acceptance
+        memory; no scenario is special.
+        """
+        if not turn.remembered:
+            return None
+        me = self.seat.party_id
+        refused = {self.history.index_of(b.terms) for b in turn.blocked if b.terms is not None}
+        fresh = self.rule.missing({me}, self.parties)
+        best: tuple[int, float, int] | None = None
+        chosen: tuple[int, frozenset[str]] | None = None
+        for n, entry in enumerate(turn.remembered):
+            if not entry.accepted_by - {me} or entry.gained < turn.round - RECENT_ROUNDS:
+                continue  # nobody else holds it, or it stopped gaining support: propose afresh instead
+            index = self.history.index_of(entry.terms)
+            if index is None or index in refused or not self.book.acceptable[index]:
+                continue
+            u = float(self.book.utils[index])
+            if u < level.target - EPS:
+                continue
+            held = entry.accepted_by | {me}
+            refusing = {p for p, r in entry.declined.items() if r >= turn.round - RECENT_ROUNDS}
+            open_to_it = {p for p in turn.parties_at_table if p not in held and p not in refusing}
+            if not self.rule.met(set(held | open_to_it), self.parties):
+                continue  # the parties it still needs refused it lately: rallying to it cannot close
+            key = (self.rule.missing(entry.accepted_by | {me}, self.parties), -u, n)
+            if best is None or key < best:
+                best, chosen = key, (index, entry.accepted_by - {me})
+        if best is None or chosen is None or best[0] >= fresh:
+            return None
+        holders = [p for p in self.parties if p in chosen[1]]
+        why = (
+            f"{level.why}; these exact terms already hold the acceptance of {_join(holders)}, which the table "
+            "keeps when they are proposed again"
+        )
+        return chosen[0], Level(level.target, why)
 
     def _not_blocked(self, turn: Turn, pos: int) -> int:
         """The nearest sorted position to `pos` whose outcome the policy gate has not refused this turn.

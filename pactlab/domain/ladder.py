@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from pactlab.domain.issues import IssueValue
+from pactlab.domain.protocol import concluded_table, recall
 from pactlab.domain.scenario import DisputeTier, Scenario
 from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, Table, TierView, Turn
 
@@ -126,6 +127,7 @@ def escalate(scenario: Scenario, table: Table, reason: str) -> tuple[Table, Move
             tier_start=table.round,
             best_margin=None,
             best_round=table.round,
+            memory=(),  # a new tier's negotiators are not bound by the last tier's acceptances
         )
         message = f"The dispute goes from {here.name} to {nxt.name}: {nxt.description}".rstrip(": .") + "."
         target = nxt.id
@@ -143,14 +145,26 @@ def escalate(scenario: Scenario, table: Table, reason: str) -> tuple[Table, Move
 
 
 def needs_text(scenario: Scenario, table: Table) -> bool:
-    """Whether the mediator should (re)table its text now: at a mediation tier, with no text standing."""
+    """Whether the mediator should (re)draft its text now, at a round's start: at a mediation tier with no
+    text standing; under the ``mediated`` protocol, at every round (the text is revised toward objectors)."""
+    if table.status != "open":
+        return False
+    if scenario.protocol.kind == "mediated":
+        return True
     tier = current_tier(scenario, table)
-    return table.status == "open" and tier is not None and tier.kind == "mediation" and table.proposer != MEDIATOR
+    return tier is not None and tier.kind == "mediation" and table.proposer != MEDIATOR
 
 
-def table_text(table: Table, terms: Mapping[str, IssueValue]) -> Table:
-    """The table with the mediator's single negotiating text on it (nobody has accepted it yet)."""
-    return replace(table, turn=table.turn + 1, proposal=dict(terms), proposer=MEDIATOR, accepted_by=frozenset())
+def table_text(table: Table, terms: Mapping[str, IssueValue], scenario: Scenario | None = None) -> Table:
+    """The table with the mediator's single negotiating text on it.
+
+    Nobody has accepted it yet, unless the protocol remembers acceptances of identical terms
+    (`pactlab.domain.protocol`): then they are back, and may conclude the deal.
+    """
+    held = recall(table.memory, terms) if scenario is not None and scenario.protocol.remembers else frozenset()
+    after = replace(table, turn=table.turn + 1, proposal=dict(terms), proposer=MEDIATOR, accepted_by=held)
+    concluded = concluded_table(after, scenario) if scenario is not None and held else None
+    return concluded if concluded is not None else after
 
 
 def escalations(moves: Sequence[MoveRecord], scenario: Scenario) -> list[tuple[str, int]]:
@@ -179,4 +193,5 @@ def public_turn(scenario: Scenario, table: Table, moves: Sequence[MoveRecord], p
         accepted_by=table.accepted_by,
         moves=moves,
         tier=tier_view(scenario, table),
+        remembered=table.memory,
     )

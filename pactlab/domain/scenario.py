@@ -170,6 +170,15 @@ class AgreementRule(BaseModel):
                 decisive = min(decisive, values[v])
         return decisive
 
+    def missing(self, accepting: set[str] | frozenset[str], parties: list[str]) -> int:
+        """How many more acceptances `accepting` needs at least before the rule is met (0: it is met)."""
+        accepting = set(accepting) & set(parties)
+        vetoes = sum(1 for v in self.veto if v not in accepting)
+        if self.kind == "unanimity":
+            return sum(1 for p in parties if p not in accepting)
+        assert self.quorum is not None
+        return max(vetoes, self.quorum - len(accepting))
+
     def still_possible(self, at_table: list[str], parties: list[str]) -> bool:
         """Whether the parties still at the table can reach an agreement without those who left."""
         if not all(v in at_table for v in self.veto):
@@ -180,8 +189,12 @@ class AgreementRule(BaseModel):
         return len(at_table) >= self.quorum
 
 
+ProtocolKind = Literal["alternating", "stacked", "mediated"]
+"""The negotiation protocols `pactlab.domain.protocol` implements (see its docstring and the README)."""
+
+
 class Protocol(BaseModel):
-    """How the negotiation runs: multi-party alternating offers with a round limit."""
+    """How the negotiation runs: the protocol's kind, the round limit, who opens, the agreement rule."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -194,7 +207,36 @@ class Protocol(BaseModel):
         description="Escalate to the next dispute tier after this many rounds without an improving offer "
         "(null: escalate only when a tier's time limit is used up).",
     )
+    kind: ProtocolKind = Field(
+        default="alternating",
+        description="How moves change the table. 'alternating' (default): multi-party alternating offers; a "
+        "counter-proposal replaces the proposal and the acceptances collected, a reject clears the table. "
+        "'stacked': the Stacked Alternating Offers Protocol (Aydogan, Festen, Hindriks & Jonker 2017): a bid stands "
+        "until someone counters; each party in turn accepts it, counters or walks away (a reject passes and leaves "
+        "the bid standing). 'mediated': a single negotiating text from round 1: a mediator tables a text at every "
+        "round's start, revised toward the parties that objected; parties accept it or state amendments (which "
+        "leave the text standing). 'stacked' and 'mediated' remember acceptances per term sheet (see "
+        "remember_acceptances).",
+    )
+    remember_acceptances: bool | None = Field(
+        default=None,
+        description="Whether the table remembers, per term sheet, who accepted or proposed it in the current "
+        "dispute tier, so that re-proposing identical terms restores those acceptances (cleared when the dispute "
+        "goes up a tier; a party that walks away is dropped). Default (null): on for 'stacked' and 'mediated', "
+        "off for 'alternating'.",
+    )
 
+    @property
+    def remembers(self) -> bool:
+        """Whether acceptances are remembered per term sheet (the explicit setting, else the kind's default)."""
+        if self.remember_acceptances is not None:
+            return self.remember_acceptances
+        return self.kind != "alternating"
+
+
+_LATER_PROTOCOL_FIELDS = ("kind", "remember_acceptances")
+"""Protocol fields added after scenarios were first hashed: left out of `Scenario.sha256` while at their defaults,
+so that audit trails and sweep stores written before still name the same scenario."""
 
 TierKind = Literal["negotiation", "executive", "mediation", "arbitration"]
 
@@ -408,7 +450,11 @@ class Scenario(BaseModel):
 
     def sha256(self) -> str:
         """Hash of the scenario's canonical JSON form: what the audit trail records."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        data = self.model_dump(mode="json")
+        for key in _LATER_PROTOCOL_FIELDS:  # added later: at their defaults, a scenario hashes as it did before
+            if data["protocol"].get(key) == Protocol.model_fields[key].default:
+                data["protocol"].pop(key)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
     def public_view(self) -> dict[str, object]:

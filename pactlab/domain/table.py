@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NotRequired, TypedDict
 
 from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
-from pactlab.domain.issues import IssueValue
+from pactlab.domain.issues import IssueValue, value_key
 from pactlab.domain.scenario import Scenario
 
 Status = Literal["open", "agreement", "impasse", "walk_away"]
@@ -46,6 +46,36 @@ def move_record(turn: int, round_: int, party: str, action: Action) -> MoveRecor
         rationale=action.rationale if isinstance(action, (Propose, Accept)) else "",
         reason=action.reason if isinstance(action, (Reject, WalkAway)) else "",
     )
+
+
+@dataclass(frozen=True)
+class Remembered:
+    """A term sheet proposed in the current dispute tier, and every party that proposed or accepted it.
+
+    Kept by protocols that remember acceptances (`Protocol.remembers`): re-proposing identical
+    terms puts these acceptances back on the table.
+    """
+
+    terms: dict[str, IssueValue]
+    accepted_by: frozenset[str]
+    declined: Mapping[str, int] = field(default_factory=dict)
+    """Parties that, at their latest turn with these terms standing, did not accept them: the round they declined."""
+    gained: int = 0
+    """The round these terms last gained a party's acceptance (or were first proposed)."""
+
+
+class RememberedRecord(TypedDict):
+    """A Remembered entry as plain values (its acceptors in speaking order)."""
+
+    terms: dict[str, IssueValue]
+    accepted_by: list[str]
+    declined: NotRequired[dict[str, int]]
+    gained: NotRequired[int]
+
+
+def sheet_key(terms: Mapping[str, IssueValue]) -> tuple[tuple[str, str], ...]:
+    """A term sheet's identity: its issue ids with their values' canonical strings (4 and 4.0 are one value)."""
+    return tuple(sorted((issue, value_key(value)) for issue, value in terms.items()))
 
 
 @dataclass(frozen=True)
@@ -97,6 +127,15 @@ class Turn:
     moves: Sequence[MoveRecord] = field(default_factory=tuple)
     blocked: tuple[BlockedMove, ...] = ()  # this turn's earlier attempts that the policy gate refused
     tier: TierView | None = None  # the dispute tier, if the scenario has a ladder
+    remembered: tuple[Remembered, ...] = ()  # acceptances per term sheet this tier, if the protocol keeps them
+
+    def recalled(self, terms: Mapping[str, IssueValue]) -> frozenset[str]:
+        """Who proposed or accepted exactly these terms this tier (empty when the protocol remembers nothing)."""
+        key = sheet_key(terms)
+        for entry in self.remembered:
+            if sheet_key(entry.terms) == key:
+                return entry.accepted_by
+        return frozenset()
 
     @property
     def _position(self) -> float:
@@ -159,6 +198,7 @@ class Table:
     best_margin: float | None = None  # best decisive surplus of a proposal in this tier (see pactlab.domain.ladder)
     best_round: int = 0  # the round that proposal was made (or the tier began)
     remedy: str | None = None  # the remedy outside the tool, when the ladder ends in arbitration
+    memory: tuple[Remembered, ...] = ()  # acceptances per term sheet this tier (protocols that remember them)
 
 
 class TableRecord(TypedDict):
@@ -178,6 +218,7 @@ class TableRecord(TypedDict):
     best_margin: NotRequired[float | None]
     best_round: NotRequired[int]
     remedy: NotRequired[str | None]
+    memory: NotRequired[list[RememberedRecord]]  # only when not empty
 
 
 def table_from_record(record: TableRecord) -> Table:
@@ -196,11 +237,20 @@ def table_from_record(record: TableRecord) -> Table:
         best_margin=record.get("best_margin"),
         best_round=record.get("best_round", 0),
         remedy=record.get("remedy"),
+        memory=tuple(
+            Remembered(
+                terms=dict(m["terms"]),
+                accepted_by=frozenset(m["accepted_by"]),
+                declined=dict(m.get("declined", {})),
+                gained=m.get("gained", 0),
+            )
+            for m in record.get("memory", [])
+        ),
     )
 
 
 def table_record(table: Table) -> TableRecord:
-    return TableRecord(
+    record = TableRecord(
         round=table.round,
         turn=table.turn,
         speaker=table.speaker,
@@ -216,6 +266,16 @@ def table_record(table: Table) -> TableRecord:
         best_round=table.best_round,
         remedy=table.remedy,
     )
+    if table.memory:
+        record["memory"] = []
+        for m in table.memory:
+            entry = RememberedRecord(
+                terms=dict(m.terms), accepted_by=[p for p in table.at_table if p in m.accepted_by], gained=m.gained
+            )
+            if m.declined:
+                entry["declined"] = {p: m.declined[p] for p in table.at_table if p in m.declined}
+            record["memory"].append(entry)
+    return record
 
 
 def opening_table(scenario: Scenario) -> Table:

@@ -98,6 +98,7 @@ class NegotiationContext:
             candidates=TermSheets(self.space, outcomes[keep]),
             utilities=frontier.utilities[keep],
             reservations=tuple(self.utilities[p].reservation_value for p in frontier.parties),
+            rule=self.scenario.protocol.agreement,
         )
 
 

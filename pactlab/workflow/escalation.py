@@ -1,5 +1,6 @@
 """The ladder inside the workflow: at each round's start, escalate a stalled dispute and let the
-mediator table its text.
+mediator table its text (at the ladder's mediation tier, or at every round under the ``mediated``
+protocol, where a revision identical to the standing text is not tabled again).
 
 Escalations are checked against the policy set's process rules (ladder order, cooling-off):
 an escalation they refuse is deferred, and the deferral is recorded. The mediator's text passes
@@ -9,7 +10,7 @@ tabled; the next best is).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from agents.base import take_reports
 from agents.mediator import StatedPreferences
@@ -24,7 +25,7 @@ from pactlab.domain.ladder import (
     table_text,
     track,
 )
-from pactlab.domain.table import MEDIATOR, MoveRecord, Table, move_record
+from pactlab.domain.table import MEDIATOR, MoveRecord, Table, move_record, sheet_key
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.gate import record_gate
 from policies import blocking, check_deal, check_escalation, feedback
@@ -36,7 +37,10 @@ MAX_DRAFTS = 20
 def ladder_step(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext) -> list[tuple[MoveRecord, Table]]:
     """At the start of a round: escalate if the parties stalled or the tier is over, then table the
     mediator's text if the tier is mediation and none stands. Returns each event with the table after it."""
-    if table.status != "open" or not ctx.scenario.dispute_ladder or (moves and moves[-1]["round"] >= table.round):
+    mediated = ctx.scenario.protocol.kind == "mediated"
+    if table.status != "open" or not (ctx.scenario.dispute_ladder or mediated):
+        return []
+    if moves and moves[-1]["round"] >= table.round:
         return []
     events: list[tuple[MoveRecord, Table]] = []
     reason = escalation_due(ctx.scenario, table)
@@ -87,6 +91,8 @@ def _mediate(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext)
             ctx.record(report.kind, MEDIATOR, report.data, key=f"{report.kind}:{table.turn}:{attempt}:{n}")
         if draft is None:
             break
+        if table.proposer == MEDIATOR and table.proposal is not None and same_terms(draft.terms, table.proposal):
+            return table, None  # the revision is the text already standing: it stays, with its acceptances
         verdicts = (
             check_deal(ctx.policy_set, ctx.scenario, ctx.space, ctx.utilities, draft.terms, table.at_table)
             if ctx.policy_set is not None
@@ -95,12 +101,17 @@ def _mediate(table: Table, moves: Sequence[MoveRecord], ctx: NegotiationContext)
         refused = blocking(verdicts)
         record_gate(ctx, table, MEDIATOR, attempt, draft, verdicts, feedback(refused) if refused else None)
         if not refused:
-            return tracked(table_text(table, draft.terms), ctx), move_record(table.turn, table.round, MEDIATOR, draft)
+            after = table_text(table, draft.terms, ctx.scenario)
+            return tracked(after, ctx), move_record(table.turn, table.round, MEDIATOR, draft)
         if stated is None:
             break
         stated = without(stated, draft.terms)
     ctx.record("mediation_failed", MEDIATOR, {"round": table.round}, key=f"mediation_failed:{table.round}")
     return table, None
+
+
+def same_terms(a: Mapping[str, IssueValue], b: Mapping[str, IssueValue]) -> bool:
+    return sheet_key(a) == sheet_key(b)
 
 
 def without(stated: StatedPreferences, terms: dict[str, IssueValue]) -> StatedPreferences:
@@ -111,4 +122,5 @@ def without(stated: StatedPreferences, terms: dict[str, IssueValue]) -> StatedPr
         candidates=[stated.candidates[i] for i in keep],
         utilities=stated.utilities[keep],
         reservations=stated.reservations,
+        rule=stated.rule,
     )

@@ -121,7 +121,9 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
     turn_by_turn = state["run"].get("turn_by_turn", False)
 
     def land(move: MoveRecord, after: Table) -> None:
-        record = {"move": dict(move), "table": dict(table_record(after))}
+        # The acceptance memory stays out of the audit record: it is a function of the moves (see
+        # pactlab.domain.protocol), and recording it with every move would grow the trail quadratically.
+        record = {"move": dict(move), "table": {k: v for k, v in table_record(after).items() if k != "memory"}}
         ctx.record("move", move["party"], record, key=f"move:{move['turn']}")
         history.append(move)
         played.append(move)
