@@ -41,7 +41,7 @@ class NegotiatorType(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(min_length=1, max_length=80, pattern=r"^[^\s=,]+$", description="Label in the report.")
+    name: str = Field(min_length=1, max_length=80, pattern=r"^\S(.*\S)?$", description="Label in the report.")
     spec: str = Field(min_length=1, max_length=400, description="An agent spec, e.g. 'pareto(e=0.5)' or 'llm(...)'.")
 
 
