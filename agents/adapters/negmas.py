@@ -62,7 +62,9 @@ def negmas_class(name: str) -> type[Any]:
     if "." in name:
         module_name, _, attribute = name.rpartition(".")
         if module_name != "negmas" and not module_name.startswith("negmas."):
-            raise ValueError(f"{name!r}: give a NegMAS class, e.g. AspirationNegotiator or negmas.sao.AspirationNegotiator")
+            raise ValueError(
+                f"{name!r}: give a NegMAS class, e.g. AspirationNegotiator or negmas.sao.AspirationNegotiator"
+            )
         try:
             found = getattr(importlib.import_module(module_name), attribute, None)
         except ImportError:
@@ -79,7 +81,11 @@ def negmas_class(name: str) -> type[Any]:
 
 
 def _is_sao(candidate: object, base: type[Any]) -> bool:
-    return isinstance(candidate, type) and issubclass(candidate, base) and not getattr(candidate, "__abstractmethods__", None)
+    return (
+        isinstance(candidate, type)
+        and issubclass(candidate, base)
+        and not getattr(candidate, "__abstractmethods__", None)
+    )
 
 
 def check_negmas(negotiator: str = DEFAULT_NEGOTIATOR) -> None:
@@ -118,7 +124,9 @@ class NegmasNegotiator:
         import negmas
 
         space, utility = self.seat.space, self.seat.utility
-        issues = [negmas.make_issue(list(options), name=i.id) for i, options in zip(space.issues, space.options, strict=True)]
+        issues = [
+            negmas.make_issue(list(options), name=i.id) for i, options in zip(space.issues, space.options, strict=True)
+        ]
         values = [
             {option: float(v) for option, v in zip(options, table, strict=True)}
             for options, table in zip(space.options, utility.tables, strict=True)
@@ -175,9 +183,9 @@ class NegmasNegotiator:
         kind, outcome = response.response, response.outcome
         offer = self._offer(turn)
         accept_refused = any(b.kind == "accept" for b in turn.blocked)
-        if kind == negmas.ResponseType.ACCEPT_OFFER and offer is not None and not accept_refused:
-            if self._within_constraints(offer):
-                return Accept(message="We accept the proposal on the table.", rationale="Our NegMAS negotiator accepts.")
+        accepts = kind == negmas.ResponseType.ACCEPT_OFFER and offer is not None and not accept_refused
+        if accepts and offer is not None and self._within_constraints(offer):
+            return Accept(message="We accept the proposal on the table.", rationale="Our NegMAS negotiator accepts.")
         if kind == negmas.ResponseType.END_NEGOTIATION:
             return WalkAway(
                 reason="Our NegMAS negotiator ended the negotiation.", message="We end this negotiation here."

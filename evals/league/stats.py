@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -92,7 +92,7 @@ class Comparison:
         return self.first if self.superiority > 0.5 else self.second
 
 
-def pairwise(samples: dict[str, Sequence[float]]) -> list[Comparison]:
+def pairwise(samples: Mapping[str, Sequence[float]]) -> list[Comparison]:
     """Every pair of types (in the given order) by Mann–Whitney U, p-values Holm-adjusted over the pairs."""
     names = [n for n, values in samples.items() if len(values) > 0]
     raw: list[tuple[str, str, float, float, float, float, float]] = []

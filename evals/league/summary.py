@@ -113,7 +113,7 @@ def covered(info: LeagueInfo, runs: Sequence[LeagueRun]) -> bool:
 def _interval(metric: Metric, found: Sequence[Observation], bounds: tuple[float, float]) -> Interval:
     values = [o.values[metric.key] for o in found if metric.key in o.values]
     if metric.kind == "proportion":
-        return wilson(int(round(sum(values))), len(values))
+        return wilson(round(sum(values)), len(values))
     return t_interval(values, *bounds)
 
 
@@ -126,7 +126,9 @@ def _by(
     return {g: {t: _interval(BY_KEY[metric], obs, bounds) for t, obs in types.items()} for g, types in groups.items()}
 
 
-def _head_to_head(found: Sequence[Observation], metric: str, bounds: tuple[float, float]) -> dict[str, dict[str, Interval]]:
+def _head_to_head(
+    found: Sequence[Observation], metric: str, bounds: tuple[float, float]
+) -> dict[str, dict[str, Interval]]:
     """Row type's ranking metric in the runs whose other seats all held one column type."""
     groups: dict[str, dict[str, list[Observation]]] = defaultdict(lambda: defaultdict(list))
     for obs in found:

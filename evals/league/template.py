@@ -31,7 +31,8 @@ TEMPLATE = """<!doctype html>
 <p class="lead">{{ s.info.description }}</p>
 <p class="counts" data-runs="{{ total }}" data-done="{{ s.counts.done }}">
  <span><b>{{ total }}</b> runs</span><span><b>{{ s.counts.done }}</b> done</span>
- <span><b>{{ s.counts.failed }}</b> failed</span><span><b>{{ s.counts.pending + s.counts.running }}</b> not run yet</span>
+ <span><b>{{ s.counts.failed }}</b> failed</span>
+<span><b>{{ s.counts.pending + s.counts.running }}</b> not run yet</span>
  <span><b>{{ s.rows|length }}</b> negotiator types</span><span><b>{{ s.info.scenarios|length }}</b> scenarios</span>
  <span>seeds {{ seeds }}</span>
 </p>
@@ -41,12 +42,15 @@ TEMPLATE = """<!doctype html>
 <p class="note">One observation per run and type at its table (a type holding several seats counts their mean).
 Brackets: 95% confidence intervals — Wilson score interval (statsmodels) for the agreement rate; Student's t
 interval (scipy) for the others, clipped to each metric's possible range:
-{% for m in s.metrics %}{{ m.label }} [{{ "%g"|format(s.ranges[m.key][0]) }}, {{ "%.3g"|format(s.ranges[m.key][1]) }}]{% if not loop.last %}, {% endif %}{% endfor %}.
+{% for m in s.metrics %}{{ m.label }}
+ [{{ "%g"|format(s.ranges[m.key][0]) }}, {{ "%.3g"|format(s.ranges[m.key][1]) }}]
+{%- if not loop.last %}, {% endif %}{% endfor %}.
 <b>Beats</b>: types it is ahead of on {{ rank_label }} by a two-sided Mann–Whitney U test, Holm-adjusted over
 all pairs, at the 5% level.</p>
 <table><tr><th>#</th><th class="l">type</th><th class="l">spec</th><th>runs</th>
 {% for m in s.metrics %}<th>{{ m.label }}</th>{% endfor %}<th class="l">beats</th></tr>
-{% for r in s.rows %}<tr><td>{{ r.rank }}</td><td class="l"><b>{{ r.name }}</b></td><td class="l"><code>{{ r.spec }}</code></td>
+{% for r in s.rows %}<tr><td>{{ r.rank }}</td><td class="l"><b>{{ r.name }}</b></td>
+<td class="l"><code>{{ r.spec }}</code></td>
 <td>{{ r.runs }}</td>{% for m in s.metrics %}<td>{{ cell(r.metrics[m.key], m.digits) }}</td>{% endfor %}
 <td class="l">{{ r.beats|join(", ") or "–" }}</td></tr>
 {% endfor %}</table>
@@ -56,20 +60,26 @@ all pairs, at the 5% level.</p>
 <th>P(A&gt;B)</th><th>p</th><th>p (Holm)</th><th class="l">significant</th></tr>
 {% for c in s.comparisons %}<tr><td class="l">{{ c.first }}</td><td class="l">{{ c.second }}</td>
 <td>{{ "%.3f"|format(c.first_mean) }}</td><td>{{ "%.3f"|format(c.second_mean) }}</td><td>{{ "%.1f"|format(c.u) }}</td>
-<td>{{ "%.2f"|format(c.superiority) }}</td><td>{{ "%.4f"|format(c.p_value) }}</td><td>{{ "%.4f"|format(c.p_adjusted) }}</td>
-<td class="l">{% if c.significant %}<span class="yes">yes: {{ c.better }} ahead</span>{% else %}no{% endif %}</td></tr>
+<td>{{ "%.2f"|format(c.superiority) }}</td><td>{{ "%.4f"|format(c.p_value) }}</td>
+<td>{{ "%.4f"|format(c.p_adjusted) }}</td>
+<td class="l">{% if c.significant %}
+<span class="yes">yes: {{ c.better }} ahead</span>{% else %}no{% endif %}</td></tr>
 {% endfor %}</table>
 
 <h2>{{ rank_label|capitalize }} by scenario</h2>
 <table><tr><th class="l">type</th>{% for sc in s.info.scenarios %}<th>{{ sc }}</th>{% endfor %}</tr>
 {% for r in s.rows %}<tr><td class="l">{{ r.name }}</td>
-{% for sc in s.info.scenarios %}<td>{% if s.by_scenario.get(sc, {}).get(r.name) %}{{ cell(s.by_scenario[sc][r.name], 3) }}{% else %}–{% endif %}</td>{% endfor %}</tr>
+{% for sc in s.info.scenarios %}<td>
+{% if s.by_scenario.get(sc, {}).get(r.name) %}{{ cell(s.by_scenario[sc][r.name], 3) }}{% else %}–{% endif %}</td>
+{% endfor %}</tr>
 {% endfor %}</table>
 
 <h2>Head to head: {{ rank_label }} of the row type against the column type</h2>
 <table><tr><th class="l">type \\ against</th>{% for r in s.rows %}<th>{{ r.name }}</th>{% endfor %}</tr>
 {% for r in s.rows %}<tr><td class="l">{{ r.name }}</td>
-{% for o in s.rows %}<td>{% if s.head_to_head.get(r.name, {}).get(o.name) %}{{ cell(s.head_to_head[r.name][o.name], 3) }}{% else %}–{% endif %}</td>{% endfor %}</tr>
+{% for o in s.rows %}<td>
+{% if s.head_to_head.get(r.name, {}).get(o.name) %}{{ cell(s.head_to_head[r.name][o.name], 3) }}
+{%- else %}–{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</table>
 
 <h2>Seats</h2>
@@ -77,10 +87,12 @@ all pairs, at the 5% level.</p>
 type sits in that seat and the opponent type in every other seat; an assignment that repeats (with two
 parties, A in the first seat against B is B in the second against A) runs once.{% if s.info.self_play %} Every
 type also plays against itself.{% endif %} Runs per scenario, seat and type (planned):
-<b class="{{ 'yes' if s.covered else 'no' }}">{{ "every type sat in every seat" if s.covered else "some type never sat in some seat" }}</b>.</p>
+<b class="{{ 'yes' if s.covered else 'no' }}">
+{{- "every type sat in every seat" if s.covered else "some type never sat in some seat" }}</b>.</p>
 {% for sc, seats in s.coverage.items() %}
 <table><tr><th class="l">{{ sc }}: seat</th>{% for r in s.rows %}<th>{{ r.name }}</th>{% endfor %}</tr>
-{% for seat, types in seats.items() %}<tr><td class="l">{{ seat }}</td>{% for r in s.rows %}<td>{{ types.get(r.name, 0) }}</td>{% endfor %}</tr>
+{% for seat, types in seats.items() %}<tr><td class="l">{{ seat }}</td>{% for r in s.rows %}
+<td>{{ types.get(r.name, 0) }}</td>{% endfor %}</tr>
 {% endfor %}</table>
 {% endfor %}
 
@@ -88,7 +100,8 @@ type also plays against itself.{% endif %} Runs per scenario, seat and type (pla
 <h2>Failed runs</h2>
 <p class="note">Run <code>pactlab league</code> again with the same file and <code>--out</code> to rerun them.</p>
 <table><tr><th class="l">run</th><th class="l">error</th></tr>
-{% for run_id, error in s.failed %}<tr><td class="l"><code>{{ run_id }}</code></td><td class="l"><pre>{{ error }}</pre></td></tr>
+{% for run_id, error in s.failed %}<tr><td class="l"><code>{{ run_id }}</code></td>
+<td class="l"><pre>{{ error }}</pre></td></tr>
 {% endfor %}</table>
 {% endif %}
 <p class="note">Generated by <code>pactlab league</code>; figures in <code>summary.json</code>.</p>

@@ -26,7 +26,9 @@ def _write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("parties", "types", "self_play"), list(itertools.product([2, 3, 4, 5], [2, 3, 4], [False, True])))
+@pytest.mark.parametrize(
+    ("parties", "types", "self_play"), list(itertools.product([2, 3, 4, 5], [2, 3, 4], [False, True]))
+)
 def test_every_type_sits_in_every_seat_against_every_other_type(parties: int, types: int, self_play: bool) -> None:
     names = [f"t{k}" for k in range(types)]
     found = seat_assignments(parties, names, self_play)

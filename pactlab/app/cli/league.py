@@ -78,7 +78,9 @@ def league(
     max_runs: Annotated[int | None, typer.Option(min=1, help="Start at most this many runs now.")] = None,
     max_tokens: Annotated[int | None, typer.Option(min=1, help="Stop at this many tokens over the league.")] = None,
     max_cost: Annotated[float | None, typer.Option(min=0.0, help="Stop at this cost over the league.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the league and count its runs; run nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check the league and count its runs; run nothing.")
+    ] = False,
     llm: Annotated[
         str | None,
         typer.Option("--llm", help="Where LLM negotiators find their model: local (starts llama.cpp's server) or env."),

@@ -140,15 +140,17 @@ def load_league(path: str | Path, *, check_specs: bool = True) -> LoadedLeague:
     prepared_scenarios = []
     for label, scenario, scenario_path, settings, n in loaded:
         try:
-            base = prepare(scenario, settings, _policies(path.parent), check_specs=False)
+            applied = prepare(scenario, settings, _policies(path.parent), check_specs=False)
         except VariantError as exc:
             for error in exc.errors:
-                key = error.key
-                in_entry = key is not None and key in league.scenarios[n].fixed
-                where = ("scenarios", n, "fixed", key) if in_entry else ("fixed", key) if key else ("scenarios", n)
-                problems.append((where, f"scenario {label!r}: {error}"))
+                culprit = error.key
+                in_entry = culprit is not None and culprit in league.scenarios[n].fixed
+                at: YamlLoc = ("scenarios", n)
+                if culprit is not None:
+                    at = ("scenarios", n, "fixed", culprit) if in_entry else ("fixed", culprit)
+                problems.append((at, f"scenario {label!r}: {error}"))
             continue
-        prepared_scenarios.append(LeagueScenario(label, base.scenario, scenario_path, base.policies))
+        prepared_scenarios.append(LeagueScenario(label, applied.scenario, scenario_path, applied.policies))
     if problems:
         raise _located(path, problems)
     return LoadedLeague(league, path, prepared_scenarios, _sweep(league, path, prepared_scenarios))
