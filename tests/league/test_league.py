@@ -156,3 +156,18 @@ def test_a_repeated_type_or_scenario_is_refused(tmp_path: Path) -> None:
     path = _write(tmp_path, "name: twice\nnegotiators: [boulware, pareto]\nscenarios: [ecosystem, ecosystem]\n")
     with pytest.raises(FileError, match="listed twice"):
         load_league(path)
+
+
+def test_the_league_command_runs_a_league_to_its_report(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pactlab.app.cli import app
+
+    path = _write(tmp_path, f"name: tiny\nnegotiators: [boulware, pareto]\nscenarios: ['{SMALL_ARENA}']\n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["league", str(path), "--out", str(out), "--workers", "1", "-q"])
+    assert result.exit_code == 0, result.output
+    assert "8 runs" in result.output and "| 1 |" in result.output
+    assert (out / "report.html").is_file() and (out / "summary.json").is_file()
+    dry = CliRunner().invoke(app, ["league", "standard", "--dry-run"])
+    assert dry.exit_code == 0 and "360 runs" in dry.output
