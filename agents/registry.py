@@ -31,6 +31,18 @@ def _check_llm(**params: Any) -> None:
     check_llm(**params)
 
 
+def _negmas(seat: Seat, **params: Any) -> Negotiator:
+    from agents.adapters.negmas import NegmasNegotiator  # imported on use: NegMAS is optional and slow to import
+
+    return NegmasNegotiator(seat, **params)
+
+
+def _check_negmas(**params: Any) -> None:
+    from agents.adapters.negmas import check_negmas
+
+    check_negmas(**params)
+
+
 STRATEGIES: dict[str, StrategyInfo] = {
     **CATALOG,
     "llm": StrategyInfo(
@@ -52,11 +64,25 @@ STRATEGIES: dict[str, StrategyInfo] = {
         _check_llm,
         needs_model=True,
     ),
+    "negmas": StrategyInfo(
+        _negmas,
+        "A NegMAS SAO negotiator (optional extra 'negmas') at the table, e.g. negmas(AspirationNegotiator) or "
+        "negmas(negmas.sao.NaiveTitForTatNegotiator): given this seat's own utility function only, it answers the "
+        "public table's offers (agents.adapters.negmas).",
+        {"negotiator": "AspirationNegotiator"},
+        _check_negmas,
+    ),
 }
 """Every spec name: the strategy negotiators (`agents.strategies.catalog`), then the model-backed ones."""
 
-STRATEGY_NAMES = sorted(name for name, info in STRATEGIES.items() if not info.needs_model)
-"""The strategy negotiators: deterministic for a seed, no model needed."""
+ADAPTERS = ("negmas",)
+"""Specs that seat another library's negotiator (an optional extra); not among `STRATEGY_NAMES`."""
+
+POSITIONAL = {"negmas": "negotiator"}
+"""Specs whose first parameter may be given without its name: ``negmas(AspirationNegotiator)``."""
+
+STRATEGY_NAMES = sorted(name for name, info in STRATEGIES.items() if not info.needs_model and name not in ADAPTERS)
+"""pactlab's strategy negotiators: deterministic for a seed, no model needed."""
 
 DEFAULT_STRATEGY = "pareto"
 """The strategy for seats nobody chose. In round-robin tournaments over generated and shipped
@@ -102,7 +128,9 @@ def parse_spec(spec: str) -> tuple[str, dict[str, ParamValue]]:
     params: dict[str, ParamValue] = {}
     raw = match["params"]
     if raw is not None and raw.strip():
-        for item in raw.split(","):
+        for n, item in enumerate(raw.split(",")):
+            if n == 0 and name in POSITIONAL and "=" not in item:
+                item = f"{POSITIONAL[name]}={item.strip()}"
             pm = _PARAM.match(item)
             if pm is None:
                 raise ValueError(
@@ -140,6 +168,7 @@ def make_negotiator(spec: str, seat: Seat) -> Negotiator:
 
 
 __all__ = [
+    "ADAPTERS",
     "DEFAULT_STRATEGY",
     "STRATEGIES",
     "STRATEGY_NAMES",

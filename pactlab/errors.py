@@ -34,6 +34,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - NoForkPoint                              pactlab.workflow.runner
   |  - UnknownRehearsal                         pactlab.app.rehearsal.errors
   |  - NoSweep                                  pactlab.app.sweeps.reading
+  |  - NoLeague                                 pactlab.app.league.reading
   + RecordError ............................ 5  a tampered, truncated or malformed transcript
   |  - AuditCorrupt (and AuditError)            evals.audit
   |  - ForkError                                pactlab.app.rehearsal.forks

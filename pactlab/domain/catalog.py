@@ -12,7 +12,7 @@ from typing import Literal
 from pactlab.domain.loader import FileError, Problem, load_model
 from pactlab.domain.scenario import Scenario
 
-Folder = Literal["scenarios", "sweeps"]
+Folder = Literal["scenarios", "sweeps", "leagues"]
 
 _SOURCE_TREE = Path(__file__).resolve().parents[2]
 

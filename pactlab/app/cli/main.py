@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from pactlab.app.cli import audit, explore, playbook, rehearse, run, scenario
+from pactlab.app.cli import audit, explore, league, playbook, rehearse, run, scenario
 from pactlab.app.cli.errors import DEBUG_PARAM, PactlabGroup
 from pactlab.version import __version__
 
@@ -55,6 +55,7 @@ app.command("eval")(audit.eval_command)
 app.command("termsheet")(audit.termsheet_command)
 app.command()(explore.explore)
 app.command()(explore.report)
+app.command()(league.league)
 app.command()(rehearse.rehearse)
 app.command()(rehearse.debrief)
 app.command()(rehearse.serve)

@@ -58,6 +58,7 @@ class Prepared:
     policies: PolicySet | None
     kind: RunKind
     providers: tuple[str, ...]
+    source: str | None = None  # the scenario's file when it is not the sweep's base scenario (a league's)
 
 
 def check_key(key: str, base: dict[str, Any]) -> None:

@@ -166,7 +166,7 @@ class _Recorder:
                 run_id=run.run_id,
                 scenario=scenarios[sha],
                 scenario_sha256=sha,
-                source=str(loaded.scenario_path),
+                source=prepared.source or str(loaded.scenario_path),
                 agents=prepared.agents,
                 policies=None if prepared.policies is None else prepared.policies.model_dump(mode="json"),
                 seed=run.seed,

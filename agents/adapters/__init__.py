@@ -1,0 +1,1 @@
+"""Negotiators from other libraries seated at a pactlab table (`negmas`: any NegMAS SAO negotiator)."""

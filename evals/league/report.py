@@ -1,0 +1,101 @@
+"""Write a league's report: report.html (Jinja2, autoescaped), report.md and summary.json."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import jinja2
+
+from evals.league.metrics import BY_KEY
+from evals.league.runs import LeagueInfo, LeagueRun
+from evals.league.stats import Interval
+from evals.league.summary import LeagueSummary, summarise, to_json
+from evals.league.template import TEMPLATE
+
+HTML = "report.html"
+MARKDOWN = "report.md"
+SUMMARY = "summary.json"
+
+
+def write_report(info: LeagueInfo, runs: Sequence[LeagueRun], folder: Path) -> tuple[LeagueSummary, list[Path]]:
+    """Summarise the runs and write the three report files into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = summarise(info, runs)
+    html_path, md_path, json_path = folder / HTML, folder / MARKDOWN, folder / SUMMARY
+    html_path.write_text(render_html(summary, len(runs)), encoding="utf-8")
+    md_path.write_text(render_markdown(summary), encoding="utf-8")
+    json_path.write_text(json.dumps(to_json(summary), indent=2) + "\n", encoding="utf-8")
+    return summary, [html_path, md_path, json_path]
+
+
+def render_html(summary: LeagueSummary, total: int) -> str:
+    environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+    seeds = summary.info.seeds
+    shown = ", ".join(map(str, seeds)) if len(seeds) <= 8 else f"{seeds[0]}…{seeds[-1]} ({len(seeds)})"
+    return environment.from_string(TEMPLATE).render(
+        s=summary, total=total, seeds=shown, rank_label=BY_KEY[summary.info.rank_by].label
+    )
+
+
+def cell(interval: Interval, digits: int) -> str:
+    """``0.812 [0.701, 0.923]``; ``–`` without values; no brackets for one value."""
+    if interval.n == 0 or math.isnan(interval.estimate):
+        return "–"
+    text = f"{interval.estimate:.{digits}f}"
+    return text if interval.n == 1 else f"{text} [{interval.low:.{digits}f}, {interval.high:.{digits}f}]"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def ranking_markdown(summary: LeagueSummary) -> str:
+    """The ranking table in Markdown (what README quotes)."""
+    metrics = summary.metrics
+    head = ["#", "type", "runs", *[m.label for m in metrics], "beats"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in summary.rows:
+        cells = [str(row.rank), f"`{_md(row.spec)}`", str(row.runs)]
+        cells += [cell(row.metrics[m.key], m.digits) for m in metrics]
+        cells.append(_md(", ".join(row.beats)) or "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(summary: LeagueSummary) -> str:
+    info = summary.info
+    label = BY_KEY[info.rank_by].label
+    counts = summary.counts
+    out = [
+        f"# League {info.name}",
+        "",
+        info.description,
+        "",
+        f"{sum(counts.values())} runs: {counts['done']} done, {counts['failed']} failed, "
+        f"{counts['pending'] + counts['running']} not run yet; {len(summary.rows)} types × "
+        f"{len(info.scenarios)} scenarios ({', '.join(info.scenarios)}) × all seats × {len(info.seeds)} seeds.",
+        "",
+        f"## Ranking by {label}",
+        "",
+        ranking_markdown(summary),
+        "",
+        "95% intervals: Wilson (statsmodels) for the agreement rate, Student's t (scipy) clipped to the metric's "
+        "range otherwise. Beats: ahead on "
+        f"{label} by a two-sided Mann–Whitney U test, Holm-adjusted over all pairs, at the 5% level.",
+        "",
+        f"## Pairwise tests on {label}",
+        "",
+        "| A | B | mean A | mean B | P(A>B) | p | p (Holm) | significant |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for c in summary.comparisons:
+        verdict = f"yes ({_md(c.better)} ahead)" if c.better else "no"
+        out.append(
+            f"| {_md(c.first)} | {_md(c.second)} | {c.first_mean:.3f} | {c.second_mean:.3f} | {c.superiority:.2f} "
+            f"| {c.p_value:.4f} | {c.p_adjusted:.4f} | {verdict} |"
+        )
+    out += ["", "## Seats", "", "every type sat in every seat" if summary.covered else "INCOMPLETE seat coverage", ""]
+    return "\n".join(out) + "\n"

@@ -1,0 +1,44 @@
+"""A league's runs as the report reads them: plain records, JSON scorecards, who sat where."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LeagueInfo:
+    """What the report says about the league as a whole."""
+
+    name: str
+    types: dict[str, str]  # type name -> agent spec, in the league file's order
+    scenarios: list[str]
+    seeds: list[int] = field(default_factory=list)
+    rank_by: str = "utility"
+    self_play: bool = False
+    description: str = ""
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class LeagueRun:
+    """One run: its scenario, the type in each seat (in the scenario's party order), status, scorecard."""
+
+    run_id: str
+    scenario: str
+    seats: tuple[tuple[str, str], ...]  # (party, type)
+    seed: int
+    status: str
+    scorecard: Mapping[str, Any] | None = None
+    max_rounds: int = 0
+    error: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done" and self.scorecard is not None
+
+    @property
+    def types(self) -> list[str]:
+        """The types at the table, each once, in seat order."""
+        return list(dict.fromkeys(t for _, t in self.seats))
