@@ -20,9 +20,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/pactlab run ecosystem --seed 7 --pace 0.03
 
-# The test extras: llm (builds llama.cpp, about 4 minutes once; pip caches the wheel) and ray.
+# The test extras: llm (builds llama.cpp, about 4 minutes once; pip caches the wheel), ray and negmas.
 $(LLM_STAMP): $(STAMP)
-	$(PY) -m pip install --quiet -e ".[dev,llm,ray]"
+	$(PY) -m pip install --quiet -e ".[dev,llm,ray,negmas]"
 	@rm -f $(VENV)/.llm-*
 	@touch $(LLM_STAMP)
 
