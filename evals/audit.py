@@ -30,13 +30,22 @@ import json
 import os
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
+import rfc8785
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from evals.identity import (
+    OPERATOR,
+    Keyring,
+    agreement_message,
+    record_message,
+    terms_sha256,
+    verify_signature,
+)
 from pactlab.domain.records import RecordKind
 from pactlab.errors import Conflict, ExternalError, Incomplete, PactlabError, RecordError
 
@@ -49,8 +58,12 @@ SEAL_FIELDS = ("records", "last_hash")
 """Fields the seal adds to its data: the number of records before it and the last one's hash."""
 
 _HEX64 = r"^[0-9a-f]{64}$"
+_B64_KEY = r"^[A-Za-z0-9+/]{43}=$"
+_B64_SIG = r"^[A-Za-z0-9+/]{86}==$"
 _TS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
-_FIELDS = frozenset({"seq", "ts", "kind", "actor", "data", "key", "prev_hash", "hash"})
+_FIELDS = frozenset({"seq", "ts", "kind", "actor", "data", "key", "prev_hash", "hash", "sig"})
+IDENTITY_KIND: RecordKind = "identity"
+"""A record by the operator that seats a new identity (a person who joined later) with its public key."""
 
 
 class AuditError(PactlabError):
@@ -83,6 +96,10 @@ class AuditConflict(AuditError, Conflict):
         self.key = key
 
 
+class AuditKeyMismatch(AuditError, Conflict):
+    """Reopening a transcript with other keys than the ones that signed it: its records could not verify."""
+
+
 class AuditSealed(AuditError, Conflict):
     """The transcript is sealed: nothing more may be appended."""
 
@@ -96,14 +113,22 @@ class AuditCorrupt(AuditError, RecordError):
 
 
 def canonical_json(obj: Any) -> str:
-    """The one serialisation that is hashed and written: sorted keys, no spaces, raw UTF-8, no NaN."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    """The one serialisation that is hashed, signed and written: RFC 8785 (JSON Canonicalization Scheme).
+
+    Keys sorted by UTF-16 code units, no spaces, raw UTF-8, ECMAScript number form (``1.0`` is
+    ``1``); NaN, infinities and integers beyond ±(2**53 - 1) are refused (``ValueError``), as the
+    standard requires, so any JCS implementation re-derives the same bytes and hashes.
+    """
+    try:
+        return rfc8785.dumps(obj).decode("utf-8")
+    except rfc8785.CanonicalizationError as exc:
+        raise ValueError(f"not canonical JSON (RFC 8785): {exc}") from exc
 
 
 def record_hash(record_without_hash: dict[str, Any]) -> str:
-    """Hex SHA-256 of a record's canonical form; the record must not contain `hash`."""
-    if "hash" in record_without_hash:
-        raise ValueError("record_hash takes the record without its 'hash' field")
+    """Hex SHA-256 of a record's canonical form; the record must contain neither `hash` nor `sig`."""
+    if "hash" in record_without_hash or "sig" in record_without_hash:
+        raise ValueError("record_hash takes the record without its 'hash' and 'sig' fields")
     return hashlib.sha256(canonical_json(record_without_hash).encode("utf-8")).hexdigest()
 
 
@@ -114,8 +139,23 @@ def utc_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class Signature(BaseModel):
+    """Who signed a record: an identity's name, its Ed25519 public key and the signature of the record's hash."""
+
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+    by: str = Field(
+        min_length=1, description="The signing identity: a party id, 'operator', 'mediator', 'person:NAME'."
+    )
+    key: str = Field(pattern=_B64_KEY, description="The signer's Ed25519 public key, raw 32 bytes in base64.")
+    ed25519: str = Field(
+        pattern=_B64_SIG,
+        description="Base64 Ed25519 signature of the bytes 'pactlab/audit-record/v1\\n' then the record's hex hash.",
+    )
+
+
 class AuditRecord(BaseModel):
-    """One line of the transcript. Strict: what is on disk is exactly what was hashed."""
+    """One line of the transcript. Strict: what is on disk is exactly what was hashed and signed."""
 
     model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
 
@@ -126,7 +166,10 @@ class AuditRecord(BaseModel):
     data: dict[str, Any] = Field(description="The event's JSON payload.")
     key: str | None = Field(default=None, description="Idempotency key for replays, e.g. 'move:17'.")
     prev_hash: str = Field(pattern=_HEX64, description="The previous record's hash; 64 zeros for seq 0.")
-    hash: str = Field(pattern=_HEX64, description="SHA-256 of the canonical form without this field.")
+    hash: str = Field(
+        pattern=_HEX64, description="SHA-256 of the RFC 8785 canonical form of the record without `hash` and `sig`."
+    )
+    sig: Signature = Field(description="The actor's signature of `hash`.")
 
     @field_validator("ts")
     @classmethod
@@ -137,8 +180,8 @@ class AuditRecord(BaseModel):
         return value
 
     def body(self) -> dict[str, Any]:
-        """The hashed part: every field but `hash`."""
-        return self.model_dump(exclude={"hash"})
+        """The hashed part: every field but `hash` and `sig`."""
+        return self.model_dump(exclude={"hash", "sig"})
 
     def line(self) -> str:
         """The record as written: its canonical JSON, without the newline."""
@@ -164,6 +207,14 @@ class VerifyReport(BaseModel):
         description="Not sealed, but every record it holds verifies: cut short by a crash (or still being "
         "written), not tampered with as far as it goes.",
     )
+    signers: list[str] = Field(default_factory=list, description="The identity that signed each verified record.")
+    identities: dict[str, str] = Field(
+        default_factory=dict, description="Every identity that signed or was declared: name -> Ed25519 public key."
+    )
+    cosigned_by: list[str] = Field(default_factory=list, description="The parties that co-signed an agreement.")
+    unpinned: list[str] = Field(
+        default_factory=list, description="Signers a trust file was given for but does not name (a failure)."
+    )
 
 
 def _json_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -188,12 +239,15 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}"
 
 
-def _scan(raw: bytes, *, require_seal: bool) -> tuple[VerifyReport, list[tuple[AuditRecord, str]]]:
+def _scan(
+    raw: bytes, *, require_seal: bool, trust: Mapping[str, str] | None = None
+) -> tuple[VerifyReport, list[tuple[AuditRecord, str]]]:
     """Verify a transcript's bytes; also return the records (and their lines) that verified."""
     good: list[tuple[AuditRecord, str]] = []
     keys: dict[str, int] = {}
     prev_hash = ZERO_HASH
     sealed = False
+    signatures = _Signatures(trust)
 
     def bad(line_no: int, problem: str) -> tuple[VerifyReport, list[tuple[AuditRecord, str]]]:
         report = VerifyReport(
@@ -203,6 +257,8 @@ def _scan(raw: bytes, *, require_seal: bool) -> tuple[VerifyReport, list[tuple[A
             first_bad=line_no,
             problem=problem,
             last_hash=good[-1][0].hash if good else None,
+            signers=[r.sig.by for r, _ in good],
+            identities=dict(signatures.bound),
         )
         return report, good
 
@@ -259,6 +315,9 @@ def _scan(raw: bytes, *, require_seal: bool) -> tuple[VerifyReport, list[tuple[A
                 f"line {n} does not chain to {before} (prev_hash mismatch): "
                 "a record was inserted, deleted or reordered",
             )
+        signed = signatures.check(record)
+        if signed is not None:
+            return bad(n, f"line {n} {signed}")
         if record.key is not None:
             if record.key in keys:
                 return bad(n, f"line {n} repeats key {record.key!r} of line {keys[record.key]}: duplicated record")
@@ -290,25 +349,155 @@ def _scan(raw: bytes, *, require_seal: bool) -> tuple[VerifyReport, list[tuple[A
             problem=problem,
             last_hash=last_hash,
             incomplete=True,
+            signers=[r.sig.by for r, _ in good],
+            identities=dict(signatures.bound),
         )
         return report, good
-    return VerifyReport(ok=True, records=len(good), sealed=sealed, last_hash=last_hash), good
+    report = VerifyReport(
+        ok=True,
+        records=len(good),
+        sealed=sealed,
+        last_hash=last_hash,
+        signers=[r.sig.by for r, _ in good],
+        identities=dict(signatures.bound),
+        cosigned_by=signatures.cosigned,
+    )
+    return report, good
 
 
-def verify_bytes(raw: bytes, *, require_seal: bool = True) -> VerifyReport:
+class _Signatures:
+    """The signature checks of `_scan`, record by record.
+
+    Every record's signature must verify under the key it names. A signer keeps one key for the
+    whole transcript: the key the run start declares for it (``data.identities``), or an
+    ``identity`` record seats later, or (in a transcript that declares none) the key of its first
+    record. When identities are declared, an actor's records are signed by the actor's identity
+    (a party's by the party or the person seated for it), any other actor's by the operator; an
+    agreement's seal carries every declared party's signature of the agreed terms. With a trust
+    file, every signer must be pinned there with the same key.
+    """
+
+    def __init__(self, trust: Mapping[str, str] | None) -> None:
+        self.trust = trust
+        self.bound: dict[str, str] = {}
+        self.declared: dict[str, dict[str, Any]] = {}
+        self.last_proposal: Any = None
+        self.cosigned: list[str] = []
+
+    def check(self, record: AuditRecord) -> str | None:
+        """None if the record's signature holds; else what is wrong (after "line N")."""
+        sig = record.sig
+        if not verify_signature(sig.key, record_message(record.hash), sig.ed25519):
+            return (
+                f"has a signature by {sig.by} that does not verify: the record was altered and rehashed "
+                "without the signer's private key"
+            )
+        if self.trust is not None:
+            pinned = self.trust.get(sig.by)
+            if pinned is None:
+                return f"is signed by {sig.by}, whom the trust file does not pin: signed by an unknown identity"
+            if pinned != sig.key:
+                return (
+                    f"is signed by {sig.by} with key {sig.key[:12]}…, but the trust file pins {sig.by} to "
+                    f"{pinned[:12]}…: the transcript was rewritten with other keys"
+                )
+        if record.seq == 0 and isinstance(record.data.get("identities"), dict):
+            problem = self._declare(record.data["identities"])
+            if problem is not None:
+                return problem
+        known = self.bound.get(sig.by)
+        if known is None:
+            if self.declared:
+                return f"is signed by {sig.by}, an identity the run start does not declare"
+            self.bound[sig.by] = sig.key
+        elif known != sig.key:
+            return (
+                f"is signed by {sig.by} with key {sig.key[:12]}…, not the key {known[:12]}… declared for "
+                f"{sig.by}: signed by someone else"
+            )
+        if self.declared:
+            expected = self._signers_of(record.actor)
+            if sig.by not in expected:
+                return (
+                    f"is {record.actor}'s record signed by {sig.by}: it must be signed by "
+                    f"{' or '.join(sorted(expected))}"
+                )
+        if record.kind == IDENTITY_KIND and record.seq > 0:
+            if sig.by != OPERATOR:
+                return f"seats an identity but is signed by {sig.by}, not the operator"
+            problem = self._declare({str(record.data.get("name")): record.data.get("identity")})
+            if problem is not None:
+                return problem
+        if record.kind == "move":
+            table = record.data.get("table")
+            self.last_proposal = table.get("proposal") if isinstance(table, dict) else None
+        if record.kind == SEAL_KIND:
+            return self._seal(record)
+        return None
+
+    def _declare(self, identities: dict[str, Any]) -> str | None:
+        for name, identity in identities.items():
+            key = identity.get("public_key") if isinstance(identity, dict) else None
+            if not isinstance(key, str):
+                return f"declares identity {name!r} without a public key"
+            if name in self.bound and self.bound[name] != key:
+                return f"declares {name} again with another key: an identity's key may not change"
+            if self.trust is not None and self.trust.get(name, key) != key:
+                return (
+                    f"declares {name} with key {key[:12]}…, but the trust file pins {name} to "
+                    f"{self.trust[name][:12]}…: the transcript was rewritten with other keys"
+                )
+            self.bound[name] = key
+            self.declared[name] = identity
+        return None
+
+    def _signers_of(self, actor: str) -> set[str]:
+        if actor not in self.declared:
+            return {OPERATOR}
+        people = {n for n, i in self.declared.items() if i.get("role") == "person" and i.get("seat") == actor}
+        return {actor, *people}
+
+    def _seal(self, record: AuditRecord) -> str | None:
+        parties = [n for n, i in self.declared.items() if i.get("role") == "party"]
+        if record.data.get("outcome") != "agreement" or not parties:
+            return None
+        agreement = record.data.get("agreement")
+        if not isinstance(agreement, dict) or not isinstance(agreement.get("signatures"), dict):
+            return "seals an agreement without the parties' co-signatures"
+        terms = agreement.get("terms")
+        digest = terms_sha256(canonical_json(terms))
+        if agreement.get("terms_sha256") != digest:
+            return "seals an agreement whose terms_sha256 is not the hash of its terms"
+        if self.last_proposal is not None and canonical_json(terms) != canonical_json(self.last_proposal):
+            return "seals an agreement on terms other than the table's last proposal"
+        for party in parties:
+            signature = agreement["signatures"].get(party)
+            if not isinstance(signature, str) or not verify_signature(
+                self.bound[party], agreement_message(digest), signature
+            ):
+                return f"seals an agreement that {party} did not co-sign (no valid signature of the terms by {party})"
+        self.cosigned = parties
+        return None
+
+
+def verify_bytes(raw: bytes, *, require_seal: bool = True, trust: Mapping[str, str] | None = None) -> VerifyReport:
     """Verify a transcript held in memory (see `verify`)."""
-    return _scan(raw, require_seal=require_seal)[0]
+    return _scan(raw, require_seal=require_seal, trust=trust)[0]
 
 
-def verify(path: Path | str, *, require_seal: bool = True) -> VerifyReport:
+def verify(path: Path | str, *, require_seal: bool = True, trust: Mapping[str, str] | None = None) -> VerifyReport:
     """Check a transcript's integrity and name the first bad line.
 
     Detects edited, inserted, deleted, reordered and duplicated records, malformed or non-UTF-8
     lines, a line cut short, records after the seal, and a cut tail (no seal, or a seal whose
     count or last hash disagree). With `require_seal=False` an unsealed transcript (a run still
     going, or killed) verifies as far as it goes, with `sealed=False`.
+
+    Every record's signature is checked too (see `_Signatures`); `trust` pins the expected public
+    key of each signer (``{identity: base64 key}``), so that a transcript rewritten and re-signed
+    with new keys fails.
     """
-    return verify_bytes(Path(path).read_bytes(), require_seal=require_seal)
+    return verify_bytes(Path(path).read_bytes(), require_seal=require_seal, trust=trust)
 
 
 def read_records(path: Path | str) -> list[AuditRecord]:
@@ -344,12 +533,21 @@ class AuditWriter:
     """
 
     def __init__(
-        self, path: Path | str, *, clock: Callable[[], datetime] | None = None, fsync: FsyncPolicy = "record"
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        fsync: FsyncPolicy = "record",
+        keyring: Keyring | None = None,
     ) -> None:
         """`fsync="seal"` writes every record before returning but fsyncs only the seal (and at close):
         a crash of the process loses nothing, a power loss may lose the unsealed tail. For bulk runs
-        that are redone from scratch when broken (exploration sweeps); the default is per record."""
+        that are redone from scratch when broken (exploration sweeps); the default is per record.
+
+        `keyring` signs each record for its actor (`Keyring.signer_for`); without one, an ephemeral
+        operator key signs every record."""
         self.path = Path(path)
+        self.keyring = keyring if keyring is not None else Keyring.ephemeral_operator()
         self._fsync_each = fsync == "record"
         self._unsynced = False
         self._clock = clock or (lambda: datetime.now(UTC))
@@ -360,6 +558,8 @@ class AuditWriter:
         self._seal_line: str | None = None
         self._broken: str | None = None
         self._fd: int | None = None
+        self.declared: dict[str, dict[str, Any]] = {}
+        """The identities the transcript declares (run start, then ``identity`` records), in order."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             existing = self.path.read_bytes() if self.path.exists() else None
@@ -369,9 +569,20 @@ class AuditWriter:
             report, good = _scan(existing, require_seal=False)
             if not report.ok:
                 raise AuditCorrupt(f"refusing to append to {self.path}: {report.problem}", line=report.first_bad)
+            other = sorted(
+                n
+                for n, pair in self.keyring.keys.items()
+                if report.identities.get(n, pair.public_key) != pair.public_key
+            )
+            if other:
+                raise AuditKeyMismatch(
+                    f"refusing to append to {self.path}: it is signed by {', '.join(other)} with other keys than "
+                    "this writer's; a resumed run signs with the keys it started with"
+                )
             for record, line in good:
                 if record.key is not None:
                     self._keyed[record.key] = (record.seq, line)
+                self._declare(record)
             self._count = report.records
             self._last_hash = report.last_hash or ZERO_HASH
             self._seal_line = good[-1][1] if report.sealed else None
@@ -414,16 +625,25 @@ class AuditWriter:
             raise ValueError("the seal is written by seal(), not append()")
         return self._append(kind, actor, _json_data(data), key)
 
-    def seal(self, data: dict[str, Any] | None = None, *, actor: str = "protocol") -> AuditRecord:
+    def seal(
+        self, data: dict[str, Any] | None = None, *, actor: str = "protocol", agreement: dict[str, Any] | None = None
+    ) -> AuditRecord:
         """Close the transcript with a seal counting the records before it and naming the last hash.
 
-        Sealing again with the same data returns the existing seal (a replayed ending); with
-        other data it raises `AuditSealed`.
+        For an agreement, `agreement` holds the agreed terms: every party of the keyring signs their
+        hash, and the seal carries the co-signatures. Sealing again with the same data returns the
+        existing seal (a replayed ending); with other data it raises `AuditSealed`.
         """
         payload = _json_data(data or {})
-        clash = [f for f in SEAL_FIELDS if f in payload]
+        clash = [f for f in (*SEAL_FIELDS, "agreement") if f in payload]
         if clash:
             raise ValueError(f"seal data may not set {clash}: the seal fills them in")
+        if agreement is not None:
+            terms = _json_data(agreement)
+            digest = terms_sha256(canonical_json(terms))
+            message = agreement_message(digest)
+            signatures = {p: self.keyring.sign(p, message) for p in self.keyring.parties()}
+            payload["agreement"] = {"terms": terms, "terms_sha256": digest, "signatures": signatures}
         with self._lock:
             if self._seal_line is not None:
                 existing = AuditRecord.model_validate_json(self._seal_line)
@@ -468,16 +688,30 @@ class AuditWriter:
                 "key": key,
                 "prev_hash": self._last_hash,
             }
-            record = AuditRecord.model_validate({**body, "hash": record_hash(body)})
+            digest = record_hash(body)
+            signer = self.keyring.signer_for(actor)
+            sig = {
+                "by": signer,
+                "key": self.keyring.public_key(signer),
+                "ed25519": self.keyring.sign(signer, record_message(digest)),
+            }
+            record = AuditRecord.model_validate({**body, "hash": digest, "sig": sig})
             line = record.line()
             self._write((line + "\n").encode("utf-8"), durable=self._fsync_each or kind == SEAL_KIND)
             self._count += 1
             self._last_hash = record.hash
             if key is not None:
                 self._keyed[key] = (record.seq, line)
+            self._declare(record)
             if kind == SEAL_KIND:
                 self._seal_line = line
             return record
+
+    def _declare(self, record: AuditRecord) -> None:
+        if record.seq == 0 and isinstance(record.data.get("identities"), dict):
+            self.declared.update(record.data["identities"])
+        elif record.kind == IDENTITY_KIND and isinstance(record.data.get("identity"), dict):
+            self.declared[str(record.data.get("name"))] = record.data["identity"]
 
     def _replayed(self, kind: str, actor: str, data: dict[str, Any], key: str) -> AuditRecord:
         seq, line = self._keyed[key]

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from evals.audit import AuditRecord, read_records
 from evals.opponent_models import ModelEstimate
 from evals.scorecard import PolicyNotApplicable, Scorecard, score_table
@@ -44,25 +46,34 @@ def read_transcript(path: Path | str) -> TranscriptRun:
     if not records or records[0].kind != "run_start":
         raise TranscriptError(f"{path}: the first record is not a run_start; not a pactlab transcript")
     start = records[0].data
-    run = TranscriptRun(
-        negotiation_id=start["negotiation_id"],
-        scenario=Scenario.model_validate(start["scenario"]),
-        seed=start["seed"],
-        agents=start["agents"],
-        code=start.get("code", {}),
-        records=records,
-        policies_not_applicable=[
-            PolicyNotApplicable.model_validate(n) for n in (start.get("policy_set") or {}).get("not_applicable", [])
-        ],
-    )
-    for record in records[1:]:
-        if record.kind == "move":
-            run.moves.append(record.data["move"])
-            run.table = record.data["table"]
-        elif record.kind == "opponent_model":
-            run.estimates.extend(ModelEstimate.model_validate(e) for e in record.data["estimates"])
-        elif record.kind == "evaluation":
-            run.scorecard = record.data["scorecard"]
+    missing = [f for f in ("negotiation_id", "scenario", "seed", "agents") if f not in start]
+    if missing:
+        raise TranscriptError(f"{path}: the run_start record lacks {', '.join(missing)}; not a pactlab run start")
+    try:
+        run = TranscriptRun(
+            negotiation_id=start["negotiation_id"],
+            scenario=Scenario.model_validate(start["scenario"]),
+            seed=start["seed"],
+            agents=start["agents"],
+            code=start.get("code", {}),
+            records=records,
+            policies_not_applicable=[
+                PolicyNotApplicable.model_validate(n) for n in (start.get("policy_set") or {}).get("not_applicable", [])
+            ],
+        )
+        for record in records[1:]:
+            if record.kind == "move":
+                run.moves.append(record.data["move"])
+                run.table = record.data["table"]
+            elif record.kind == "opponent_model":
+                run.estimates.extend(ModelEstimate.model_validate(e) for e in record.data["estimates"])
+            elif record.kind == "evaluation":
+                run.scorecard = record.data["scorecard"]
+    except (KeyError, TypeError, AttributeError, ValidationError) as exc:
+        what = exc.args[0] if isinstance(exc, KeyError) else exc
+        raise TranscriptError(
+            f"{path}: a record does not have the form pactlab writes ({what!s:.200}); edited?"
+        ) from None
     return run
 
 

@@ -21,6 +21,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - InvalidSubmission                        agents.human
   |  - LLMConfigError                           agents.llm.config
   |  - TranscriptError                          evals.transcript
+  |  - KeyStoreError                            evals.identity
   |  - NoAgreement (the CLI: exit 3)            evals.termsheet
   |  - WordingError                             evals.termsheet
   |  - RehearsalError                           pactlab.app.rehearsal.errors
@@ -35,6 +36,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - UnknownRehearsal                         pactlab.app.rehearsal.errors
   |  - NoSweep                                  pactlab.app.sweeps.reading
   |  - NoLeague                                 pactlab.app.league.reading
+  |  - UnknownKey                               evals.identity
   + RecordError ............................ 5  a tampered, truncated or malformed transcript
   |  - AuditCorrupt (and AuditError)            evals.audit
   |  - ForkError                                pactlab.app.rehearsal.forks
@@ -42,6 +44,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |     - AuditIncomplete (AuditError)          evals.audit
   + Conflict ............................... 6  already exists, already sealed, another writer
   |  - AuditConflict, AuditSealed (AuditError)  evals.audit
+  |  - AuditKeyMismatch (AuditError)            evals.audit
   |  - TranscriptTaken (AuditError)             evals.audit
   |  - NegotiationExists, NotWaiting            pactlab.workflow.runner
   |  - NegotiationBusy                          pactlab.workflow.writer_lock

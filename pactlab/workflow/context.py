@@ -13,12 +13,14 @@ import numpy.typing as npt
 from agents.base import Negotiator, Reporting, Seat
 from agents.mediator import Mediator, NashMediator, StatedPreferences, make_mediator
 from agents.registry import make_negotiator
-from evals.audit import AuditWriter
+from evals.audit import AuditWriter, FsyncPolicy
+from evals.identity import OPERATOR, Keyring
 from evals.scorecard import OutcomeAnalysis, analyse
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.records import RecordKind
 from pactlab.domain.scenario import Scenario
+from pactlab.workflow.signing import keyring_for, seat_person
 from pactlab.workflow.state import RunSpec
 from policies import PolicySet, mandate_constraints
 
@@ -35,6 +37,7 @@ class NegotiationContext:
     policy_set: PolicySet | None = None
     audit: AuditWriter | None = None
     mediator: Mediator = field(default_factory=NashMediator)
+    spec: RunSpec | None = None
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
     @classmethod
@@ -54,12 +57,22 @@ class NegotiationContext:
             seed=spec["seed"],
             rounds_per_step=spec["rounds_per_step"],
             policy_set=policy_set,
-            audit=AuditWriter(spec["transcript"], fsync="seal" if spec.get("audit_fsync") == "seal" else "record")
-            if spec["transcript"]
-            else None,
+            audit=_writer(spec),
             mediator=make_mediator(spec.get("mediator", "nash"), scenario, space),
+            spec=spec,
             _analysis=analysis,
         )
+
+    @property
+    def keyring(self) -> Keyring | None:
+        return None if self.audit is None else self.audit.keyring
+
+    def seat_person(self, party: str, name: str, key: str) -> None:
+        """Record who sits at `party`'s seat from now on (an ``identity`` record), unless they already do."""
+        if self.audit is None or self.audit.keyring.seated_name(party) == name:
+            return
+        data = seat_person(self.audit.keyring, self.spec, party, name)
+        self.record("identity", OPERATOR, data, key)
 
     def record(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str) -> None:
         """Append to the audit trail before the workflow moves on (keyed, so replays add nothing)."""
@@ -100,6 +113,19 @@ class NegotiationContext:
             reservations=tuple(self.utilities[p].reservation_value for p in frontier.parties),
             rule=self.scenario.protocol.agreement,
         )
+
+
+def _writer(spec: RunSpec) -> AuditWriter | None:
+    """The run's audit writer, signing with the run's keys (the people seated so far seated again)."""
+    if not spec["transcript"]:
+        return None
+    fsync: FsyncPolicy = "seal" if spec.get("audit_fsync") == "seal" else "record"
+    writer = AuditWriter(spec["transcript"], fsync=fsync, keyring=keyring_for(spec))
+    if writer.declared:
+        for name, identity in writer.declared.items():
+            if identity.get("role") == "person" and name not in writer.keyring.keys:
+                seat_person(writer.keyring, spec, str(identity["seat"]), str(identity["display_name"]))
+    return writer
 
 
 @dataclass(frozen=True)

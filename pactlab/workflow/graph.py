@@ -88,6 +88,11 @@ def person_turn(
         attempt = len(refused)
         submission = person.ask(replace(turn, blocked=tuple(refused)) if refused else turn)
         action = submission.action
+        # The person who answered signs the move: seated by name (kept from earlier turns when the
+        # answer names nobody, as after a reload), so their moves carry their name and signature.
+        by = submission.by or (ctx.keyring.seated_name(table.speaker) if ctx.keyring else None) or ""
+        if by:
+            ctx.seat_person(table.speaker, by, key=f"identity:{table.turn}:{attempt}")
         ctx.record(
             "human_move",
             table.speaker,
@@ -96,7 +101,7 @@ def person_turn(
                 "round": table.round,
                 "party": table.speaker,
                 "attempt": attempt,
-                "by": submission.by,
+                "by": by,
                 "action": action.model_dump(mode="json"),
             },
             key=f"human:{table.turn}:{attempt}",
@@ -192,8 +197,9 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
         card = card if usage is None else card.model_copy(update={"llm_usage": usage})
     scorecard = card.model_dump(mode="json")
     ctx.record("evaluation", "evaluator", {"scorecard": scorecard}, "evaluation")
-    if ctx.audit is not None:
-        ctx.audit.seal({"outcome": table["status"], "ended_by": table["ended_by"]})
+    if ctx.audit is not None:  # an agreement's seal carries every party's signature of the agreed terms
+        agreed = table["proposal"] if table["status"] == "agreement" else None
+        ctx.audit.seal({"outcome": table["status"], "ended_by": table["ended_by"]}, agreement=agreed)
     return {"scorecard": scorecard}
 
 

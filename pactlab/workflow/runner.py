@@ -31,6 +31,7 @@ from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
 from pactlab.workflow.pause import ask_in_graph
 from pactlab.workflow.provenance import code_version
+from pactlab.workflow.signing import keyring_for, new_signing
 from pactlab.workflow.state import NegotiationState, RunSpec
 from pactlab.workflow.writer_lock import opening, writer
 from policies import PolicySet, not_applicable
@@ -180,6 +181,7 @@ class Negotiations:
                 spec["turn_by_turn"] = True
             if mandates:
                 spec["mandates"] = {p: m.model_dump(mode="json") for p, m in mandates.items()}
+            spec["signing"] = new_signing(scenario.party_ids)
             initial = NegotiationState(run=spec, table=table_record(opening_table(scenario)), moves=[], scorecard=None)
             context = build_context(spec, analysis)
             try:
@@ -351,6 +353,7 @@ def run_start_record(spec: RunSpec, scenario: Scenario, policies: PolicySet | No
             "not_applicable": [n.model_dump(mode="json") for n in not_applicable(policies, scenario)],
         },
     }
+    record["identities"] = keyring_for(spec).identities
     if spec.get("turn_by_turn"):
         record["turn_by_turn"] = True
     if spec.get("mandates"):

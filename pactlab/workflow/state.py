@@ -30,6 +30,7 @@ class RunSpec(TypedDict):
     turn_by_turn: NotRequired[bool]  # one turn per superstep: a checkpoint (and fork point) before every turn
     mandates: NotRequired[dict[str, dict[str, Any]]]  # party -> agents.human.Mandate: moves outside it need approval
     forked_from: NotRequired[dict[str, Any]]  # {"negotiation_id", "turn"}: the run and turn this one branched from
+    signing: NotRequired[dict[str, Any]]  # the run's key secret and configured keys: see pactlab.workflow.signing
 
 
 class NegotiationState(TypedDict, total=False):

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -37,6 +38,7 @@ from evals.audit import (
     verify,
     verify_bytes,
 )
+from evals.identity import OPERATOR, Keyring, record_message
 
 START = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -105,8 +107,13 @@ EVENTS += [
 assert len(EVENTS) == 20
 
 
+KEYRING = Keyring.ephemeral_operator()
+"""The operator's key the fixture transcript is signed with; the forgers below hold it too, so
+that what they break is the chain, not (only) the signature (see tests/evals/test_signatures.py)."""
+
+
 def write_transcript(path: Path) -> list[AuditRecord]:
-    with AuditWriter(path, clock=ticking_clock()) as writer:
+    with AuditWriter(path, clock=ticking_clock(), keyring=KEYRING) as writer:
         written = [writer.append(kind, actor, data, key=key) for kind, actor, data, key in EVENTS]
         written.append(writer.seal({"outcome": "agreement"}))
     return written
@@ -161,17 +168,24 @@ def dump(obj: dict[str, Any]) -> bytes:
 
 
 def rehash(obj: dict[str, Any]) -> dict[str, Any]:
-    """What a forger who knows the scheme does: recompute the record's own hash."""
-    body = {k: v for k, v in obj.items() if k != "hash"}
-    return {**body, "hash": record_hash(body)}
+    """What a forger who knows the scheme and stole the operator's key does: recompute the hash and re-sign it."""
+    body = {k: v for k, v in obj.items() if k not in ("hash", "sig")}
+    digest = record_hash(body)
+    signature = KEYRING.sign(OPERATOR, record_message(digest))
+    sig = {"by": OPERATOR, "key": KEYRING.public_key(OPERATOR), "ed25519": signature}
+    return {**body, "hash": digest, "sig": sig}
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(-(2.0**52), 2.0**52)
+    | st.text(max_size=8),
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
     max_leaves=6,
 )
-FIELDS = ["seq", "ts", "kind", "actor", "data", "key", "prev_hash", "hash"]
+FIELDS = ["seq", "ts", "kind", "actor", "data", "key", "prev_hash", "hash", "sig"]
 N = len(EVENTS) + 1  # with the seal
 
 
@@ -200,9 +214,9 @@ def test_a_real_transcript_verifies_and_reads_back(transcript: Path, lines: list
 
 def test_the_hash_is_the_sha256_of_the_canonical_form_without_the_hash(lines: list[bytes]) -> None:
     obj = parse(lines[5])
-    body = {k: v for k, v in obj.items() if k != "hash"}
-    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    assert obj["hash"] == hashlib.sha256(text.encode("utf-8")).hexdigest() == record_hash(body)
+    body = {k: v for k, v in obj.items() if k not in ("hash", "sig")}
+    text = rfc8785.dumps(body)  # the standard's canonical form (RFC 8785), by an independent implementation
+    assert obj["hash"] == hashlib.sha256(text).hexdigest() == record_hash(body)
     assert lines[5] == dump(obj)  # the line itself is canonical
     with pytest.raises(ValueError, match="without its 'hash'"):
         record_hash(obj)
@@ -501,7 +515,7 @@ def count_lines(path: Path) -> int:
 
 def test_keyed_appends_are_idempotent_for_replays(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
         first = writer.append("move", "alpha", {"terms": (1, 2), "turn": 17}, key="move:17")
         writer.append("move", "beta", {"turn": 18}, key="move:18")
         again = writer.append("move", "alpha", {"turn": 17, "terms": [1, 2]}, key="move:17")
@@ -515,7 +529,9 @@ def test_keyed_appends_are_idempotent_for_replays(tmp_path: Path) -> None:
         with pytest.raises(AuditConflict):
             writer.append("reject", "alpha", {"terms": [1, 2], "turn": 17}, key="move:17")  # other kind
         with pytest.raises(AuditConflict):
-            writer.append("move", "beta", {"turn": 18.0}, key="move:18")  # 18.0 is not 18 on the record
+            writer.append("move", "beta", {"turn": 18.5}, key="move:18")
+        # RFC 8785: 18.0 and 18 are the same JSON number, written "18": a replay, not a conflict
+        assert writer.append("move", "beta", {"turn": 18.0}, key="move:18").data == {"turn": 18}
         assert count_lines(path) == 2
     assert verify(path, require_seal=False).ok
 
@@ -527,12 +543,12 @@ def test_a_resumed_run_continues_the_chain_and_replays_without_duplicates(tmp_pa
         for turn in range(upto):
             yield "move", "alpha" if turn % 2 == 0 else "beta", {"turn": turn, "offer": turn * 0.5}, f"move:{turn}"
 
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
         writer.append("run_start", "operator", {"seed": 7}, key="run_start")
         for kind, actor, data, key in moves(7):  # killed after turn 6; the checkpoint was at turn 4
             writer.append(kind, actor, data, key=key)
     before = path.read_bytes()
-    with AuditWriter(path) as writer:  # the resumed run replays turns 4..6, then goes on
+    with AuditWriter(path, keyring=KEYRING) as writer:  # the resumed run replays turns 4..6, then goes on
         assert (writer.records, writer.sealed) == (8, False)
         assert writer.last_hash == read_records(path)[-1].hash
         assert path.read_bytes() == before
@@ -550,17 +566,17 @@ def test_a_resumed_run_continues_the_chain_and_replays_without_duplicates(tmp_pa
 
 def test_a_replay_that_diverges_after_reopening_raises(tmp_path: Path) -> None:
     path = tmp_path / "run.jsonl"
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
         writer.append("move", "alpha", {"offer": 1}, key="move:0")
         writer.append("move", "beta", {"offer": 2}, key="move:1")
-    with AuditWriter(path) as writer, pytest.raises(AuditConflict, match="seq 1"):
+    with AuditWriter(path, keyring=KEYRING) as writer, pytest.raises(AuditConflict, match="seq 1"):
         writer.append("move", "beta", {"offer": 3}, key="move:1")
     assert count_lines(path) == 2
 
 
 def test_nothing_is_appended_after_the_seal(tmp_path: Path) -> None:
     path = tmp_path / "run.jsonl"
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
         move = writer.append("move", "alpha", {"offer": 1}, key="move:0")
         seal = writer.seal({"outcome": "impasse"})
         assert seal.data == {"outcome": "impasse", "records": 1, "last_hash": move.hash}
@@ -575,7 +591,7 @@ def test_nothing_is_appended_after_the_seal(tmp_path: Path) -> None:
         with pytest.raises(AuditSealed):
             writer.seal({"outcome": "agreement"})
     sealed_bytes = path.read_bytes()
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
         assert writer.sealed
         with pytest.raises(AuditSealed):
             writer.append("note", "operator", {})
@@ -600,7 +616,7 @@ def test_the_seal_is_only_written_by_seal(tmp_path: Path) -> None:
 
 def test_data_that_json_cannot_hold_is_refused_before_writing(tmp_path: Path) -> None:
     path = tmp_path / "t.jsonl"
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
         for bad in ({"x": float("nan")}, {"x": object()}, {"x": {1, 2}}):
             with pytest.raises(ValueError, match="JSON"):
                 writer.append("note", "operator", bad)
@@ -630,7 +646,7 @@ def test_every_record_is_flushed_and_fsynced_before_append_returns(
         real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", counting_fsync)
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
         inode = path.stat().st_ino
         for n in range(5):
             writer.append("move", "alpha", {"turn": n}, key=f"move:{n}")
@@ -701,7 +717,7 @@ def test_a_failed_write_raises_leaves_a_valid_file_and_stops_the_writer(
 
 def test_a_failed_fsync_is_a_failed_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "t.jsonl"
-    with AuditWriter(path) as writer:
+    with AuditWriter(path, keyring=KEYRING) as writer:
 
         def failing_fsync(fd: int) -> None:
             raise OSError(errno.EIO, os.strerror(errno.EIO))

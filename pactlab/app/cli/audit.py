@@ -27,13 +27,15 @@ errors = Console(stderr=True, highlight=False, soft_wrap=True)
 FileArgument = Annotated[Path, typer.Argument(help="A transcript.jsonl written by a run.")]
 
 
-def _verified(path: Path) -> VerifyReport:
+def _verified(path: Path, trust: Path | None = None) -> VerifyReport:
     """The verification of the transcript at `path` when it verifies; AuditCorrupt (exit 5) if not."""
     from evals.audit import AuditCorrupt, AuditIncomplete, verify
+    from evals.identity import read_trust
 
     if not path.is_file():
         raise BadInput(f"no such file: {path}")
-    report = verify(path)
+    pinned = None if trust is None else read_trust(trust)
+    report = verify(path, trust=pinned)
     if report.incomplete:
         raise AuditIncomplete(
             f"INCOMPLETE, not tampered: {path}: {report.records} records verify, but the run never sealed the "
@@ -47,13 +49,52 @@ def _verified(path: Path) -> VerifyReport:
 
 
 @audit_app.command("verify")
-def audit_verify(path: FileArgument) -> None:
-    """Check the hash chain and the seal; name the first bad record.
+def audit_verify(
+    path: FileArgument,
+    trust: Annotated[
+        Path | None,
+        typer.Option(
+            "--trust",
+            help="A JSON file of the public key expected for each identity ({name: key}, as 'pactlab keys export' "
+            "or 'pactlab audit keys' write): a transcript signed with any other key fails.",
+        ),
+    ] = None,
+    signers: Annotated[bool, typer.Option("--signers", help="List the signer of every record.")] = False,
+) -> None:
+    """Check the hash chain, every record's signature and the seal; name the first bad record.
 
-    Exit 5 if the file was altered; 7 if it was only cut short (unsealed, every record intact).
+    Exit 5 if the file was altered (or signed by other keys than the pinned ones); 7 if it was
+    only cut short (unsealed, every record intact).
     """
-    report = _verified(path)
+    from collections import Counter
+
+    from evals.audit import read_records
+
+    report = _verified(path, trust)
     console.print(f"[green]ok[/] {path}: {report.records} records, sealed, chain intact (last hash {report.last_hash})")
+    counts = Counter(report.signers)
+    pinned = "pinned by the trust file" if trust is not None else "not pinned (give --trust to pin keys)"
+    console.print(f"signed by {', '.join(f'{n} ({c})' for n, c in counts.items())}; keys {pinned}")
+    if report.cosigned_by:
+        console.print(f"agreement co-signed by {', '.join(report.cosigned_by)}")
+    if signers:
+        for record in read_records(path):
+            console.print(f"  {record.seq:>4} {record.kind:<16} {record.actor:<16} signed by {record.sig.by}")
+
+
+@audit_app.command("keys")
+def audit_keys(
+    path: FileArgument,
+    output: Annotated[Path | None, typer.Option("--out", help="Write the trust file here instead of stdout.")] = None,
+) -> None:
+    """Export the public keys a transcript declares, as a trust file to pin them (`audit verify --trust`)."""
+    report = _verified(path)
+    text = json.dumps(report.identities, indent=2, sort_keys=True)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote {output}")
 
 
 @audit_app.command("show")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from pactlab.app.cli import audit, explore, league, playbook, rehearse, run, scenario
+from pactlab.app.cli import audit, explore, keys, league, playbook, rehearse, run, scenario
 from pactlab.app.cli.errors import DEBUG_PARAM, PactlabGroup
 from pactlab.version import __version__
 
@@ -50,6 +50,7 @@ app.command()(run.resume)
 app.command()(run.strategies)
 app.add_typer(scenario.scenario_app, name="scenario")
 app.add_typer(audit.audit_app, name="audit")
+app.add_typer(keys.keys_app, name="keys")
 app.add_typer(playbook.playbook_app, name="playbook")
 app.command("eval")(audit.eval_command)
 app.command("termsheet")(audit.termsheet_command)

@@ -24,6 +24,8 @@ from typing import Any
 from evals.audit import AuditCorrupt, AuditRecord, AuditWriter, read_records, verify
 from pactlab.domain.records import record_kind
 from pactlab.errors import RecordError
+from pactlab.workflow.signing import keyring_for, seat_person
+from pactlab.workflow.state import RunSpec
 
 
 class ForkError(RecordError, ValueError):
@@ -43,8 +45,20 @@ def fork_prefix(records: list[AuditRecord], before_turn: int) -> list[AuditRecor
     raise ForkError(f"the source transcript has no move for turn {before_turn}")
 
 
-def fork_transcript(source: Path, dest: Path, *, source_id: str, negotiation_id: str, before_turn: int) -> int:
-    """Write the branch's transcript at `dest` (which must not exist); return the number of records written."""
+def fork_transcript(
+    source: Path,
+    dest: Path,
+    *,
+    source_id: str,
+    negotiation_id: str,
+    before_turn: int,
+    spec: RunSpec | None = None,
+) -> int:
+    """Write the branch's transcript at `dest` (which must not exist); return the number of records written.
+
+    The copies are chained anew, so signed anew: with the source run's keys, rebuilt from its
+    `spec` (the people seated in the copied prefix seated again as their records are copied).
+    """
     report = verify(source, require_seal=False)
     if not report.ok:
         where = f"line {report.first_bad}: {report.problem}"
@@ -59,12 +73,16 @@ def fork_transcript(source: Path, dest: Path, *, source_id: str, negotiation_id:
     start = prefix[0]
     origin = {"negotiation_id": source_id, "turn": before_turn, "transcript": str(source)}
     stamps = _Stamps()
-    writer = AuditWriter(dest, clock=stamps)
+    keyring = keyring_for(spec) if spec is not None else None
+    writer = AuditWriter(dest, clock=stamps, keyring=keyring)
     try:
         data: dict[str, Any] = {**start.data, "negotiation_id": negotiation_id, "forked_from": origin}
         writer.append("run_start", start.actor, data, key=start.key)
         for record in prefix[1:]:
             stamps.use(record.ts)
+            if record.kind == "identity" and keyring is not None:
+                seat = record.data["identity"]
+                seat_person(keyring, spec, str(seat["seat"]), str(seat["display_name"]))
             writer.append(record_kind(record.kind), record.actor, record.data, key=record.key)
         stamps.use(None)
         writer.append(

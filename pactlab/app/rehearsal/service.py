@@ -300,8 +300,14 @@ class Rehearsals:
             transcript = self.out / new_id / TRANSCRIPT if source.transcript is not None else None
             try:
                 if transcript is not None and source.transcript is not None:
+                    source_state = self.runs.state(rid)
                     fork_transcript(
-                        source.transcript, transcript, source_id=rid, negotiation_id=new_id, before_turn=turn - 1
+                        source.transcript,
+                        transcript,
+                        source_id=rid,
+                        negotiation_id=new_id,
+                        before_turn=turn - 1,
+                        spec=source_state["run"] if source_state is not None else None,
                     )
                 self.runs.fork(rid, turn - 1, new_id, transcript=transcript)
             except (NoForkPoint, ForkError) as exc:
