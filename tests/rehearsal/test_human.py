@@ -83,16 +83,19 @@ def test_the_person_moves_through_the_graph_and_the_gate(tmp_path: Path, nash_te
 
     records = read_records(transcript)
     kinds = [(r.kind, r.key) for r in records]
-    assert kinds[:6] == [
+    assert kinds[:7] == [
         ("run_start", "run_start"),
+        ("identity", "identity:0:0"),  # Ada sits down at the platform's seat: her key signs her moves
         ("human_move", "human:0:0"),
         ("gate", "gate:0:platform:0"),
         ("human_move", "human:0:1"),
         ("gate", "gate:0:platform:1"),
         ("move", "move:0"),
     ]
-    assert records[1].data["by"] == "Ada" and records[2].data["blocked"]
-    assert records[4].data["blocked"] is None
+    assert records[1].data["identity"]["display_name"] == "Ada" and records[1].data["identity"]["seat"] == "platform"
+    assert records[2].data["by"] == "Ada" and records[3].data["blocked"]
+    assert records[2].sig.by == records[4].sig.by == "person:Ada"
+    assert records[5].data["blocked"] is None
     assert verify(transcript, require_seal=False).ok
 
 
