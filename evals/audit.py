@@ -519,7 +519,7 @@ def read_records(path: Path | str) -> list[AuditRecord]:
     return records
 
 
-FsyncPolicy = Literal["record", "seal"]
+FsyncPolicy = Literal["record", "step", "seal"]
 
 
 class AuditWriter:
@@ -543,6 +543,9 @@ class AuditWriter:
         """`fsync="seal"` writes every record before returning but fsyncs only the seal (and at close):
         a crash of the process loses nothing, a power loss may lose the unsealed tail. For bulk runs
         that are redone from scratch when broken (exploration sweeps); the default is per record.
+        `fsync="step"` is group commit: records are written as they come and fsynced together by
+        `commit()`, which the workflow calls once per superstep, before LangGraph writes the
+        checkpoint, so the checkpoint never claims a record that is not on disk.
 
         `keyring` signs each record for its actor (`Keyring.signer_for`); without one, an ephemeral
         operator key signs every record."""
@@ -653,6 +656,18 @@ class AuditWriter:
                 raise AuditSealed(f"{self.path} is already sealed (seq {existing.seq}) with other data")
             sealing = {**payload, "records": self._count, "last_hash": self._last_hash}
             return self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
+
+    def commit(self) -> None:
+        """Make every record written so far durable (one fsync for all of them): the group commit of a superstep."""
+        with self._lock:
+            if self._fd is None or not self._unsynced:
+                return
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self._broken = _reason(exc)
+                raise AuditWriteError(self.path, self._broken) from exc
+            self._unsynced = False
 
     def close(self) -> None:
         if self._fd is not None:

@@ -79,6 +79,11 @@ class NegotiationContext:
         if self.audit is not None:
             self.audit.append(kind, actor, data, key=key)
 
+    def commit(self) -> None:
+        """The superstep's group commit: its records reach the disk before the checkpoint is written."""
+        if self.audit is not None:
+            self.audit.commit()
+
     def close(self) -> None:
         if self.audit is not None:
             self.audit.close()
@@ -119,7 +124,8 @@ def _writer(spec: RunSpec) -> AuditWriter | None:
     """The run's audit writer, signing with the run's keys (the people seated so far seated again)."""
     if not spec["transcript"]:
         return None
-    fsync: FsyncPolicy = "seal" if spec.get("audit_fsync") == "seal" else "record"
+    wanted = spec.get("audit_fsync")
+    fsync: FsyncPolicy = "seal" if wanted == "seal" else "step" if wanted == "step" else "record"
     writer = AuditWriter(spec["transcript"], fsync=fsync, keyring=keyring_for(spec))
     if writer.declared:
         for name, identity in writer.declared.items():

@@ -86,6 +86,7 @@ def person_turn(
     refused: list[BlockedMove] = []
     while True:
         attempt = len(refused)
+        ctx.commit()  # asking may pause the run (a checkpoint): what was recorded so far goes to disk first
         submission = person.ask(replace(turn, blocked=tuple(refused)) if refused else turn)
         action = submission.action
         # The person who answered signs the move: seated by name (kept from earlier turns when the
@@ -144,6 +145,7 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
         land(move, table)
         if turn_by_turn:
             break
+    ctx.commit()  # one commit point per superstep: LangGraph checkpoints after the node returns
     return {"table": table_record(table), "moves": played}
 
 

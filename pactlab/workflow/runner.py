@@ -136,7 +136,7 @@ class Negotiations:
         policies: PolicySet | None = None,
         analysis: OutcomeAnalysis | None = None,
         mediator: str = "nash",
-        audit_fsync: FsyncPolicy = "record",
+        audit_fsync: FsyncPolicy = "step",
         turn_by_turn: bool = False,
         mandates: Mapping[str, Mandate] | None = None,
     ) -> Iterator[Event]:

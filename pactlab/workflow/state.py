@@ -25,7 +25,7 @@ class RunSpec(TypedDict):
     transcript: str | None  # the hash-chained audit trail (JSONL), if the run keeps one
     policies: dict[str, Any] | None  # the full policy set the gate applies, if any
     mediator: NotRequired[str]  # the mediator of the ladder's mediation tier (default "nash")
-    audit_fsync: NotRequired[str]  # "record" (default) or "seal": see evals.audit.AuditWriter
+    audit_fsync: NotRequired[str]  # "record" (default), "step" (group commit per superstep) or "seal": see AuditWriter
     # Rehearsals (pactlab.app.rehearsal): a seat whose agent spec is "human" is a person's.
     turn_by_turn: NotRequired[bool]  # one turn per superstep: a checkpoint (and fork point) before every turn
     mandates: NotRequired[dict[str, dict[str, Any]]]  # party -> agents.human.Mandate: moves outside it need approval
