@@ -21,8 +21,8 @@ from typing import Any
 
 from benchmarks import generated_scenario
 from benchmarks.outcome_space import _domain, negmas_available, negmas_domain
-from evals.scorecard import analyse
 from evals.audit import FsyncPolicy
+from evals.scorecard import analyse
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.scenario import Scenario
 from pactlab.workflow import Negotiations, Scored
@@ -40,7 +40,7 @@ MODES: dict[str, tuple[Durability, int, bool | FsyncPolicy]] = {
 }
 DEFAULT_MODE = f"sync, {DEFAULT_ROUNDS_PER_STEP} rounds/ckpt"
 TRAIL_MODE = "sync + audit trail (group commit/superstep)"
-"""What `pactlab run` does by default: checkpoints every few rounds, the signed audit trail fsynced once per superstep."""
+"""What `pactlab run` does by default: a checkpoint every few rounds, the signed trail fsynced once per superstep."""
 
 
 def with_rounds(scenario: Scenario, rounds: int) -> Scenario:
