@@ -77,6 +77,18 @@ def read_transcript(path: Path | str) -> TranscriptRun:
     return run
 
 
+def seated_people(path: Path | str) -> dict[str, str]:
+    """The display name of the person last seated at each party's seat (``identity`` records), from a transcript."""
+    seated: dict[str, str] = {}
+    if not Path(path).is_file():
+        return seated
+    for record in read_records(path):
+        identity = record.data.get("identity") if record.kind == "identity" else None
+        if isinstance(identity, dict) and identity.get("role") == "person" and isinstance(identity.get("seat"), str):
+            seated[identity["seat"]] = str(identity.get("display_name"))
+    return seated
+
+
 def rescore(run: TranscriptRun) -> Scorecard:
     """The scorecard recomputed from the transcript alone."""
     if run.table is None or run.table["status"] == "open":

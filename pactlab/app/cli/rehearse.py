@@ -90,6 +90,11 @@ def rehearse(
             else:
                 assert fork is not None and turn is not None
                 view = service.fork(fork, turn, negotiation_id=negotiation_id)
+        if name is None and view.transcript is not None and view.seat is not None:
+            # continued or branched without --name: the person who sat there plays on under their name
+            from evals.transcript import seated_people
+
+            ui.name = seated_people(view.transcript).get(view.seat, person)
         ui.bind(view)
         ui.header()
         ui.brief()
