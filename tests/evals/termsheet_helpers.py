@@ -13,9 +13,12 @@ from typing import Any
 import yaml
 
 from evals.audit import ZERO_HASH, AuditRecord, AuditWriter, record_hash
+from evals.identity import OPERATOR, KeyPair, record_message
 from evals.transcript import TranscriptRun
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.scenario import Scenario
+
+SIGNER = KeyPair.generate(OPERATOR)
 
 INVENTED = """
 id: blade_sensing
@@ -244,7 +247,9 @@ def synthetic_run(
             "key": None,
             "prev_hash": records[-1].hash if records else ZERO_HASH,
         }
-        records.append(AuditRecord(**body, hash=record_hash(body)))
+        digest = record_hash(body)
+        sig = {"by": OPERATOR, "key": SIGNER.public_key, "ed25519": SIGNER.sign(record_message(digest))}
+        records.append(AuditRecord.model_validate({**body, "hash": digest, "sig": sig}))
 
     add(
         "run_start",
