@@ -56,6 +56,10 @@ MAX_SCENARIO_PREFIX = 60
 """Characters of the scenario id that start a new rehearsal's id (the rest: a time stamp and 4 hex digits)."""
 
 
+ARCHIVE = "archive"
+"""Where a deleted rehearsal's files go (under the rehearsals' directory): its audit transcript is kept."""
+
+
 class Rehearsals:
     """Rehearsals stored under `out`: checkpoints in ``checkpoints.sqlite``, each run's files in ``<id>/``.
 
@@ -324,6 +328,26 @@ class Rehearsals:
         return f"{base}-b{n}"
 
     # -- the end ------------------------------------------------------------------------------------
+
+    def delete(self, rid: str) -> Path | None:
+        """Delete rehearsal `rid`: its checkpoints go (it leaves every list and cannot be continued); its
+        files (the audit transcript, term sheet, plot) move to ``archive/<rid>/``, returned, so that the
+        hash-chained record of what was said is never destroyed. Branches of it stay as they are."""
+        view = self.view(rid)  # UnknownRehearsal for an id that is not a rehearsal
+        with self._lock(rid):
+            self.runs.delete(view.id)
+            moved: Path | None = None
+            if self.run_dir(rid).exists():
+                moved = self.out / ARCHIVE / rid
+                n = 1
+                while moved.exists():
+                    moved = self.out / ARCHIVE / f"{rid}.{n}"
+                    n += 1
+                moved.parent.mkdir(parents=True, exist_ok=True)
+                self.run_dir(rid).rename(moved)
+        with self._guard:
+            self._locks.pop(rid, None)
+        return moved
 
     def run_dir(self, rid: str) -> Path:
         return self.out / rid

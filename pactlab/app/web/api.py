@@ -115,6 +115,20 @@ async def fork(rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep) -
     return JSONResponse({"id": view.id, "url": f"/r/{view.id}"}, 201)
 
 
+@router.post("/r/{rid}/delete")
+async def delete(rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep) -> JSONResponse:
+    """Delete a rehearsal (its files, the audit transcript included, move to ``archive/<id>``)."""
+    if isinstance(body, JSONResponse):
+        return body
+    if steps.busy(rid):
+        return JSONResponse({"error": "the table is still moving; delete it when it waits for you"}, 409)
+    try:
+        await run_in_threadpool(service.delete, rid)
+    except UnknownRehearsal:
+        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+    return JSONResponse({"ok": True, "url": "/"}, 200)
+
+
 async def _answer(
     rid: str,
     body: dict[str, Any] | JSONResponse,

@@ -91,7 +91,14 @@ async def debrief(request: Request, rid: str, service: ServiceDep, templates: Te
         templates,
         request,
         "debrief.html",
-        {"view": view, "d": report, "comparison": comparison, "my_turns": my_turns(view), "term_sheets": links},
+        {
+            "view": view,
+            "d": report,
+            "comparison": comparison,
+            "my_turns": my_turns(view),
+            "term_sheets": links,
+            "issue_names": {i.id: i.label for i in view.scenario.issues},
+        },
     )
 
 
