@@ -28,7 +28,8 @@ The questions, and how exact each answer is
       exact figure (the Euclidean distance to the *nearest* frontier point) needs the frontier;
       the answer is the interval ``[lower, upper]``: upper, the distance to the frontier point
       found above; lower, the smallest Chebyshev (L-infinity) distance to any outcome better
-      than the deal for some party (every frontier point is one, and L2 >= L-infinity).
+      than the deal for some party (every frontier point is one, and L2 >= L-infinity), or
+      HiGHS's proven bound on it after ``LOWER_BOUND_SECONDS``.
       Reported as upper with ``exact=False`` and ``bound = upper - lower``.
     - *Nash point*: maximise the sum of the members' log-gains by outer approximation: each
       party's log is replaced by the minimum of tangents (an over-estimate, since log is
@@ -82,6 +83,9 @@ _TANGENTS = (1e-6, 1e-4, 1e-3, 0.01, 0.03, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0)
 _LOG_FLOOR = -40.0  # lower bound of a member's log-gain variable (a gain of ~4e-18)
 _HIGHS = {"mip_abs_gap": 0.0, "mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
 _MAX_NASH_ROUNDS = 200
+LOWER_BOUND_SECONDS: float = 1.0
+"""At most this long on the distance's lower bound (a hard program for many parties): past it,
+HiGHS's proven dual bound is the lower bound."""
 
 
 @dataclass(frozen=True)
@@ -329,9 +333,12 @@ class LargeSpace:
             zs.append(z)
             p.row([*terms, (z, -(float(v[j]) + UTILITY_TOLERANCE + 2.0))], -2.0, math.inf)  # u > v when z
         p.row([(z, 1.0) for z in zs], 1.0, math.inf)
-        res = p.solve({t: 1.0}, deadline, maximise=False)
-        if res is None or res.fun is None:
+        res = p.solve({t: 1.0}, min(deadline, time.monotonic() + LOWER_BOUND_SECONDS), maximise=False)
+        if res is None:
             return 0.0, False
+        if res.fun is None:
+            bound = res.get("mip_dual_bound")
+            return (max(float(bound), 0.0) if bound is not None and math.isfinite(bound) else 0.0), False
         if res.status == 0:
             return float(res.fun), True
         bound = res.get("mip_dual_bound")
