@@ -182,6 +182,15 @@ def run(
         ),
     ] = "nash",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the scorecard.")] = False,
+    eval_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--eval-budget",
+            min=0.0,
+            help="Seconds the evaluator may spend on a large outcome space (evals.optimise), for the analysis and "
+            "again for the deal; unfinished figures are reported with their proven bounds. Default: no limit.",
+        ),
+    ] = None,
 ) -> None:
     """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
 
@@ -194,6 +203,7 @@ def run(
         raise BadInput(f"--durability {durability!r}: use sync, async or exit")
     from agents.mediator import MEDIATORS
     from agents.registry import DEFAULT_STRATEGY
+    from evals.scorecard import analyse
     from pactlab.app.cli.llm import LLM_MODES, default_agent
     from pactlab.app.cli.render import MoveRenderer
     from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
@@ -240,6 +250,7 @@ def run(
                 transcript=transcript,
                 policies=policy_set,
                 mediator=mediator,
+                analysis=None if eval_budget is None else analyse(loaded, budget=eval_budget),
             )
             scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
         _finish(runs, negotiation_id, loaded, scored, out)
