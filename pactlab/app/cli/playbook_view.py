@@ -21,8 +21,8 @@ from pactlab.domain.playbook import Playbook
 from pactlab.domain.playbook_compiler import OUTSIDE, ClauseExplanation, Compilation, PlaybookError, compile_playbook
 from pactlab.domain.scenario import Scenario
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(emoji=False, highlight=False, soft_wrap=True)
+errors = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
 
 SHOWN_POSITIONS = 13
 """A numeric clause with more grid values shows only its positions, its acceptable edges and the ends."""
@@ -107,7 +107,9 @@ def _show(scenario: Scenario, party: str | None, compiled: Compilation, playbook
     unlisted = [i.id for i in scenario.issues if i.id not in {c.issue for c in compiled.clauses}]
     if unlisted:
         console.print()
-        console.print(f"[bold]Not in the playbook[/] (weight 0: the party is indifferent): {', '.join(unlisted)}")
+        console.print(
+            f"[bold]Not in the playbook[/] (weight 0: the party is indifferent): {escape(', '.join(unlisted))}"
+        )
     console.print()
     console.print("[bold]Walk-away[/]")
     reservation = compiled.reservation

@@ -29,7 +29,7 @@ from rich.markup import escape as e
 from pactlab.app.cli import exit_codes
 from pactlab.errors import BadInput, NotFound
 
-console = Console(highlight=False)
+console = Console(emoji=False, highlight=False)
 
 DEFAULT_OUT = Path("transcripts")
 
@@ -121,7 +121,7 @@ def rehearse(
             console.print(f"You left the table. Continue later: pactlab rehearse --continue {rid} --out {e(str(out))}")
             raise typer.Exit(exit_codes.AGREEMENT) from None
         print_debrief(service.debrief(view.id), service)
-        console.print(f"[dim]rehearsal id[/] {view.id}")
+        console.print(f"[dim]rehearsal id[/] {e(view.id)}")
         code = exit_codes.AGREEMENT if view.status == "agreement" else exit_codes.NO_AGREEMENT
         raise typer.Exit(code)
 
