@@ -98,7 +98,7 @@ class NumericIssue(_IssueBase):
     def _check_range(self) -> NumericIssue:
         if self.maximum <= self.minimum:
             raise ValueError(f"maximum ({self.maximum}) must be greater than minimum ({self.minimum})")
-        too_many = issue_size_problem(self.minimum, self.maximum, self.step)
+        too_many = issue_size_problem(self.minimum, self.maximum, self.step, f"issue {self.id!r}")
         if too_many is not None:
             raise ValueError(too_many)
         steps = (self.maximum - self.minimum) / self.step

@@ -90,13 +90,13 @@ def grid_size(minimum: float, maximum: float, step: float) -> float:
     return span + 1 if math.isfinite(span) else math.inf
 
 
-def issue_size_problem(minimum: float, maximum: float, step: float) -> str | None:
-    """Why a numeric issue's grid is too large to list, or None."""
+def issue_size_problem(minimum: float, maximum: float, step: float, what: str = "the issue") -> str | None:
+    """Why a numeric issue's grid (`what`, e.g. ``issue 'price'``) is too large to list, or None."""
     size = grid_size(minimum, maximum, step)
     if size <= MAX_ISSUE_VALUES:
         return None
     return (
-        f"takes {_count(size)} values ({minimum:g} to {maximum:g} in steps of {step:g}), more than an issue may "
+        f"{what} takes {_count(size)} values ({minimum:g} to {maximum:g} in steps of {step:g}), more than an issue may "
         f"take ({MAX_ISSUE_VALUES:,}); choose a larger step or a narrower range "
         "(PACTLAB_MAX_ISSUE_VALUES raises the limit)"
     )
@@ -137,6 +137,13 @@ def number_problem(value: object) -> str | None:
                 "(PACTLAB_MAX_MAGNITUDE raises the limit)"
             )
     return None
+
+
+def seed_problem(seed: int) -> str | None:
+    """Why `seed` cannot be stored (SQLite INTEGER, msgpack: 64 bits, not negative), or None."""
+    if 0 <= seed <= SEED_MAX:
+        return None
+    return f"out of range: a seed is a whole number from 0 to {SEED_MAX}"
 
 
 def expansion_problem(what: str, variants: int, runs: int, hint: str) -> str | None:
@@ -185,4 +192,5 @@ __all__ = [
     "number_problem",
     "outcome_space_problem",
     "outcome_space_size",
+    "seed_problem",
 ]

@@ -79,6 +79,10 @@ def rehearse(
         return
     if fork is not None and turn is None:
         raise BadInput("--fork needs --turn N: the turn to play differently")
+    from pactlab.domain.limits import seed_problem
+
+    if (problem := seed_problem(seed)) is not None:
+        raise BadInput(f"--seed {seed}: {problem}")
     from pactlab.app.cli.terminal import Leave, Terminal, print_debrief
     from pactlab.app.rehearsal import Rehearsals
 

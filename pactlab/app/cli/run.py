@@ -198,7 +198,10 @@ def run(
     Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 6 the id is taken, 1 failure.
     """
     from pactlab.domain.catalog import load_scenario
+    from pactlab.domain.limits import seed_problem
 
+    if (problem := seed_problem(seed)) is not None:
+        raise BadInput(f"--seed {seed}: {problem}")
     loaded, path = load_scenario(scenario)  # a bad scenario is reported before the workflow is loaded
     if durability not in ("sync", "async", "exit"):
         raise BadInput(f"--durability {durability!r}: use sync, async or exit")

@@ -38,9 +38,9 @@ class Range(BaseModel):
         if self.max <= self.min:
             raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
         if self.step is not None:
-            too_many = issue_size_problem(self.min, self.max, self.step)
+            too_many = issue_size_problem(self.min, self.max, self.step, "the range")
             if too_many is not None:
-                raise ValueError("the range " + too_many.replace("an issue may take", "a range may hold"))
+                raise ValueError(too_many.replace("an issue may take", "a range may hold"))
         return self
 
     @property
