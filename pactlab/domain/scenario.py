@@ -275,7 +275,12 @@ class DisputeTier(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _kind_from_id(cls, data: object) -> object:
-        if isinstance(data, dict) and "kind" not in data and data.get("id") in DEFAULT_MANDATES:
+        if (
+            isinstance(data, dict)
+            and "kind" not in data
+            and isinstance(data.get("id"), str)
+            and data["id"] in DEFAULT_MANDATES
+        ):
             return {**data, "kind": data["id"]}
         return data
 
