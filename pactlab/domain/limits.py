@@ -4,8 +4,8 @@ Every file pactlab reads as data (scenario, playbook, policy set, sweep, league)
 `pactlab.domain.loader`, which refuses, before building anything, a text beyond these bounds;
 a scenario's outcome space and a sweep's or league's expansion are sized from their
 declarations before anything is enumerated. A limit is raised for one command with its
-environment variable, e.g. ``PACTLAB_MAX_OUTCOMES=50000000 pactlab run big.yaml`` (read when
-pactlab starts). The ranges of integers that are stored (seeds, round counters) are not
+environment variable, e.g. ``PACTLAB_MAX_ISSUE_VALUES=1000000 pactlab run big.yaml`` (read
+when pactlab starts). The ranges of integers that are stored (seeds, round counters) are not
 settings: they are what SQLite's INTEGER and the checkpoint serializer (msgpack) hold.
 
 =============================  ================  =========================================
@@ -16,7 +16,7 @@ limit                          default           environment variable
 `MAX_NODES`                    200,000 values    ``PACTLAB_MAX_NODES``
 `MAX_MAGNITUDE`                1e15              ``PACTLAB_MAX_MAGNITUDE``
 `MAX_ISSUE_VALUES`             100,000           ``PACTLAB_MAX_ISSUE_VALUES``
-`MAX_OUTCOMES`                 10,000,000        ``PACTLAB_MAX_OUTCOMES``
+`MAX_OUTCOMES`                 10^18 (at most)   ``PACTLAB_MAX_OUTCOMES`` (lowers only)
 `MAX_VARIANTS`                 10,000            ``PACTLAB_MAX_VARIANTS``
 `MAX_RUNS`                     100,000           ``PACTLAB_MAX_RUNS``
 =============================  ================  =========================================
@@ -28,6 +28,8 @@ import math
 import os
 from collections.abc import Sequence
 from typing import Protocol
+
+from pactlab.domain.scale import OPTIMISE_LIMIT
 
 
 def _setting(name: str, default: int) -> int:
@@ -65,8 +67,10 @@ MAX_ROUNDS = 10_000
 MAX_ISSUE_VALUES = _setting("PACTLAB_MAX_ISSUE_VALUES", 100_000)
 """Values one numeric issue may take (``(maximum - minimum) / step + 1``); each is listed when it is used."""
 
-MAX_OUTCOMES = _setting("PACTLAB_MAX_OUTCOMES", 10_000_000)
-"""Outcomes (term sheets) a scenario's outcome space may hold: the evaluator enumerates them."""
+MAX_OUTCOMES = min(_setting("PACTLAB_MAX_OUTCOMES", OPTIMISE_LIMIT), OPTIMISE_LIMIT)
+"""Outcomes (term sheets) a scenario's outcome space may hold: `pactlab.domain.scale.OPTIMISE_LIMIT` (10^18,
+outcome indices are int64), the most pactlab handles at all; larger spaces than `scale` enumerates are
+optimised over, not listed. The environment variable can only lower it."""
 
 MAX_VARIANTS = _setting("PACTLAB_MAX_VARIANTS", 10_000)
 """Variants a sweep's design may expand to (each one is checked against the scenario before anything runs)."""
@@ -116,7 +120,7 @@ def outcome_space_problem(issues: Sequence[_Sized]) -> str | None:
     named = ", ".join(f"{issue.id!r} {len(issue.values()):,}" for issue in largest)
     return (
         f"the outcome space holds {size:,} outcomes, more than {MAX_OUTCOMES:,} (values per issue, largest first: "
-        f"{named}); use fewer values (a larger step) or fewer issues (PACTLAB_MAX_OUTCOMES raises the limit)"
+        f"{named}); use fewer values (a larger step) or fewer issues"
     )
 
 

@@ -25,14 +25,14 @@ CASES: dict[str, tuple[str | bytes, tuple[str, ...]]] = {
         edited("maximum: 8\n    step: 2", "maximum: 1000000000\n    step: 1"),
         ("'royalty_rate'", "1,000,000,001 values", "PACTLAB_MAX_ISSUE_VALUES"),
     ),
-    # every issue within bounds, their product not
+    # every issue within bounds, their product beyond int64 outcome indices
     "outcome_space_product": (
         edited(
-            "minimum: 0\n    maximum: 36\n    step: 12",
-            "minimum: 0\n    maximum: 36000\n    step: 1",
-            edited("maximum: 8\n    step: 2", "maximum: 80000\n    step: 1"),
+            "  - id: use_case_disclosed\n",
+            "".join(f"  - {{id: extra_{n}, kind: numeric, minimum: 0, maximum: 99999, step: 1}}\n" for n in range(4))
+            + "  - id: use_case_disclosed\n",
         ),
-        ("outcome space holds", "'royalty_rate' 80,001", "PACTLAB_MAX_OUTCOMES"),
+        ("outcome space holds", "'extra_0' 100,000", "more than 1,000,000,000,000,000,000"),
     ),
     # once TypeError: unhashable type
     "complex_key": ("? [a, b]\n: 1\n" + base_scenario(), ("a key must be a plain value",)),
@@ -125,3 +125,10 @@ def test_run_refuses_a_seed_beyond_64_bits(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert result.returncode == 2 and "Traceback" not in output, output
     assert "--seed" in result.stderr and "0 to 9223372036854775807" in result.stderr
+
+
+def test_the_outcome_space_limit_can_be_lowered(tmp_path: Path) -> None:
+    """PACTLAB_MAX_OUTCOMES lowers the outcome-space limit; the refusal names the largest issues and the size."""
+    (tmp_path / "scenario.yaml").write_text(base_scenario())
+    result = pactlab("scenario", "validate", "scenario.yaml", cwd=tmp_path, env={"PACTLAB_MAX_OUTCOMES": "100"})
+    assert_bad_input(result, "scenario.yaml", "120 outcomes, more than 100", "'royalty_rate' 5")
