@@ -132,3 +132,9 @@ def test_the_outcome_space_limit_can_be_lowered(tmp_path: Path) -> None:
     (tmp_path / "scenario.yaml").write_text(base_scenario())
     result = pactlab("scenario", "validate", "scenario.yaml", cwd=tmp_path, env={"PACTLAB_MAX_OUTCOMES": "100"})
     assert_bad_input(result, "scenario.yaml", "120 outcomes, more than 100", "'royalty_rate' 5")
+
+
+def test_playbook_explain_refuses_an_alias_bomb(tmp_path: Path) -> None:
+    """`playbook explain` peeks at the file before loading it; the peek is bounded like the loader."""
+    (tmp_path / "bomb.yaml").write_text(alias_bomb())
+    assert_bad_input(pactlab("playbook", "explain", "bomb.yaml", cwd=tmp_path), "bomb.yaml", "aliases are expanded")
