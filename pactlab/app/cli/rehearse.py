@@ -29,7 +29,7 @@ from rich.markup import escape as e
 from pactlab.app.cli import exit_codes
 from pactlab.errors import BadInput, NotFound
 
-console = Console(highlight=False)
+console = Console(emoji=False, highlight=False)
 
 DEFAULT_OUT = Path("transcripts")
 
@@ -79,6 +79,10 @@ def rehearse(
         return
     if fork is not None and turn is None:
         raise BadInput("--fork needs --turn N: the turn to play differently")
+    from pactlab.domain.limits import seed_problem
+
+    if (problem := seed_problem(seed)) is not None:
+        raise BadInput(f"--seed {seed}: {problem}")
     from pactlab.app.cli.terminal import Leave, Terminal, print_debrief
     from pactlab.app.rehearsal import Rehearsals
 
@@ -121,7 +125,7 @@ def rehearse(
             console.print(f"You left the table. Continue later: pactlab rehearse --continue {rid} --out {e(str(out))}")
             raise typer.Exit(exit_codes.AGREEMENT) from None
         print_debrief(service.debrief(view.id), service)
-        console.print(f"[dim]rehearsal id[/] {view.id}")
+        console.print(f"[dim]rehearsal id[/] {e(view.id)}")
         code = exit_codes.AGREEMENT if view.status == "agreement" else exit_codes.NO_AGREEMENT
         raise typer.Exit(code)
 

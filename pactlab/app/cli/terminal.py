@@ -31,7 +31,7 @@ from pactlab.domain.table import LADDER, MoveRecord
 from pactlab.errors import PactlabError
 from pactlab.workflow import Event, MoveMade, Paused, Scored
 
-console = Console(highlight=False)
+console = Console(emoji=False, highlight=False)
 
 
 class Leave(PactlabError):
