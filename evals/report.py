@@ -51,7 +51,7 @@ def _row(cells: list[str]) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
-    marks = [("---:" if a == "r" else "---") for a in (align or "l" * len(header)).ljust(len(header), "l")]
+    marks = [("---:" if a == "r" else "---") for a in (align or "").ljust(len(header), "l")[: len(header)]]
     return [_row(header), "| " + " | ".join(marks) + " |", *(_row(r) for r in rows), ""]
 
 
