@@ -83,7 +83,8 @@ def _term_sheet(card: Scorecard) -> list[str]:
     if card.agreement is None:
         return []
     rows = [
-        [text(issue.replace("_", " ")), code(value_key(value), in_table=True)] for issue, value in card.agreement.items()
+        [text(issue.replace("_", " ")), code(value_key(value), in_table=True)]
+        for issue, value in card.agreement.items()
     ]
     return ["## Agreed term sheet", "", *_table(["issue", "value"], rows)]
 
