@@ -74,12 +74,14 @@ def test_without_the_token_nothing_of_the_seat_is_served(web: Web) -> None:
             ("approval", {"decision": "approve", "approver": "x", "turn": 0}),
             ("check", {"kind": "accept"}),
             ("fork", {"turn": 1}),
+            ("delete", {}),
         ):
             answer = client.post(f"/api/r/{rid}/{action}", json=body)
             assert answer.status_code == 404 and answer.json() == {"error": "no rehearsal with this id"}, action
     # Unknown and token-less look the same: an attacker learns not even which ids exist.
     assert stranger.get("/api/r/nope").json() == stranger.get(f"/api/r/{rid}").json()
-    assert web.service.view(rid).moves == []  # nobody moved for the seat
+    assert web.service.view(rid).moves == []  # nobody moved for the seat, nobody deleted it
+    assert web.post(f"/api/r/{rid}/delete", {}).status_code == 200  # the holder may
 
 
 def test_the_cookie_is_httponly_samesite_strict_and_only_a_hash_is_stored(web: Web, tmp_path: Path) -> None:

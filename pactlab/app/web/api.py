@@ -202,16 +202,24 @@ def stale(view: View, turn: int, counter: str, body: dict[str, Any]) -> str | No
 
 
 @router.post("/r/{rid}/delete")
-async def delete(rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep) -> JSONResponse:
+async def delete(
+    request: Request, rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep, seats: SeatsDep
+) -> JSONResponse:
     """Delete a rehearsal (its files, the audit transcript included, move to ``archive/<id>``)."""
+    if not seats.holds(request, rid):
+        return _missing()
     if isinstance(body, JSONResponse):
         return body
-    if steps.busy(rid):
+    claim = steps.claim(rid, f"delete:{rid}")  # atomic: no move can start while the files move away
+    if not claim.claimed:
         return JSONResponse({"error": "the table is still moving; delete it when it waits for you"}, 409)
     try:
         await run_in_threadpool(service.delete, rid)
     except UnknownRehearsal:
-        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+        return _missing()
+    finally:
+        steps.release(rid)
+    seats.forget(rid)
     return JSONResponse({"ok": True, "url": "/"}, 200)
 
 

@@ -63,6 +63,11 @@ class Seats:
         os.replace(temp, self.folder / rid)
         return token
 
+    def forget(self, rid: str) -> None:
+        """Drop the token of a deleted rehearsal."""
+        if is_id(rid):
+            (self.folder / rid).unlink(missing_ok=True)
+
     def matches(self, rid: str, token: str | None) -> bool:
         """Whether `token` is rehearsal `rid`'s (compared in constant time)."""
         if not token or not is_id(rid) or len(token) > 200:
