@@ -435,3 +435,41 @@ def test_a_deal_teams_rehearsal_in_the_browser(
     assert _unexpected(problems) == []
     assert verify(out / "archive" / rid / "transcript.jsonl").ok
     assert not (out / rid).exists()
+
+
+def test_a_seats_brief_is_unreadable_without_its_token(browser: Browser, tmp_path: Path, shots: Path) -> None:
+    """The browser that started a rehearsal holds its seat token (an HttpOnly cookie); another browser
+    (a fresh context: no cookies) gets "nothing here" for the same URL, and the start page lists nothing."""
+    server = Server(tmp_path / "rehearsals")
+    owner = browser.new_context(viewport={"width": 1280, "height": 1000})
+    stranger = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = owner.new_page()
+        page.goto(server.url)
+        page.select_option("#scenario", "platform_material")
+        page.select_option("#seat", "platform")
+        page.fill("#seed", "3")
+        page.click("#start")
+        page.wait_for_url(re.compile(r"/r/platform_material-"))
+        url = page.url
+        expect(page.locator("#brief")).to_contain_text("Walk-away value (reservation)")
+        cookies = owner.cookies()
+        assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Strict"
+        assert page.evaluate("document.cookie") == ""  # page scripts cannot read the token
+        other = stranger.new_page()
+        response = other.goto(url)
+        assert response is not None and response.status == 404
+        expect(other.locator("#missing")).to_contain_text("There is no rehearsal with this id here")
+        expect(other.locator("#brief")).to_have_count(0)
+        assert "Walk-away value" not in other.content()
+        other.screenshot(path=shots / "01-without-the-token.png", full_page=True)
+        answer = other.request.get(url.replace("/r/", "/api/r/"))
+        assert answer.status == 404
+        other.goto(server.url)
+        expect(other.locator(f'a[href="{url.removeprefix(server.url.rstrip("/"))}"]')).to_have_count(0)
+        page.reload()
+        expect(page.locator("#brief")).to_contain_text("Walk-away value (reservation)")
+    finally:
+        owner.close()
+        stranger.close()
+        server.stop()

@@ -205,6 +205,16 @@ def serve(
             "the shipped scenarios are always offered).",
         ),
     ] = None,
+    max_body: Annotated[
+        int,
+        typer.Option(
+            "--max-body",
+            min=1024,
+            max=1 << 30,
+            metavar="BYTES",
+            help="Largest request body the server reads (larger: HTTP 413 before reading it).",
+        ),
+    ] = 1048576,  # pactlab.app.web.limits.DEFAULT_MAX_BODY (not imported here: the CLI starts fast)
 ) -> None:
     """Rehearse in the browser: a local web app where you pick a scenario and a seat and negotiate."""
     from pactlab.app.web.server import serve as run_server
@@ -215,5 +225,6 @@ def serve(
         port=port,
         pace=pace,
         scenario_folders=scenarios,
+        max_body=max_body,
         announce=lambda line: console.print(line, markup=False, soft_wrap=True),
     )

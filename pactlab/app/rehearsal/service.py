@@ -35,6 +35,7 @@ from pactlab.app.rehearsal.inputs import (
     parse_start,
 )
 from pactlab.app.rehearsal.view import DraftCheck, View, ideal_terms
+from pactlab.app.rehearsal.withheld import withhold, withhold_rows
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.run_folder import CHECKPOINTS, PLOT, TRANSCRIPT
 from pactlab.domain.scenario import Scenario
@@ -369,13 +370,20 @@ class Rehearsals:
                 )
         return sorted(p for p in self.run_dir(rid).iterdir() if p.name != TRANSCRIPT)
 
+    def open_relatives(self, rid: str) -> list[str]:
+        """The rehearsal's relatives (source, branches) still under way: while there is one, its debrief keeps
+        the other parties' private values back (`pactlab.app.rehearsal.withheld`)."""
+        return [v.id for v in self.family(rid) if v.id != rid and not v.finished]
+
     def debrief(self, rid: str) -> Debrief:
-        """The debrief of a finished rehearsal (RehearsalError while it is still under way)."""
+        """The debrief of a finished rehearsal (RehearsalError while it is still under way).
+
+        Cut to what the person's seat may know while a relative is still open (`open_relatives`)."""
         self.outputs(rid)
         view = self.view(rid)
         if view.scorecard is None:
             raise RehearsalError(f"rehearsal {rid} is still under way: the debrief comes when it ends")
-        return make_debrief(
+        report = make_debrief(
             negotiation_id=rid,
             scenario=view.scenario,
             seat=view.seat,
@@ -388,6 +396,7 @@ class Rehearsals:
             plot=self.run_dir(rid) / PLOT,
             forked_from=view.forked_from,
         )
+        return withhold(report) if self.open_relatives(rid) else report
 
     def compare(self, rid: str) -> Comparison:
         """The rehearsal and its what-if branches side by side."""
@@ -406,6 +415,8 @@ class Rehearsals:
             )
             for v in views
         ]
+        if any(not v.finished for v in views):  # an open seat must not learn the others' values from a branch
+            rows = withhold_rows(rows, here.viewer)
         return compare(rows, here.scenario.issue_ids, here.viewer)
 
     def _drive(self, rid: str, events: Iterable[Event], on_event: OnEvent | None) -> None:
