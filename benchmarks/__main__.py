@@ -20,6 +20,7 @@ BENCHMARKS = (
     "quorum",
     "opponent_models",
     "protocols",
+    "consortium",
 )
 DEFAULT = ("outcome_space", "negotiations", "cli_startup")
 

@@ -131,3 +131,23 @@ def _unanimous(scenario: Scenario) -> Scenario:
 
 
 __all__ = ["PASSING", "SIZES", "passing_mask", "quorum_game"]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Print a generated game as scenario YAML (to negotiate it with `pactlab run`)."""
+    import argparse
+
+    import yaml
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.quorum_games",
+        description="Print a generated six-party quorum-with-veto game as a pactlab scenario (YAML).",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="the game's seed (default 0)")
+    args = parser.parse_args(argv)
+    game = quorum_game(args.seed)
+    print(yaml.safe_dump(game.model_dump(mode="json", exclude_none=True), sort_keys=False), end="")
+
+
+if __name__ == "__main__":
+    main()

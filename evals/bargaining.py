@@ -93,7 +93,8 @@ class Solution:
     """A bargaining solution: the outcome, its term sheet, each party's utility, the objective.
 
     `coalition` holds the minimal winning coalition the objective was computed over, in party
-    order (every party under unanimity).
+    order (every party under unanimity). `gap` is how far the objective may lie below the best
+    (0 when exact; the proven bound when `evals.optimise` stopped early).
     """
 
     name: str
@@ -103,6 +104,7 @@ class Solution:
     objective: float
     exact: bool
     coalition: tuple[str, ...] = field(default=())
+    gap: float = field(default=0.0)
 
 
 # -- the rule as columns -------------------------------------------------------------------

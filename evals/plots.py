@@ -1,9 +1,14 @@
 """The negotiation in utility space: every outcome, the Pareto frontier, the offers, the deal.
 
-Two parties give one chart, u_A against u_B. More parties give a grid of pairwise projections
-(one chart per pair of parties) in the same image; a projection of the N-party frontier is a
-cloud of points, not a curve, so it is drawn as points there. Rendering uses matplotlib's Agg
-backend and never opens a window.
+Two parties give one chart, u_A against u_B: every outcome (a deterministic sample of
+`MAX_POINTS` in large spaces), the Pareto frontier, each party's offers, the bargaining points
+and the deal. More parties give a view per party instead, since pairwise projections of an
+N-party frontier are unreadable clouds and cost a panel per pair: on the left, for each party,
+the range its utility takes on the Pareto frontier, its reservation value, what the deal, the
+Nash, Kalai-Smorodinsky and utilitarian points give it (joined across parties, as parallel
+coordinates); on the right, each party's concession curve (its own utility of each of its
+offers). That view draws no outcome cloud, so its cost does not grow with the outcome space.
+Rendering uses matplotlib's Agg backend and never opens a window.
 """
 
 from __future__ import annotations
@@ -52,9 +57,11 @@ def plot_utility_space(
     elif not analysis.matches(scenario):
         raise ValueError("the outcome analysis belongs to a different scenario; build it with analyse(scenario)")
     parties = scenario.party_ids
-    cloud, feasible = _outcome_cloud(analysis)
     offers = _offer_paths(moves, analysis)
     deal = analysis.utilities_of(analysis.space.validate(agreement)) if agreement is not None else None
+    if len(parties) > 2:
+        return _plot_parties(scenario, analysis, offers, deal, Path(path))
+    cloud, feasible = _outcome_cloud(analysis)
     pairs = list(itertools.combinations(range(len(parties)), 2))
     ncols = min(3, len(pairs))
     nrows = math.ceil(len(pairs) / ncols)
@@ -72,6 +79,107 @@ def plot_utility_space(
     finally:
         plt.close(fig)
     return path
+
+
+def _plot_parties(
+    scenario: Scenario,
+    analysis: OutcomeAnalysis,
+    offers: Mapping[str, np.ndarray],
+    deal: Mapping[str, float] | None,
+    path: Path,
+) -> Path:
+    """The view per party for three or more parties (see the module docstring)."""
+    parties = scenario.party_ids
+    width = max(11.0, 4.0 + 0.9 * len(parties) * 2)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(width, 5.6), layout="constrained")
+    try:
+        _draw_outcomes_by_party(left, scenario, analysis, deal)
+        _draw_concessions(right, scenario, analysis, offers, deal)
+        _finish(fig, scenario, deal, analysis, shown=0, offers=False, axes=left)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return path
+
+
+def _draw_outcomes_by_party(
+    ax: Axes, scenario: Scenario, analysis: OutcomeAnalysis, deal: Mapping[str, float] | None
+) -> None:
+    parties = scenario.party_ids
+    x = np.arange(len(parties))
+    frontier = analysis.frontier
+    if len(frontier.outcomes):
+        points = np.asarray(frontier.utilities, dtype=float)
+        columns = [frontier.parties.index(p) for p in parties]
+        low, high = points[:, columns].min(axis=0), points[:, columns].max(axis=0)
+        ax.bar(x, high - low, bottom=low, width=0.5, color="#d7dde8", zorder=1, label="range on the Pareto frontier")
+    res = analysis.reservations
+    for n, party in enumerate(parties):
+        ax.hlines(
+            res[party],
+            n - 0.3,
+            n + 0.3,
+            colors=_colour(scenario, party),
+            linestyles="--",
+            lw=1.6,
+            zorder=2,
+            label="reservation value" if n == 0 else "_nolegend_",
+        )
+    for key, solution in (
+        ("nash", analysis.nash),
+        ("kalai_smorodinsky", analysis.kalai_smorodinsky),
+        ("utilitarian", analysis.utilitarian),
+    ):
+        if solution is not None:
+            style = _POINTS[key]
+            values = [solution.utilities[p] for p in parties]
+            ax.plot(x, values, "-", color=style["color"], lw=0.7, alpha=0.5, zorder=3)
+            ax.scatter(
+                x,
+                values,
+                s=style["s"] * 0.6,
+                marker=style["marker"],
+                facecolors="none",
+                edgecolors=style["color"],
+                linewidths=1.4,
+                zorder=4,
+                label=style["label"],
+            )
+    if deal is not None:
+        values = [deal[p] for p in parties]
+        ax.plot(x, values, "-", color="#b8860b", lw=1.2, zorder=5)
+        ax.scatter(
+            x, values, s=260, marker="*", c="#ffd700", edgecolors="black", linewidths=1.0, zorder=6, label="agreement"
+        )
+    tilted = len(parties) > 3
+    ax.set_xticks(x, parties, rotation=25 if tilted else 0, ha="right" if tilted else "center")
+    ax.set_ylabel("utility")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title("What each party gets", fontsize=10)
+    ax.grid(True, axis="y", lw=0.4, alpha=0.4)
+
+
+def _draw_concessions(
+    ax: Axes,
+    scenario: Scenario,
+    analysis: OutcomeAnalysis,
+    offers: Mapping[str, np.ndarray],
+    deal: Mapping[str, float] | None,
+) -> None:
+    parties = scenario.party_ids
+    for party, path in offers.items():
+        colour = _colour(scenario, party)
+        own = path[:, parties.index(party)] if party in parties else path.min(axis=1)
+        label = f"offers by {party} ({len(path)})" if party in parties else f"texts by {party}: lowest utility"
+        ax.plot(np.arange(1, len(own) + 1), own, "-o", color=colour, ms=3, lw=1.1, alpha=0.9, label=label)
+    if not offers:
+        ax.text(0.5, 0.5, "no offers", transform=ax.transAxes, ha="center", va="center", color="#777777")
+    ax.set_xlabel("offer number (each party's own)")
+    ax.set_ylabel("utility of the offer to the party that made it")
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_title("Concessions", fontsize=10)
+    ax.grid(True, lw=0.4, alpha=0.4)
 
 
 def _outcome_cloud(analysis: OutcomeAnalysis) -> tuple[np.ndarray, np.ndarray]:
@@ -243,7 +351,19 @@ def _draw_pair(
     ax.set_aspect("equal", adjustable="box")
 
 
-_LEGEND_ORDER = ("outcome", "possible", "Pareto", "above", "reservation", "offers", "Nash", "Kalai", "utilitarian")
+_LEGEND_ORDER = (
+    "outcome",
+    "possible",
+    "Pareto",
+    "range",
+    "above",
+    "reservation",
+    "offers",
+    "texts",
+    "Nash",
+    "Kalai",
+    "utilitarian",
+)
 
 
 def _legend_rank(label: str) -> int:
@@ -267,7 +387,7 @@ def _finish(
     outcome = "agreement" if deal is not None else "no agreement"
     title = f"{scenario.title}: {outcome}"
     note = f"{analysis.space.cardinality:,} outcomes"
-    if shown < analysis.space.cardinality:
+    if 0 < shown < analysis.space.cardinality:
         note += f" ({shown:,} drawn at random)"
     note += f"; frontier {len(analysis.frontier.outcomes)} points, {analysis.frontier.method}"
     if not analysis.frontier.exact:

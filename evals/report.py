@@ -1,15 +1,19 @@
 """A scorecard as a Markdown report that a person can read without knowing the measures.
 
-The report is rendered from the scorecard alone (no scenario needed), so a stored
+Every text it embeds from the scenario or the run (title, party names, issue ids, values, rule
+reasons) is escaped (`evals.markdown`): a party called ``A | B`` or ``[x](http://…)`` stays text
+and the tables stay tables. The report is rendered from the scorecard alone (no scenario needed), so a stored
 ``scorecard.json`` can be turned into a report later. JSON output is
 ``card.model_dump_json(indent=2)``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from evals.bargaining import nash_product
+from evals.markdown import code, text
 from evals.scorecard import BargainingPoint, Scorecard
 from pactlab.domain.issues import IssueValue, value_key
 
@@ -22,7 +26,7 @@ _HEADLINES = {
 
 def scorecard_markdown(card: Scorecard) -> str:
     """The scorecard as Markdown: headline, term sheet, parties, measures, bargaining points."""
-    lines: list[str] = [f"# {card.scenario_title}", ""]
+    lines: list[str] = [f"# {text(card.scenario_title)}", ""]
     lines += _headline(card)
     lines += _term_sheet(card)
     lines += _parties(card)
@@ -42,11 +46,12 @@ def _pct(x: float) -> str:
 
 
 def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
+    """A table row; a pipe that escaping missed is escaped here (one already escaped is left alone)."""
+    return "| " + " | ".join(re.sub(r"(?<!\\)\|", r"\\|", c) for c in cells) + " |"
 
 
 def _table(header: list[str], rows: list[list[str]], align: str = "") -> list[str]:
-    marks = [("---:" if a == "r" else "---") for a in (align or "l" * len(header)).ljust(len(header), "l")]
+    marks = [("---:" if a == "r" else "---") for a in (align or "").ljust(len(header), "l")[: len(header)]]
     return [_row(header), "| " + " | ".join(marks) + " |", *(_row(r) for r in rows), ""]
 
 
@@ -56,18 +61,18 @@ def _names(card: Scorecard) -> dict[str, str]:
 
 def _headline(card: Scorecard) -> list[str]:
     names = _names(card)
-    run = f"Negotiation `{card.negotiation_id}`, " if card.negotiation_id else ""
+    run = f"Negotiation {code(card.negotiation_id)}, " if card.negotiation_id else ""
     head = [
         f"**{_HEADLINES[card.outcome]}** after {card.rounds} round(s) and {card.turns} move(s).",
         "",
-        f"{run}scenario `{card.scenario_id}`, seed {card.seed}.",
+        f"{run}scenario {code(card.scenario_id)}, seed {card.seed}.",
         "",
     ]
     if card.outcome == "agreement":
-        who = ", ".join(f"{names.get(p, p)} ({p})" for p in card.agreed_by)
+        who = ", ".join(f"{text(names.get(p, p))} ({text(p)})" for p in card.agreed_by)
         head += [f"Accepted by: {who}.", ""]
     else:
-        left = [f"{p.name} ({p.party})" for p in card.parties if p.walked_away]
+        left = [f"{text(p.name)} ({text(p.party)})" for p in card.parties if p.walked_away]
         if left:
             head += [f"Walked away: {', '.join(left)}.", ""]
         head += ["Without a deal every party falls back on its alternative (its reservation value).", ""]
@@ -77,7 +82,10 @@ def _headline(card: Scorecard) -> list[str]:
 def _term_sheet(card: Scorecard) -> list[str]:
     if card.agreement is None:
         return []
-    rows = [[issue.replace("_", " "), f"`{value_key(value)}`"] for issue, value in card.agreement.items()]
+    rows = [
+        [text(issue.replace("_", " ")), code(value_key(value), in_table=True)]
+        for issue, value in card.agreement.items()
+    ]
     return ["## Agreed term sheet", "", *_table(["issue", "value"], rows)]
 
 
@@ -95,7 +103,7 @@ def _parties(card: Scorecard) -> list[str]:
             notes.append("**below its reservation value**")
         rows.append(
             [
-                f"{p.name} (`{p.party}`)",
+                f"{text(p.name)} ({code(p.party, in_table=True)})",
                 _f(p.utility),
                 _f(p.reservation_value),
                 f"{p.surplus:+.3f}",
@@ -219,7 +227,7 @@ def _bargaining_points(card: Scorecard) -> list[str]:
         return ["## Bargaining solutions", "", "No outcome is acceptable to every party: no bargaining solution.", ""]
     parties = [p.party for p in card.parties]
     reservations = {p.party: p.reservation_value for p in card.parties}
-    header = ["", *(f"u({p})" for p in parties), "welfare", "Nash product", "differs from the deal on"]
+    header = ["", *(f"u({text(p)})" for p in parties), "welfare", "Nash product", "differs from the deal on"]
     rows: list[list[str]] = []
     if card.agreement is None:
         title = "## Bargaining solutions: what a deal could have been"
@@ -262,7 +270,7 @@ _POINT_NAMES = {"nash": "Nash", "kalai_smorodinsky": "Kalai-Smorodinsky", "utili
 
 def _differences(agreement: Mapping[str, IssueValue], point: BargainingPoint) -> str:
     diffs = [
-        f"{issue.replace('_', ' ')} `{value_key(value)}`"
+        f"{text(issue.replace('_', ' '))} {code(value_key(value), in_table=True)}"
         for issue, value in point.terms.items()
         if issue not in agreement or value_key(agreement[issue]) != value_key(value)
     ]
@@ -272,7 +280,7 @@ def _differences(agreement: Mapping[str, IssueValue], point: BargainingPoint) ->
 def _not_applicable(card: Scorecard) -> list[str]:
     if not card.policies_not_applicable:
         return []
-    rows = [[f"`{n.rule}`", n.reason] for n in card.policies_not_applicable]
+    rows = [[code(n.rule, in_table=True), text(n.reason)] for n in card.policies_not_applicable]
     return ["## Policy rules not applicable", "", *_table(["rule", "why"], rows)]
 
 
@@ -282,9 +290,9 @@ def _opponent_models(card: Scorecard) -> list[str]:
         return []
     rows = [
         [
-            m.holder,
-            m.about,
-            m.model,
+            text(m.holder),
+            text(m.about),
+            text(m.model),
             _f(m.pearson_r),
             "–" if m.reservation_estimate is None else f"{_f(m.reservation_estimate)} vs {_f(m.reservation_value)}",
             _f(m.reservation_error),

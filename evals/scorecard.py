@@ -14,27 +14,52 @@ own. A party outside that coalition does not sign the deal, so its utility neith
 Nash product nor makes the deal look unfair. Under unanimity the coalition is every party, the
 figures are the classic ones and ``coalition`` is left out of the JSON. Pareto figures need no
 rule: anything that dominates a passing deal passes too.
+
+Large outcome spaces
+    Above the size `pactlab.domain.scale.frontier_enumerable` allows, `analyse` does not list the
+    frontier: `evals.optimise` answers each question by mixed-integer programming (the Nash,
+    Kalai–Smorodinsky and utilitarian points; the deal's Pareto optimality and distance). The
+    analysis then holds only the frontier points it found (``frontier_method`` "optimisation",
+    ``frontier_exact`` False), and the card's ``accuracy`` says, figure by figure, whether it is
+    exact and, when not, the interval it lies in. ``budget`` (seconds, `--eval-budget`) bounds
+    the analysis and, again, the deal's own questions; what is unfinished when it runs out is
+    reported as the best answer so far with its bound. Small spaces: ``accuracy`` is left out.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from evals.bargaining import Solution, coalition, kalai_smorodinsky, nash_product, nash_solution, utilitarian
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.opponent_models import ModelAccuracy, ModelEstimate, accuracy
+from evals.optimise import Dominance, LargeSpace, deadline_after
 from evals.usage import LLMUsage
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
+from pactlab.domain.scale import frontier_enumerable
 from pactlab.domain.scenario import RESERVED_ACTORS, AgreementRule, Scenario
 from pactlab.domain.table import MoveRecord, TableRecord
 
 Outcome = Literal["agreement", "impasse", "walk_away"]
+Method = Literal["auto", "enumerate", "optimise"]
+
+
+class FigureAccuracy(BaseModel):
+    """How exact a figure of a large-space scorecard is: exact, or within [lower, upper]."""
+
+    model_config = ConfigDict(frozen=True)
+
+    exact: bool
+    lower: float | None = Field(default=None, description="Proven lower bound when not exact.")
+    upper: float | None = Field(default=None, description="Proven upper bound when not exact.")
 
 
 class PartyScore(BaseModel):
@@ -77,7 +102,12 @@ class BargainingPoint(BaseModel):
     terms: dict[str, IssueValue]
     utilities: dict[str, float]
     objective: float = Field(description="What the solution maximises, at this point.")
-    exact: bool = Field(description="Whether it was found on the exact Pareto frontier.")
+    exact: bool = Field(description="Whether it was found on the exact Pareto frontier, or proven optimal.")
+    bound: float | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Large outcome spaces: how far the objective may lie below the best (proven), when not exact.",
+    )
     coalition: list[str] | None = Field(
         default=None,
         exclude_if=lambda v: v is None,
@@ -147,6 +177,12 @@ class Scorecard(BaseModel):
         "correlation of estimated vs true utilities and the reservation-value error (evals.opponent_models). "
         "Empty when no agent keeps an opponent model.",
     )
+    accuracy: dict[str, FigureAccuracy] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Large outcome spaces only (evals.optimise): per figure, whether it is exact and else the "
+        "interval it lies in; left out of the JSON when the frontier was enumerated (every figure exact).",
+    )
 
 
 @dataclass(frozen=True)
@@ -164,6 +200,9 @@ class OutcomeAnalysis:
     kalai_smorodinsky: Solution | None
     utilitarian: Solution | None
     rule: AgreementRule = field(default_factory=AgreementRule)
+    large: LargeSpace | None = field(default=None)
+    budget: float | None = field(default=None)
+    seconds: float = field(default=0.0)
 
     @property
     def reservations(self) -> dict[str, float]:
@@ -177,13 +216,28 @@ class OutcomeAnalysis:
         return self.scenario_sha256 == scenario.sha256()
 
 
-def analyse(scenario: Scenario, *, frontier: Frontier | None = None, seed: int = 0) -> OutcomeAnalysis:
+def analyse(
+    scenario: Scenario,
+    *,
+    frontier: Frontier | None = None,
+    seed: int = 0,
+    budget: float | None = None,
+    method: Method = "auto",
+) -> OutcomeAnalysis:
     """The frontier (unless given) and the three bargaining solutions of `scenario` under its agreement rule.
 
-    `seed` only matters when the outcome space is too large for an exact frontier.
+    `method` "auto" enumerates the frontier when `frontier_enumerable` allows it and else
+    optimises per question (`evals.optimise`, within `budget` seconds); "enumerate" and
+    "optimise" force a path (tests compare them). `seed` only matters for the approximate
+    frontier of spaces with wide multi-issue constraints.
     """
     space = OutcomeSpace(scenario.issues)
     utilities = utility_functions(space, {p.id: p.private for p in scenario.parties})
+    large = frontier is None and (
+        method == "optimise" or (method == "auto" and not frontier_enumerable(space.cardinality, len(utilities)))
+    )
+    if large:
+        return _analyse_large(scenario, space, utilities, scenario.protocol.agreement, budget)
     if frontier is None:
         frontier = pareto_frontier(space, utilities, seed=seed)
     rule = scenario.protocol.agreement
@@ -196,6 +250,37 @@ def analyse(scenario: Scenario, *, frontier: Frontier | None = None, seed: int =
         kalai_smorodinsky=kalai_smorodinsky(space, utilities, frontier, rule),
         utilitarian=utilitarian(space, utilities, frontier, rule),
         rule=rule,
+    )
+
+
+def _analyse_large(
+    scenario: Scenario,
+    space: OutcomeSpace,
+    utilities: dict[str, UtilityFunction],
+    rule: AgreementRule,
+    budget: float | None,
+) -> OutcomeAnalysis:
+    """The bargaining points by optimisation; the "frontier" holds just the points found."""
+    start = time.monotonic()
+    deadline = deadline_after(budget)
+    model = LargeSpace(space, utilities, rule)
+    nash, ks, util = model.nash(deadline), model.kalai_smorodinsky(deadline), model.utilitarian(deadline)
+    found = sorted({s.outcome for s in (nash, ks, util) if s is not None})
+    outcomes = np.array(found, dtype=np.int64)
+    points = np.array([model.point(o) for o in found], dtype=np.float64).reshape(len(found), len(utilities))
+    frontier = Frontier(tuple(utilities), outcomes, points, exact=False, method="optimisation")
+    return OutcomeAnalysis(
+        scenario_sha256=scenario.sha256(),
+        space=space,
+        utilities=utilities,
+        frontier=frontier,
+        nash=nash,
+        kalai_smorodinsky=ks,
+        utilitarian=util,
+        rule=rule,
+        large=model,
+        budget=budget,
+        seconds=time.monotonic() - start,
     )
 
 
@@ -245,6 +330,9 @@ def score(
     point = deal if deal is not None else reservations
 
     rule = analysis.rule
+    dominance = None
+    if analysis.large is not None:
+        dominance = analysis.large.dominance([point[p] for p in party_ids], deadline_after(analysis.budget))
     deal_product = nash_product(deal, reservations, rule) if deal is not None else 0.0
     members = coalition(deal, reservations, rule) if deal is not None else None
     needed = gains if members is None else {p: gains[p] for p in members}  # fairness among those the rule needs
@@ -263,8 +351,10 @@ def score(
         nash_product=deal_product,
         nash_ratio=_nash_ratio(deal, deal_product, analysis),
         coalition=list(members) if members is not None and rule.kind == "quorum" else None,
-        pareto_distance=_pareto_distance(point, frontier),
-        pareto_optimal=_pareto_optimal(sheet, deal, analysis),
+        pareto_distance=_pareto_distance(point, frontier) if dominance is None else dominance.distance.value,
+        pareto_optimal=_pareto_optimal(sheet, deal, analysis)
+        if dominance is None
+        else _large_optimal(sheet, analysis, dominance.dominated),
         fairness_min_max_ratio=min_max_ratio(needed.values()),
         fairness_gini=gini(max(g, 0.0) for g in needed.values()),
         nash_point=bargaining_point(analysis.nash, rule),
@@ -275,7 +365,50 @@ def score(
         frontier_method=frontier.method,
         outcome_space_size=space.cardinality,
         opponent_models=accuracy(space, analysis.utilities, estimates),
+        accuracy=None if dominance is None else _accuracy(analysis, dominance, deal, deal_product),
     )
+
+
+def _large_optimal(sheet: TermSheet | None, analysis: OutcomeAnalysis, dominated: bool) -> bool:
+    """`_pareto_optimal` for a large space: an agreement keeping every hard constraint, not dominated."""
+    if sheet is None or not all(u.satisfies_constraints(sheet) for u in analysis.utilities.values()):
+        return False
+    return not dominated
+
+
+def _point_accuracy(solution: Solution | None, unfinished: bool) -> FigureAccuracy:
+    if unfinished:  # the budget ran out before any answer: no point, and no bound either
+        return FigureAccuracy(exact=False)
+    if solution is None or solution.exact:
+        return FigureAccuracy(exact=True)
+    return FigureAccuracy(exact=False, lower=solution.objective, upper=solution.objective + solution.gap)
+
+
+def _accuracy(
+    analysis: OutcomeAnalysis, dominance: Dominance, deal: Mapping[str, float] | None, deal_product: float
+) -> dict[str, FigureAccuracy]:
+    """Per figure of a large-space card: exact, or the interval it lies in."""
+    d = dominance.distance
+    nash = analysis.nash
+    unfinished = analysis.large.unfinished if analysis.large is not None else set()
+    ratio = FigureAccuracy(exact="nash" not in unfinished)
+    if deal is not None and nash is not None and not nash.exact and nash.objective > 0:
+        best_upper = nash.objective + nash.gap
+        ratio = FigureAccuracy(exact=False, lower=deal_product / best_upper, upper=deal_product / nash.objective)
+    exact = FigureAccuracy(exact=True)
+    distance = exact if d.exact else FigureAccuracy(exact=False, lower=d.lower, upper=d.upper)
+    return {
+        "social_welfare": exact,
+        "nash_product": exact,
+        "fairness_min_max_ratio": exact,
+        "fairness_gini": exact,
+        "pareto_optimal": FigureAccuracy(exact=dominance.exact),
+        "pareto_distance": distance,
+        "nash_ratio": ratio,
+        "nash_point": _point_accuracy(nash, "nash" in unfinished),
+        "kalai_smorodinsky_point": _point_accuracy(analysis.kalai_smorodinsky, "kalai_smorodinsky" in unfinished),
+        "utilitarian_point": _point_accuracy(analysis.utilitarian, "utilitarian" in unfinished),
+    }
 
 
 def score_table(
@@ -314,6 +447,7 @@ def bargaining_point(solution: Solution | None, rule: AgreementRule | None = Non
         utilities={p: float(u) for p, u in solution.utilities.items()},
         objective=float(solution.objective),
         exact=solution.exact,
+        bound=None if solution.gap == 0.0 else solution.gap,
         coalition=list(solution.coalition) if rule is not None and rule.kind == "quorum" else None,
     )
 

@@ -25,6 +25,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - NoAgreement (the CLI: exit 3)            evals.termsheet
   |  - WordingError                             evals.termsheet
   |  - RehearsalError                           pactlab.app.rehearsal.errors
+  |  - BadJson, BodyTooLarge                    pactlab.app.web.limits
   |  - PathError                                pactlab.app.sweeps.paths
   |  - PlanError                                pactlab.app.sweeps.plan
   |  - SettingError, VariantError               pactlab.app.sweeps.settings

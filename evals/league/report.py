@@ -9,9 +9,9 @@ from pathlib import Path
 
 import jinja2
 
+from evals.intervals import Interval
 from evals.league.metrics import BY_KEY
 from evals.league.runs import LeagueInfo, LeagueRun
-from evals.league.stats import Interval
 from evals.league.summary import LeagueSummary, summarise, to_json
 from evals.league.template import TEMPLATE
 

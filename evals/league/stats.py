@@ -1,10 +1,5 @@
-"""Confidence intervals bounded to a metric's range, and pairwise tests with Holm's correction.
+"""Pairwise tests with Holm's correction (the intervals: `evals.intervals`, shared with the sweep reports).
 
-- Proportions (the agreement rate): the Wilson score interval, `statsmodels`'
-  ``proportion_confint(method="wilson")``; it lies inside [0, 1] by construction.
-- Means: Student's t interval, ``scipy.stats.t.interval(0.95, n - 1, mean, s/√n)``, then clipped
-  to the metric's possible range (a utility's interval never leaves [0, 1]). One value, or
-  values all equal, give the degenerate interval [mean, mean].
 - Pairwise comparisons: the two-sided Mann–Whitney U test (``scipy.stats.mannwhitneyu``) of two
   types' per-run values, p-values adjusted for the number of pairs with Holm's step-down method
   (``statsmodels.stats.multitest.multipletests(method="holm")``).
@@ -19,55 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.proportion import proportion_confint
 
-CONFIDENCE = 0.95
-ALPHA = 1 - CONFIDENCE
-
-
-@dataclass(frozen=True)
-class Interval:
-    """A point estimate over `n` values and its 95% confidence interval, with the method that gave it."""
-
-    estimate: float
-    low: float
-    high: float
-    n: int
-    method: str
-
-    @property
-    def empty(self) -> bool:
-        return self.n == 0 or math.isnan(self.estimate)
-
-
-NO_VALUES = Interval(math.nan, math.nan, math.nan, 0, "none")
-
-
-def wilson(successes: int, n: int) -> Interval:
-    """Proportion `successes / n` and its Wilson score interval (statsmodels)."""
-    if n == 0:
-        return NO_VALUES
-    low, high = proportion_confint(successes, n, alpha=ALPHA, method="wilson")
-    p = successes / n
-    return Interval(p, min(float(low), p), max(float(high), p), n, "wilson")
-
-
-def t_interval(values: Sequence[float], lower: float, upper: float) -> Interval:
-    """Mean of `values` and its Student-t interval (scipy), clipped to [lower, upper]."""
-    n = len(values)
-    if n == 0:
-        return NO_VALUES
-    data = np.asarray(values, dtype=float)
-    mean = float(data.mean())
-    spread = float(data.std(ddof=1)) if n > 1 else 0.0
-    if n == 1 or spread == 0.0:
-        low = high = mean
-    else:
-        low_t, high_t = stats.t.interval(CONFIDENCE, n - 1, loc=mean, scale=spread / math.sqrt(n))
-        low, high = float(low_t), float(high_t)
-    clipped_low = min(max(low, lower), mean)
-    clipped_high = max(min(high, upper), mean)
-    return Interval(mean, clipped_low, clipped_high, n, "t, clipped")
+from evals.intervals import ALPHA
 
 
 @dataclass(frozen=True)

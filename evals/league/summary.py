@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from evals.intervals import Interval, t_interval, wilson
 from evals.league.metrics import BY_KEY, METRICS, Metric, Observation, metric_range, observations
 from evals.league.runs import LeagueInfo, LeagueRun
-from evals.league.stats import Comparison, Interval, pairwise, t_interval, wilson
+from evals.league.stats import Comparison, pairwise
 
 
 @dataclass(frozen=True)

@@ -6,20 +6,24 @@ reservation point): agreement (a proportion), each party's surplus over its rese
 value, the Nash ratio, the Pareto distance, and policy violations (failed rule verdicts,
 from the audit trail). Only done runs count; intervals are over the runs of a group, that is
 over seeds (and repetitions) for a variant, and over seeds and the other factors' levels for
-a factor level. See `evals.sweeps.stats` for the intervals.
+a factor level. See `evals.intervals` for the intervals (scipy/statsmodels), each bounded to its
+measure's range: the agreement rate to [0, 1], the Nash ratio to [0, 1], a party's surplus to
+[-reservation, 1 - reservation] (the widest over the runs), the Pareto distance to [0, √parties], and
+violations to [0, ∞).
 """
 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from evals.intervals import Interval, t_interval, wilson
 from evals.scorecard import Scorecard
 from evals.sweeps.runs import SweepInfo, SweepRun, level, level_of
-from evals.sweeps.stats import Estimate, mean_ci, proportion_ci
 from pactlab.domain.issues import IssueValue
 
 MEASURES = ("agreement", "surplus", "nash_ratio", "pareto_distance", "violations")
@@ -31,11 +35,11 @@ class Group:
 
     label: str
     runs: int
-    agreement: Estimate
-    surplus: dict[str, Estimate]
-    nash_ratio: Estimate
-    pareto_distance: Estimate
-    violations: Estimate
+    agreement: Interval
+    surplus: dict[str, Interval]
+    nash_ratio: Interval
+    pareto_distance: Interval
+    violations: Interval
     params: dict[str, Any] = field(default_factory=dict)
 
 
@@ -88,15 +92,16 @@ def summarise(info: SweepInfo, runs: Sequence[SweepRun], top: int = 10) -> Sweep
 
 def group(label: str, runs: Sequence[SweepRun], parties: Sequence[str], params: dict[str, Any] | None = None) -> Group:
     cards = [r.scorecard for r in runs if r.scorecard is not None]
-    surplus = {p: mean_ci([_surplus(card, p) for card in cards]) for p in parties}
+    surplus = {p: t_interval([_surplus(card, p) for card in cards], *_surplus_range(cards, p)) for p in parties}
+    reach = math.sqrt(max((len(c.parties) for c in cards), default=1))
     return Group(
         label=label,
         runs=len(cards),
-        agreement=proportion_ci(sum(c.outcome == "agreement" for c in cards), len(cards)),
+        agreement=wilson(sum(c.outcome == "agreement" for c in cards), len(cards)),
         surplus=surplus,
-        nash_ratio=mean_ci([c.nash_ratio for c in cards], floor=0.0),
-        pareto_distance=mean_ci([c.pareto_distance for c in cards], floor=0.0),
-        violations=mean_ci([float(r.violations.violations) for r in runs if r.violations is not None], floor=0.0),
+        nash_ratio=t_interval([c.nash_ratio for c in cards], 0.0, 1.0),
+        pareto_distance=t_interval([c.pareto_distance for c in cards], 0.0, reach),
+        violations=t_interval([float(r.violations.violations) for r in runs if r.violations is not None], 0.0),
         params=dict(params or {}),
     )
 
@@ -163,6 +168,24 @@ def _parties(runs: Sequence[SweepRun]) -> list[str]:
         if run.scorecard is not None:
             return [p.party for p in run.scorecard.parties]
     return []
+
+
+def _surplus_range(cards: Sequence[Scorecard], party: str) -> tuple[float, float]:
+    """The values a party's surplus can take over `cards`: utility (0–1) minus its reservation value, and
+    0 without agreement; the widest over the runs (a factor may change the reservation value)."""
+    reservations = [p.reservation_value for c in cards for p in c.parties if p.party == party]
+    if not reservations:
+        return (-1.0, 1.0)
+    return (min(0.0, -max(reservations)), max(0.0, 1.0 - min(reservations)))
+
+
+def intervals(summary: SweepSummary) -> list[Interval]:
+    """Every interval of the report (for its note on methods and small samples)."""
+    groups = [summary.overall, *(g for gs in summary.factors.values() for g in gs), *summary.variants]
+    found: list[Interval] = []
+    for g in groups:
+        found += [g.agreement, *g.surplus.values(), g.nash_ratio, g.pareto_distance, g.violations]
+    return found
 
 
 def _surplus(card: Scorecard, party: str) -> float:

@@ -3,35 +3,46 @@
 from __future__ import annotations
 
 import base64
-import math
 from collections.abc import Mapping, Sequence
 
 import jinja2
 from markupsafe import Markup
 
-from evals.sweeps.aggregate import SweepSummary
+from evals.intervals import Interval, methods_note
+from evals.sweeps.aggregate import SweepSummary, intervals
+from evals.sweeps.labels import factor_label
 from evals.sweeps.runs import SweepRun
-from evals.sweeps.stats import Estimate
 from evals.sweeps.template import TEMPLATE
 
 MAX_FAILED = 50
 """Failed runs listed at most."""
 
 
-def est(e: Estimate, digits: int = 3) -> Markup:
-    """``0.812 [0.701, 0.923]`` (the interval in small print); ``–`` without values."""
-    if e.n == 0 or math.isnan(e.mean):
+def _flag(e: Interval) -> str:
+    """``*`` after an interval that rests on a small sample (the note below the figures says what it means)."""
+    return '<abbr class="small" title="fewer runs than make a reliable interval">*</abbr>' if e.small else ""
+
+
+def est(e: Interval, digits: int = 3) -> Markup:
+    """``0.812`` over ``[0.701, 0.923]`` (the interval in small print, on its own line); ``–`` without values."""
+    if e.empty:
         return Markup("–")
     if e.n == 1:
-        return Markup(f"{e.mean:.{digits}f}")
-    return Markup(f'{e.mean:.{digits}f} <span class="ci">[{e.low:.{digits}f}, {e.high:.{digits}f}]</span>')
+        return Markup(f"{e.estimate:.{digits}f}{_flag(e)}")
+    return Markup(
+        f'{e.estimate:.{digits}f}<br><span class="ci" title="{e.method}">'
+        f"[{e.low:.{digits}f}, {e.high:.{digits}f}]{_flag(e)}</span>"
+    )
 
 
-def pct(e: Estimate) -> Markup:
-    """``83% [71–91%]`` (the interval in small print)."""
-    if e.n == 0 or math.isnan(e.mean):
+def pct(e: Interval) -> Markup:
+    """``83%`` over ``[71–91%]`` (the interval in small print, on its own line)."""
+    if e.empty:
         return Markup("–")
-    return Markup(f'{100 * e.mean:.0f}% <span class="ci">[{100 * e.low:.0f}–{100 * e.high:.0f}%]</span>')
+    return Markup(
+        f'{100 * e.estimate:.0f}%<br><span class="ci" title="{e.method}">'
+        f"[{100 * e.low:.0f}–{100 * e.high:.0f}%]{_flag(e)}</span>"
+    )
 
 
 def num(x: float | None) -> str:
@@ -57,4 +68,7 @@ def render(
         est=est,
         pct=pct,
         num=num,
+        label=lambda path: factor_label(path, summary.info.names),
+        name=lambda pid: summary.info.names.get(pid, pid),
+        methods=methods_note(intervals(summary)),
     )

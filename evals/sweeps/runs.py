@@ -22,6 +22,7 @@ class SweepInfo:
     seeds: list[int] = field(default_factory=list)
     variants: int = 0
     design: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # party and issue ids -> display names
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,12 @@ TEMPLATE = """<!doctype html>
         padding: 0 1rem; color: #1d2733; line-height: 1.45; }
  h1 { margin-bottom: .2rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #d5dbe3; padding-bottom: .2rem; }
  .lead { color: #4a5868; margin-top: 0; }
- table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .88rem; display: block; overflow-x: auto; }
- th, td { padding: .28rem .6rem; border-bottom: 1px solid #e4e8ee; text-align: right; vertical-align: top; }
- td { white-space: nowrap; } td.l, td.terms { white-space: normal; }
+ table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .84rem; max-width: 100%; }
+ th, td { padding: .25rem .45rem; border-bottom: 1px solid #e4e8ee; text-align: right; vertical-align: top; }
+ th { font-weight: 600; white-space: normal; }
+ td { white-space: nowrap; } td.l, td.terms { white-space: normal; text-align: left; }
+ table.variants td.l { min-width: 14rem; max-width: 24rem; } table.variants td.l span { display: block; }
+ .path { color: #6b7785; font-size: .75rem; font-weight: normal; } abbr.small { color: #b35c00; text-decoration: none; }
  th { background: #f3f5f8; } td.l, th.l { text-align: left; }
  .ci { color: #6b7785; font-size: .8rem; white-space: nowrap; }
  .note { color: #4a5868; font-size: .86rem; max-width: 60rem; }
@@ -39,13 +42,17 @@ a run counts 0 surplus and 0 Nash ratio, and its Pareto distance is measured fro
 <b>Surplus</b>: a party's utility minus its reservation value. <b>Nash ratio</b>: the deal's Nash product over
 the Nash bargaining solution's. <b>Pareto distance</b>: how far the outcome lies from the Pareto frontier in
 utility space (0 on it). <b>Policy violations</b>: failed rule verdicts of the policy gate per run (from the
-audit trail). Brackets give 95% confidence intervals: Wilson score interval for the agreement rate, Student's t
-interval of the mean otherwise (clipped at 0 for measures that cannot be negative); over the seeds of a
-variant, and over seeds and the other factors' levels for a factor level.
+audit trail). Brackets give 95% confidence intervals, each bounded to its measure's range:
+the Wilson score interval (statsmodels) for the agreement rate, Student's t interval of the mean (scipy)
+otherwise, clipped to what the measure can take (Nash ratio 0–1, surplus between minus the walk-away value
+and one minus it, Pareto distance 0–√parties, violations from 0); over the seeds of a variant, and over
+seeds and the other factors'
+levels for a factor level. Hover an interval for its method.</p>
+<p class="note" id="methods">{{ methods }}
 Every run's scorecard is in <code>{{ csv_name }}</code>.</p>
 
 {% macro measures_header() -%}
-<th>runs</th><th>agreement</th>{% for p in s.parties %}<th>surplus {{ p }}</th>{% endfor %}
+<th>runs</th><th>agreement</th>{% for p in s.parties %}<th>surplus<br>{{ name(p) }}</th>{% endfor %}
 <th>Nash ratio</th><th>Pareto distance</th><th>policy violations</th>
 {%- endmacro %}
 {% macro measures(g) -%}
@@ -59,12 +66,12 @@ Every run's scorecard is in <code>{{ csv_name }}</code>.</p>
 <tr><td>all done runs</td>{{ measures(s.overall) }}</tr></table>
 
 {% for factor, groups in s.factors.items() %}
-<h2>By <code>{{ factor }}</code></h2>
+<h2>By {{ label(factor) }} <span class="path">{{ factor }}</span></h2>
 <table><tr><th class="l">level</th>{{ measures_header() }}</tr>
 {% for g in groups %}<tr><td class="l">{{ g.label }}</td>{{ measures(g) }}</tr>
 {% endfor %}</table>
 {% if plots.get(factor) -%}
-<img alt="agreements in utility space by {{ factor }}" src="data:image/png;base64,{{ plots[factor] }}">
+<img alt="agreements in utility space by {{ label(factor) }}" src="data:image/png;base64,{{ plots[factor] }}">
 {%- endif %}
 {% endfor %}
 
@@ -81,21 +88,24 @@ Every run's scorecard is in <code>{{ csv_name }}</code>.</p>
 (then by runs). A term sheet agreed across many variants survives changes in priorities, walk-away points,
 negotiators and policies.</p>
 {% if s.robust %}
-<table><tr><th>#</th><th>variants</th><th>runs</th>{% for p in s.parties %}<th>mean u({{ p }})</th>{% endfor %}
+<table><tr><th>#</th><th>variants</th><th>runs</th>
+{% for p in s.parties %}<th>mean utility<br>{{ name(p) }}</th>{% endfor %}
 <th class="l">term sheet</th><th class="l">agreed under</th></tr>
 {% for d in s.robust %}<tr><td>{{ loop.index }}</td>
 <td>{{ d.variants }} / {{ s.variants_total }}</td><td>{{ d.runs }}</td>
 {% for p in s.parties %}<td>{{ num(d.mean_utility.get(p)) }}</td>{% endfor %}
 <td class="terms">{% for issue, value in d.terms.items() -%}
-{{ issue }} = <b>{{ value }}</b>{% if not loop.last %}; {% endif %}{% endfor %}</td>
+{{ name(issue) }}: <b>{{ value }}</b>{% if not loop.last %}; {% endif %}{% endfor %}</td>
 <td class="terms">{% for f, lv in d.levels.items() -%}
-{{ f }}: {{ lv|join(", ") }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
+{{ label(f) }}: {{ lv|join(", ") }}{% if not loop.last %}<br>{% endif %}{% endfor %}</td></tr>
 {% endfor %}</table>
 {% else %}<p class="note">No run ended in agreement.</p>{% endif %}
 
 <h2>By variant</h2>
-<table><tr><th class="l">variant</th>{{ measures_header() }}</tr>
-{% for g in s.variants %}<tr><td class="l">{{ g.label }}</td>{{ measures(g) }}</tr>
+<table class="variants"><tr><th class="l">variant</th>{{ measures_header() }}</tr>
+{% for g in s.variants %}<tr><td class="l">{% for f, v in g.params.items() -%}
+<span>{{ label(f) }}: <b>{{ v if v is string else v|tojson }}</b></span>
+{%- else %}base scenario{% endfor %}</td>{{ measures(g) }}</tr>
 {% endfor %}</table>
 
 {% if failed %}

@@ -1,11 +1,12 @@
 """The term sheet as Markdown: the terms first, then the redline schedule and the record.
 
-Everything that comes from the scenario or the moves is escaped (`md`): one line, no raw HTML,
-no table-breaking pipes, no accidental emphasis.
+Everything that comes from the scenario or the moves is escaped (`md`, `evals.markdown`): one
+line, no raw HTML, no links, no table-breaking pipes, no accidental emphasis.
 """
 
 from __future__ import annotations
 
+from evals.markdown import code, text
 from evals.termsheet.model import RecordRef, TermSheetDocument, turn_label
 from evals.termsheet.wording import join_names
 from pactlab.domain.issues import value_key
@@ -13,17 +14,9 @@ from pactlab.domain.issues import value_key
 NO_RATIONALE = "(none given for this term)"
 
 
-def md(text: str) -> str:
-    """Text for Markdown: one line, no raw HTML, no table-breaking pipes, no accidental emphasis."""
-    one_line = " ".join(text.split())
-    return (
-        one_line.replace("\\", "\\\\")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("*", "\\*")
-        .replace("`", "'")
-    )
+def md(value: str) -> str:
+    """Text for Markdown: one line, every special character escaped (`evals.markdown.text`)."""
+    return text(value)
 
 
 def _record(ref: RecordRef) -> str:
@@ -38,7 +31,7 @@ def to_markdown(doc: TermSheetDocument) -> str:
     out += ["## Parties", ""]
     for party in doc.parties:
         status = "signatory" if party.signed else "did not sign: not bound by these terms"
-        out.append(f"- **{md(party.name)}** (`{party.id}`): {md(party.core_business)}. *{status}*")
+        out.append(f"- **{md(party.name)}** ({code(party.id)}): {md(party.core_business)}. *{status}*")
     o = doc.outcome
     accepted = join_names([md(p.name) for p in doc.parties if p.id in o.accepted_by])
     out += [
@@ -59,7 +52,7 @@ def to_markdown(doc: TermSheetDocument) -> str:
             "",
             md(clause.text),
             "",
-            f"- Agreed value: **{md(clause.value_text)}** (`{value_key(clause.value)}`)",
+            f"- Agreed value: **{md(clause.value_text)}** ({code(value_key(clause.value))})",
             f"- Set by {md(origin.party_name)} at {turn_label(origin.turn, origin.round)} ({_record(origin)}); "
             "unchanged in every proposal since.",
             f"- Rationale: {md(origin.rationale) or NO_RATIONALE}",
@@ -85,8 +78,8 @@ def to_markdown(doc: TermSheetDocument) -> str:
     out += [
         "## Record",
         "",
-        f"- Negotiation: `{doc.negotiation_id}`",
-        f"- Scenario: `{doc.scenario_id}`, SHA-256 `{doc.scenario_sha256}`",
+        f"- Negotiation: {code(doc.negotiation_id)}",
+        f"- Scenario: {code(doc.scenario_id)}, SHA-256 `{doc.scenario_sha256}`",
         f"- Code version: {md(doc.code_version)}" + (f", SHA-256 `{doc.code_sha256}`" if doc.code_sha256 else ""),
     ]
     if doc.transcript_last_hash:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from pactlab.domain.clauses import Clause
 from pactlab.domain.ids import ID_PATTERN, keyword_problem
+from pactlab.domain.limits import issue_size_problem
 
 IssueValue = bool | int | float | str
 """One value of one issue, as it appears in a term sheet."""
@@ -85,9 +86,11 @@ class NumericIssue(_IssueBase):
     """An issue whose value is a number in [minimum, maximum] on a grid of `step`."""
 
     kind: Literal["numeric"] = "numeric"
-    minimum: float
-    maximum: float
-    step: float = Field(gt=0, description="Grid spacing; the outcome space holds every step from minimum.")
+    minimum: float = Field(allow_inf_nan=False)
+    maximum: float = Field(allow_inf_nan=False)
+    step: float = Field(
+        gt=0, allow_inf_nan=False, description="Grid spacing; the outcome space holds every step from minimum."
+    )
     integer: bool = Field(default=False, description="Whether values are whole numbers.")
     unit: str = Field(default="", description="Unit shown to people, e.g. '%' or 'months'.")
 
@@ -95,6 +98,9 @@ class NumericIssue(_IssueBase):
     def _check_range(self) -> NumericIssue:
         if self.maximum <= self.minimum:
             raise ValueError(f"maximum ({self.maximum}) must be greater than minimum ({self.minimum})")
+        too_many = issue_size_problem(self.minimum, self.maximum, self.step, f"issue {self.id!r}")
+        if too_many is not None:
+            raise ValueError(too_many)
         steps = (self.maximum - self.minimum) / self.step
         if abs(steps - round(steps)) > 1e-9:
             raise ValueError(

@@ -8,9 +8,10 @@ that file, its line and its own fields.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,12 +19,15 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pactlab.domain.limits import MAX_FILE_BYTES, number_problem
 from pactlab.domain.yaml_bounds import refusal
 from pactlab.errors import BadInput
 
 M = TypeVar("M", bound=BaseModel)
 _SCALARS = yaml.constructor.SafeConstructor()
 Loc = tuple[Any, ...]
+_EXPONENT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)[eE][-+]?[0-9]+\Z")
+"""A number with an exponent but no dot (``1e308``): PyYAML reads it as a string, pydantic as a float."""
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,33 @@ class FileError(BadInput, ValueError):
 def load_model(path: str | Path, model: type[M]) -> M:
     """Parse `path` as YAML and validate it as `model`, or raise FileError."""
     path = Path(path)
+    return parse_model(read_text(path), model, source=str(path))
+
+
+def read_text(path: str | Path, source: str | None = None) -> str:
+    """The UTF-8 text of `path` (named `source` in problems), or FileError: unreadable, too large, not UTF-8.
+
+    A file larger than `MAX_FILE_BYTES` is refused before it is read; a byte that is not UTF-8
+    (random bytes, a UTF-16 file) is reported at its line and column.
+    """
+    path = Path(path)
+    source = str(path) if source is None else source
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise FileError([Problem(str(path), None, None, "", f"cannot read file: {exc.strerror or exc}")]) from None
+        raise FileError([Problem(source, None, None, "", f"cannot read file: {exc.strerror or exc}")]) from None
+    if len(data) > MAX_FILE_BYTES:
+        message = f"file is larger than {MAX_FILE_BYTES:,} bytes (PACTLAB_MAX_FILE_BYTES raises the limit)"
+        raise FileError([Problem(source, None, None, "", message)])
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start}): a YAML file is UTF-8 text"
-        raise FileError([Problem(str(path), None, None, "", message)]) from None
-    return parse_model(text, model, source=str(path))
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        bom = " (a UTF-16 file: save it as UTF-8)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        message = f"byte 0x{data[exc.start]:02x} is not UTF-8 text{bom}; a YAML file is UTF-8 text"
+        raise FileError([Problem(source, line, column, "", message)]) from None
 
 
 def locate_problems(path: str | Path, found: Sequence[tuple[tuple[Any, ...], str]]) -> list[Problem]:
@@ -78,7 +101,7 @@ def locate_problems(path: str | Path, found: Sequence[tuple[tuple[Any, ...], str
     For checks that need more than the file itself, such as a policy set checked against a scenario.
     """
     source = str(path)
-    root = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    root = yaml.compose(read_text(path), Loader=yaml.SafeLoader)
     if root is None:
         return [Problem(source, None, None, _dotted(loc), message) for loc, message in found]
     problems = []
@@ -116,6 +139,13 @@ def _compose(text: str, source: str, what: str) -> yaml.Node:
         raise FileError([Problem(source, refused.line, refused.column, refused.field, refused.message)])
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.reader.ReaderError as exc:  # a control character such as NUL: PyYAML gives its position
+        at_line, at_column = _line_column(text, exc.position)
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        message = f"character U+{code:04X} is not allowed in a YAML file ({exc.reason}): remove it"
+        raise FileError([Problem(source, at_line, at_column, "", message)]) from None
+    except RecursionError:  # only with a depth limit raised past what the stack holds
+        raise FileError([Problem(source, 1, 1, "", "nested too deeply to read")]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -146,9 +176,13 @@ def _include(
         path = base / named
         node, used = _locate(root, loc)
         try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            problems.append(_at(source, node, _dotted(used), f"cannot read {named!r}: {exc.strerror or exc}"))
+            text = read_text(path)
+        except FileError as exc:
+            first = exc.problems[0]
+            if first.line is None:  # the file as a whole: unreadable or too large
+                problems.append(_at(source, node, _dotted(used), f"cannot read {named!r}: {first.message}"))
+            else:
+                problems.extend(exc.problems)
             continue
         try:
             sub_root = _compose(text, str(path), str(loc[-1]))
@@ -167,7 +201,7 @@ def _construct(node: yaml.Node, path: tuple[Any, ...], source: str, problems: li
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _SCALARS.construct_object(key_node, deep=True)
+            key = _scalar(key_node, path, source, problems)
             if key in result:
                 problems.append(_at(source, key_node, _dotted((*path, key)), "duplicate key; each key may appear once"))
                 continue
@@ -175,7 +209,37 @@ def _construct(node: yaml.Node, path: tuple[Any, ...], source: str, problems: li
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_construct(v, (*path, n), source, problems) for n, v in enumerate(node.value)]
-    return _SCALARS.construct_object(node, deep=True)
+    return _scalar(node, path, source, problems)
+
+
+def _scalar(node: yaml.Node, path: tuple[Any, ...], source: str, problems: list[Problem]) -> Any:
+    """A scalar's value; a value PyYAML cannot build, or a number out of bounds, is a problem (value None)."""
+    try:
+        value = _SCALARS.construct_object(node, deep=True)
+    except (ValueError, TypeError, OverflowError, yaml.YAMLError) as exc:  # e.g. 2001-13-45, a 5,000-digit int
+        problems.append(_at(source, node, _dotted(path), f"cannot read the value {_excerpt(node)}: {exc}"))
+        return None
+    if not isinstance(value, Hashable):  # a collection as a key: refused by yaml_bounds before this
+        problems.append(_at(source, node, _dotted(path), "a key must be a plain value, not a list or a mapping"))
+        return None
+    if isinstance(value, str) and isinstance(node, yaml.ScalarNode) and node.style is None and _EXPONENT.match(value):
+        problem = number_problem(float(value))  # 1e308: a number in YAML 1.2 (and to pydantic), a string to PyYAML
+    else:
+        problem = number_problem(value)
+    if problem is not None:
+        problems.append(_at(source, node, _dotted(path), problem))
+        return None
+    return value
+
+
+def _excerpt(node: yaml.Node) -> str:
+    text = str(getattr(node, "value", ""))
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of character `position` of `text`."""
+    return text.count("\n", 0, position) + 1, position - (text.rfind("\n", 0, position) + 1) + 1
 
 
 def _problem_from(

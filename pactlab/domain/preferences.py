@@ -223,7 +223,10 @@ def _raise(problems: list[tuple[tuple[str | int, ...], str]]) -> None:
 
 
 def _check_weights(profile: PrivateProfile) -> None:
-    if sum(profile.weights.values()) <= 0:
+    total = sum(profile.weights.values())
+    if not math.isfinite(total):  # e.g. weights of 1e308 each: their sum, and every utility, would not be finite
+        _raise([(("weights",), f"the weights add up to {total:g}; give them on a smaller scale, e.g. 1 to 100")])
+    if total <= 0:
         hint = "" if profile.weights else "; give each issue's weight, e.g. {price: 2} (or 'utility: sum')"
         _raise([(("weights",), "at least one weight must be positive" + hint)])
 

@@ -13,6 +13,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, ValidationError
 from pactlab.domain.clauses import Clause, check_clause
 from pactlab.domain.ids import ID_PATTERN
 from pactlab.domain.issues import Issue, NumericIssue, value_key
+from pactlab.domain.limits import INT_MAX, INT_MIN, MAX_ROUNDS, outcome_space_problem
 from pactlab.domain.playbook import Playbook
 from pactlab.domain.playbook_compiler import PlaybookError, compile_playbook
 from pactlab.domain.preferences import PrivateProfile, check_profile
@@ -32,7 +33,7 @@ class ModelSettings(BaseModel):
     provider: Literal["openai", "vllm", "ollama", "llamacpp", "lmstudio", "compatible"] | None = None
     model: str | None = None
     temperature: float | None = Field(default=None, ge=0, le=2)
-    seed: int | None = None
+    seed: int | None = Field(default=None, ge=INT_MIN, le=INT_MAX)
     max_tokens: int | None = Field(default=None, ge=16)
     output_mode: Literal["json_schema", "json_object", "tools", "prompt"] | None = None
 
@@ -198,12 +199,13 @@ class Protocol(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_rounds: int = Field(default=30, ge=1, le=10_000, description="A round is one turn of every party.")
+    max_rounds: int = Field(default=30, ge=1, le=MAX_ROUNDS, description="A round is one turn of every party.")
     opener: str | None = Field(default=None, description="Party that speaks first; default: the first party.")
     agreement: AgreementRule = Field(default_factory=AgreementRule)
     stall_rounds: int | None = Field(
         default=3,
         ge=1,
+        le=MAX_ROUNDS,
         description="Escalate to the next dispute tier after this many rounds without an improving offer "
         "(null: escalate only when a tier's time limit is used up).",
     )
@@ -260,7 +262,7 @@ class DisputeTier(BaseModel):
     name: str
     kind: TierKind = "negotiation"
     description: str = ""
-    max_rounds: int | None = Field(default=None, ge=1, description="Time limit of this tier, in rounds.")
+    max_rounds: int | None = Field(default=None, ge=1, le=MAX_ROUNDS, description="Time limit of this tier, in rounds.")
     concession_mandate: float | None = Field(
         default=None,
         ge=0,
@@ -273,7 +275,12 @@ class DisputeTier(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _kind_from_id(cls, data: object) -> object:
-        if isinstance(data, dict) and "kind" not in data and data.get("id") in DEFAULT_MANDATES:
+        if (
+            isinstance(data, dict)
+            and "kind" not in data
+            and isinstance(data.get("id"), str)
+            and data["id"] in DEFAULT_MANDATES
+        ):
             return {**data, "kind": data["id"]}
         return data
 
@@ -356,6 +363,9 @@ class Scenario(BaseModel):
         def add(loc: tuple[str | int, ...], message: str) -> None:
             errors.append(InitErrorDetails(type=PydanticCustomError("scenario", message), loc=loc, input=None))
 
+        too_large = outcome_space_problem(self.issues)
+        if too_large is not None:
+            add(("issues",), too_large)
         _duplicates([i.id for i in self.issues], ("issues",), "issue", add)
         _duplicates([p.id for p in self.parties], ("parties",), "party", add)
         _duplicates([t.id for t in self.dispute_ladder], ("dispute_ladder",), "tier", add)

@@ -16,13 +16,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from pactlab.domain.limits import MAX_DEPTH, MAX_NODES
 from pactlab.errors import BadInput
-
-MAX_DEPTH = 32
-"""Nesting levels a scenario file may have (the shipped ones need 7)."""
-
-MAX_NODES = 200_000
-"""Nodes a scenario file may expand to, aliases expanded (the shipped ones have under 1,000)."""
 
 PLAIN_TAGS = frozenset(
     {"!", *(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map"))}
@@ -100,7 +95,7 @@ def _scan(text: str) -> None:
         is_key = bool(stack) and stack[-1].is_mapping and stack[-1].children % 2 == 0
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in PLAIN_TAGS:
-            raise _Refused(event, path, f"tag {tag!r} is not allowed: a scenario file holds plain values")
+            raise _Refused(event, path, f"tag {tag!r} is not allowed: a file holds plain values")
         if isinstance(event, yaml.AliasEvent):
             anchor = str(event.anchor)
             if anchor in open_anchors:
@@ -118,14 +113,21 @@ def _scan(text: str) -> None:
             if is_key:
                 raise _Refused(event, path, "a key must be a plain value, not a list or a mapping")
             if len(stack) >= MAX_DEPTH:
-                raise _Refused(event, path, f"nested too deeply: at most {MAX_DEPTH} levels")
+                raise _Refused(
+                    event, path, f"nested too deeply: at most {MAX_DEPTH} levels (PACTLAB_MAX_DEPTH raises the limit)"
+                )
             count += 1
             stack.append(_Collection(isinstance(event, yaml.MappingStartEvent), event.anchor, count - 1, path=path))
             if event.anchor is not None:
                 open_anchors.add(event.anchor)
                 collections.add(event.anchor)
         if count > MAX_NODES:
-            raise _Refused(event, path, f"too large once its aliases are expanded: more than {MAX_NODES:,} values")
+            raise _Refused(
+                event,
+                path,
+                f"too large once its aliases are expanded: more than {MAX_NODES:,} values "
+                "(PACTLAB_MAX_NODES raises the limit)",
+            )
         if not isinstance(event, yaml.CollectionStartEvent):
             _child_done(stack)
 

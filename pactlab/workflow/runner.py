@@ -281,6 +281,11 @@ class Negotiations:
             ).fetchall()
         return [str(r[0]) for r in rows]
 
+    def delete(self, negotiation_id: str) -> None:
+        """Remove every checkpoint of `negotiation_id` (its audit transcript is the caller's to keep)."""
+        with self._writing(negotiation_id):
+            self.saver.delete_thread(negotiation_id)
+
     def _writing(self, negotiation_id: str) -> AbstractContextManager[None]:
         """This process's writer lock on a negotiation (see `pactlab.workflow.writer_lock`)."""
         return writer(self.checkpoint_path, negotiation_id) if self._shared else nullcontext()

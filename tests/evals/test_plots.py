@@ -1,4 +1,4 @@
-"""The utility-space plot: a real PNG for two parties and a grid of projections for four."""
+"""The utility-space plot: a real PNG for two parties and a view per party for four."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def test_plot_without_agreement_or_moves(two_party: Scenario, tmp_path: Path) ->
     png_size(out)
 
 
-def test_four_parties_give_a_grid_of_projections(tmp_path: Path) -> None:
+def test_four_parties_give_a_view_per_party(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = four_party()
     analysis = analyse(scenario)
     terms: dict[str, IssueValue] = {"owner": "b", "royalty": 2, "disclosed": True}
@@ -116,12 +116,13 @@ def test_four_parties_give_a_grid_of_projections(tmp_path: Path) -> None:
         move(3, "di", "propose", terms),
         move(4, "ada", "accept"),
     ]
+    monkeypatch.setattr(plots, "_outcome_cloud", None)  # the per-party view draws no outcome cloud
     out = plot_utility_space(scenario, moves, terms, tmp_path / "four.png", analysis=analysis)
     assert out.stat().st_size > 40_000
     four_w, four_h = png_size(out)
     two = plot_utility_space(scenario.model_copy(), moves[:1], None, tmp_path / "again.png", analysis=analysis)
     assert two.read_bytes()[:8] == PNG_SIGNATURE
-    assert four_w > 1200 and four_h > 700  # 6 pairs: 2 rows of 3 charts
+    assert four_w > 1200 and four_h > 500  # two charts side by side: outcomes by party, concessions
 
 
 def test_large_spaces_are_subsampled_deterministically(two_party: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:

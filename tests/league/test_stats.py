@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+from evals.intervals import t_interval, wilson
 from evals.league.metrics import observations
 from evals.league.runs import LeagueRun
-from evals.league.stats import pairwise, t_interval, wilson
+from evals.league.stats import pairwise
 
 
 def test_t_intervals_are_clipped_to_the_range_and_hold_the_mean() -> None:

@@ -4,6 +4,7 @@ continuing in a new process, the debrief, and a what-if branch."""
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -37,7 +38,7 @@ def _spawn(args: list[str], log: Path) -> pexpect.spawn:
 def _counter(child: pexpect.spawn, terms: dict[str, IssueValue]) -> None:
     child.sendline("c")
     for issue in ISSUES:
-        child.expect(f"  {issue} ")
+        child.expect(re.escape(f"({issue}) "))
         child.sendline(value_key(terms[issue]))
     child.expect("Message to the table")
     child.sendline("We keep to the balanced terms.")
@@ -60,8 +61,9 @@ def test_a_rehearsal_in_the_terminal(tmp_path: Path, nash_terms: dict[str, Issue
     child.expect("Nothing on the table: you propose first")
     child.expect("Your move")
     _counter(child, nash_terms)
-    child.expect(r"supplier\S* proposes")  # style codes (no spaces) may sit between words
-    child.expect(r"worth to you 0\.339")
+    # A move line is a sentence with the party's name and the issues' display names.
+    child.expect(r"Carbonis Advanced Materials opens and proposes Use-case disclosure: ")
+    child.expect(r"value to you 33\.9/100")
     child.expect("Your move")
     # Accepting the supplier's first offer: the draft check says the gate would refuse it, and why.
     child.sendline("a")

@@ -42,6 +42,35 @@ def test_small_sweep_runs_to_completion(swept: tuple[Path, Path]) -> None:
     every_run_has_its_transcript_and_scorecard(*swept)
     report_and_csv_hold_every_run(*swept)
     figures_match_those_recomputed_from_the_transcripts(*swept)
+    intervals_lie_in_range_and_small_samples_are_flagged(*swept)
+
+
+def intervals_lie_in_range_and_small_samples_are_flagged(sweep: Path, out: Path) -> None:
+    """Every interval of the report lies inside its measure's range; a 3-seed sweep's are flagged small."""
+    info, runs = read_sweep(out)
+    summary = summarise(info, runs)
+    groups = [summary.overall, *(g for gs in summary.factors.values() for g in gs), *summary.variants]
+    cards = [r.scorecard for r in runs if r.scorecard is not None]
+    reach = max(len(c.parties) for c in cards) ** 0.5
+    for g in groups:
+        ranges = [(g.agreement, 0.0, 1.0), (g.nash_ratio, 0.0, 1.0), (g.pareto_distance, 0.0, reach)]
+        ranges.append((g.violations, 0.0, float("inf")))
+        for party, interval in g.surplus.items():
+            res = [p.reservation_value for c in cards for p in c.parties if p.party == party]
+            ranges.append((interval, -max(res), 1.0 - min(res)))
+        for interval, low, high in ranges:
+            assert low - 1e-12 <= interval.low <= interval.estimate <= interval.high <= high + 1e-12, (
+                g.label,
+                interval,
+            )
+            assert interval.method
+    # 3 seeds per variant: every variant's interval is flagged as resting on a small sample ...
+    assert all(v.agreement.small and v.nash_ratio.small for v in summary.variants)
+    assert not summary.overall.agreement.small  # ... the 12 runs overall are not
+    html = (out / "report.html").read_text()
+    assert "Wilson score (statsmodels)" in html and "Student t (scipy)" in html
+    assert "rest on fewer than 10 runs" in html
+    assert "By policy set" in html  # factors by display name, the raw path in small print
 
 
 def every_run_has_its_transcript_and_scorecard(sweep: Path, out: Path) -> None:
@@ -92,8 +121,8 @@ def figures_match_those_recomputed_from_the_transcripts(sweep: Path, out: Path) 
     assert from_store["overall"]["runs"] == 12
     # ... and the report shows the store's figures.
     html = (out / "report.html").read_text()
-    agreement = from_store["overall"]["agreement"]["mean"]
-    assert f"{100 * agreement:.0f}% <span" in html
+    agreement = from_store["overall"]["agreement"]["estimate"]
+    assert f"{100 * agreement:.0f}%<br><span" in html
 
 
 def test_budget_stops_and_a_restart_finishes_without_rerunning(write_sweep: WriteSweep, tmp_path: Path) -> None:

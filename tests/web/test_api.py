@@ -87,13 +87,16 @@ def test_bad_moves_change_nothing(web: Web, nash_terms: dict[str, Any]) -> None:
         ({"kind": "accept"}, "kind", "no proposal on the table"),
         ({"kind": "walk_away", "reason": ""}, "reason", "give a reason"),
         ({"kind": "bribe"}, "kind", "unknown move"),
-        ({"kind": "walk_away", "reason": "x", "turn": 4}, "turn", "moved on"),
+        ({"kind": "walk_away", "reason": "x", "turn": None}, "turn", "name the turn you answer"),
+        ({"kind": "walk_away", "reason": "x", "turn": "0"}, "turn", "name the turn you answer"),
     ):
-        response = web.post(f"/api/r/{rid}/move", body)
+        response = web.post(f"/api/r/{rid}/move", {"turn": 0, **body})
         assert response.status_code == 400, (body, response.text)
         data = response.json()
         assert words in data["error"] and field in data["problems"], (body, data)
-    assert web.post(f"/api/r/{rid}/approval", {"decision": "approve", "approver": "x"}).status_code == 400
+    stale = web.post(f"/api/r/{rid}/move", {"kind": "walk_away", "reason": "x", "turn": 4})
+    assert stale.status_code == 409 and "turn 5 is not asked yet" in stale.json()["error"]
+    assert web.post(f"/api/r/{rid}/approval", {"decision": "approve", "approver": "x", "turn": 0}).status_code == 400
     assert view.transcript.read_bytes() == before
     assert web.service.view(rid).question == question and web.service.view(rid).moves == []
 
@@ -104,7 +107,8 @@ def test_a_move_plays_in_the_background_and_the_agent_replies(web: Web, nash_ter
     check = web.post(f"/api/r/{rid}/check", {"kind": "propose", "terms": terms, "rationale": ""}).json()
     assert check["blocked"] and "transparency" in check["blocked"] and check["utility"] == pytest.approx(0.7705)
     rationale = "We propose " + ", ".join(terms)
-    response = web.post(f"/api/r/{rid}/move", {"kind": "propose", "terms": terms, "rationale": rationale, "by": "Ada"})
+    move = {"kind": "propose", "terms": terms, "rationale": rationale, "by": "Ada", "turn": 0}
+    response = web.post(f"/api/r/{rid}/move", move)
     assert response.status_code == 202
     web.settle()
     state = web.client.get(f"/api/r/{rid}").json()
@@ -133,10 +137,15 @@ def test_approval_in_the_web(web: Web) -> None:
     rid = web.start(seat=None, mandates="supplier: royalty_rate <= 5")
     state = web.client.get(f"/api/r/{rid}").json()
     assert state["waiting"] == "approval" and "royalty_rate &lt;= 5" in state["html"]["question"]
-    bad = web.post(f"/api/r/{rid}/approval", {"decision": "approve", "approver": ""})
+    turn = web.service.view(rid).question["turn"]  # type: ignore[index]
+    bad = web.post(f"/api/r/{rid}/approval", {"decision": "approve", "approver": "", "turn": turn})
     assert bad.status_code == 400 and "approver name" in bad.json()["error"]
-    assert web.post(f"/api/r/{rid}/move", {"kind": "accept"}).status_code == 400  # not a move it waits for
-    ok = web.post(f"/api/r/{rid}/approval", {"decision": "reject", "approver": "Grace", "note": "too high"})
+    assert (
+        web.post(f"/api/r/{rid}/move", {"kind": "accept", "turn": turn}).status_code == 400
+    )  # not a move it waits for
+    ok = web.post(
+        f"/api/r/{rid}/approval", {"decision": "reject", "approver": "Grace", "note": "too high", "turn": turn}
+    )
     assert ok.status_code == 202
     web.settle()
     view = web.service.view(rid)

@@ -257,7 +257,7 @@ def test_a_full_rehearsal_in_the_browser(
             expect(page.locator("#moves li")).not_to_have_count(moves)
         assert accepted, "the person never got an offer worth accepting"
         expect(page.locator("#status-line")).to_have_attribute("data-status", "agreement")
-        expect(page.locator("#moves li").last).to_contain_text("accepts")
+        expect(page.locator("#moves li").last).to_contain_text("accept the proposal on the table")
 
         # The debrief.
         page.click("#debrief-link")
@@ -347,3 +347,129 @@ def test_approval_in_the_browser(browser: Browser, tmp_path: Path, shots: Path) 
         view = service.view(rid)
     approval = next(r for r in read_records(view.transcript) if r.kind == "approval")  # type: ignore[arg-type]
     assert (approval.data["decision"], approval.data["approver"]) == ("reject", "Grace Hopper")
+
+
+def test_a_deal_teams_rehearsal_in_the_browser(
+    browser: Browser, tmp_path: Path, shots: Path, nash_terms: dict[str, object]
+) -> None:
+    """The counter-offer starts from the person's own position, nothing reads as a refusal before a send,
+    the debrief links the term sheet, and a rehearsal can be deleted (its transcript archived)."""
+    out = tmp_path / "rehearsals"
+    server = Server(out)
+    page, problems = _page(browser)
+    try:
+        page.goto(server.url)
+        page.select_option("#scenario", "platform_material")
+        page.select_option("#seat", "platform")
+        page.fill("#seed", "3")
+        page.click("#start")
+        page.wait_for_url(re.compile(r"/r/platform_material-"))
+        rid = page.url.rstrip("/").rsplit("/", 1)[-1]
+        expect(page.locator("#status-line")).to_have_attribute("data-status", "your-turn")
+        # Before anything is sent: the draft's value, and no refusal of any kind.
+        expect(page.locator("#meter")).to_have_attribute("data-verdict", "untouched")
+        expect(page.locator("#meter-text")).to_contain_text("Value to you")
+        expect(page.locator("#default-from")).to_contain_text("your opening position")
+        assert page.locator("#blocked").count() == 0
+        assert page.locator("#gate-verdicts li.blocked").count() == 0
+        assert all(not t.strip() for t in page.locator("[role=alert]").all_inner_texts())
+        page.screenshot(path=shots / "01-nothing-sent.png", full_page=True)
+
+        # After the agent's reply the form starts from the person's own last offer, not the table's.
+        mine = {k: str(v) for k, v in nash_terms.items()}
+        _counter(page, mine)
+        expect(page.locator("#moves li[data-party=supplier]")).to_have_count(1)
+        expect(page.locator("#default-from")).to_contain_text("your own last offer")
+        in_form = _terms_in_form(page)
+        on_table = page.eval_on_selector_all(
+            "#table-terms tr[data-issue]",
+            "rows => Object.fromEntries(rows.map(r => [r.dataset.issue, r.querySelector('.value').dataset.value]))",
+        )
+        for issue, value in mine.items():
+            assert (
+                float(in_form[issue]) == float(value)
+                if in_form[issue].replace(".", "").isdigit()
+                else (in_form[issue] == value)
+            ), issue
+        assert in_form != on_table
+        expect(page.locator("#meter")).to_have_attribute("data-verdict", "untouched")
+        # History as sentences with display names, no key=value dumps.
+        expect(page.locator("#moves li").first).to_contain_text("You (Nordvik Mobility) open and propose")
+        assert "=" not in page.locator("#moves li .sentence").first.inner_text()
+        page.screenshot(path=shots / "02-own-last-offer.png", full_page=True)
+
+        # Play on to a deal; the debrief links the term sheet.
+        for _ in range(30):
+            expect(page.locator("#status-line")).to_have_attribute("data-status", re.compile("your-turn|agreement"))
+            if page.locator("#status-line").get_attribute("data-status") == "agreement":
+                break
+            if page.locator("#move-form input[name=kind][value=accept]").count():
+                page.check("#move-form input[name=kind][value=accept]")
+                expect(page.locator("#meter")).to_have_attribute("data-verdict", re.compile("pass|blocked"))
+                if page.locator("#meter").get_attribute("data-verdict") == "pass":
+                    page.click("#send")
+                    break
+            moves = page.locator("#moves li").count()
+            page.check("#move-form input[name=kind][value=propose]")
+            page.click("#suggest")
+            page.click("#send")
+            expect(page.locator("#moves li")).not_to_have_count(moves)
+        expect(page.locator("#status-line")).to_have_attribute("data-status", "agreement")
+        page.click("#debrief-link")
+        expect(page.locator("#term-sheet")).to_contain_text("Term sheet")
+        href = page.locator("#termsheet-html").get_attribute("href") or ""
+        assert page.request.get(server.url + href.lstrip("/")).ok
+        page.screenshot(path=shots / "03-debrief.png", full_page=True)
+
+        # Delete it from the list: gone after a reload; its transcript kept in the archive.
+        page.goto(server.url)
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click(f"button.delete[data-rid='{rid}']")
+        expect(page.locator(f"#rehearsals tr[data-rid='{rid}']")).to_have_count(0)
+        page.reload()
+        expect(page.locator(f"tr[data-rid='{rid}']")).to_have_count(0)
+        assert page.request.get(f"{server.url}r/{rid}").status == 404
+    finally:
+        server.stop()
+        page.close()
+    assert _unexpected(problems) == []
+    assert verify(out / "archive" / rid / "transcript.jsonl").ok
+    assert not (out / rid).exists()
+
+
+def test_a_seats_brief_is_unreadable_without_its_token(browser: Browser, tmp_path: Path, shots: Path) -> None:
+    """The browser that started a rehearsal holds its seat token (an HttpOnly cookie); another browser
+    (a fresh context: no cookies) gets "nothing here" for the same URL, and the start page lists nothing."""
+    server = Server(tmp_path / "rehearsals")
+    owner = browser.new_context(viewport={"width": 1280, "height": 1000})
+    stranger = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = owner.new_page()
+        page.goto(server.url)
+        page.select_option("#scenario", "platform_material")
+        page.select_option("#seat", "platform")
+        page.fill("#seed", "3")
+        page.click("#start")
+        page.wait_for_url(re.compile(r"/r/platform_material-"))
+        url = page.url
+        expect(page.locator("#brief")).to_contain_text("Walk-away value (reservation)")
+        cookies = owner.cookies()
+        assert len(cookies) == 1 and cookies[0]["httpOnly"] and cookies[0]["sameSite"] == "Strict"
+        assert page.evaluate("document.cookie") == ""  # page scripts cannot read the token
+        other = stranger.new_page()
+        response = other.goto(url)
+        assert response is not None and response.status == 404
+        expect(other.locator("#missing")).to_contain_text("There is no rehearsal with this id here")
+        expect(other.locator("#brief")).to_have_count(0)
+        assert "Walk-away value" not in other.content()
+        other.screenshot(path=shots / "01-without-the-token.png", full_page=True)
+        answer = other.request.get(url.replace("/r/", "/api/r/"))
+        assert answer.status == 404
+        other.goto(server.url)
+        expect(other.locator(f'a[href="{url.removeprefix(server.url.rstrip("/"))}"]')).to_have_count(0)
+        page.reload()
+        expect(page.locator("#brief")).to_contain_text("Walk-away value (reservation)")
+    finally:
+        owner.close()
+        stranger.close()
+        server.stop()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
 from pactlab.errors import BadInput
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from evals.audit import VerifyReport
 
 audit_app = typer.Typer(help="Verify and read hash-chained audit transcripts.", no_args_is_help=True)
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(emoji=False, highlight=False)
+errors = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
 
 FileArgument = Annotated[Path, typer.Argument(help="A transcript.jsonl written by a run.")]
 
@@ -71,15 +72,19 @@ def audit_verify(
     from evals.audit import read_records
 
     report = _verified(path, trust)
-    console.print(f"[green]ok[/] {path}: {report.records} records, sealed, chain intact (last hash {report.last_hash})")
+    console.print(
+        f"[green]ok[/] {escape(str(path))}: {report.records} records, sealed, chain intact "
+        f"(last hash {report.last_hash})"
+    )
     counts = Counter(report.signers)
     pinned = "pinned by the trust file" if trust is not None else "not pinned (give --trust to pin keys)"
-    console.print(f"signed by {', '.join(f'{n} ({c})' for n, c in counts.items())}; keys {pinned}")
+    console.print(f"signed by {escape(', '.join(f'{n} ({c})' for n, c in counts.items()))}; keys {pinned}")
     if report.cosigned_by:
-        console.print(f"agreement co-signed by {', '.join(report.cosigned_by)}")
+        console.print(f"agreement co-signed by {escape(', '.join(report.cosigned_by))}")
     if signers:
         for record in read_records(path):
-            console.print(f"  {record.seq:>4} {record.kind:<16} {record.actor:<16} signed by {record.sig.by}")
+            line = f"  {record.seq:>4} {record.kind:<16} {record.actor:<16} signed by {record.sig.by}"
+            console.print(escape(line))
 
 
 @audit_app.command("keys")
@@ -94,7 +99,7 @@ def audit_keys(
         print(text)
     else:
         output.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {output}")
+        console.print(f"wrote {escape(str(output))}")
 
 
 @audit_app.command("show")
@@ -105,17 +110,21 @@ def audit_show(path: FileArgument) -> None:
 
     _verified(path)
     run = read_transcript(path)
-    console.rule(f"[bold]{run.scenario.title}[/] — {run.negotiation_id}")
-    console.print(f"seed {run.seed}; code {run.code.get('version', '?')} ({run.code.get('sha256', '?')[:12]})")
+    console.rule(f"[bold]{escape(run.scenario.title)}[/] — {escape(run.negotiation_id)}")
+    console.print(
+        f"seed {run.seed}; code {run.code.get('version', '?')} ({run.code.get('sha256', '?')[:12]})", markup=False
+    )
     for party in run.scenario.parties:
-        console.print(f"  [bold]{party.id}[/] {party.name} — {run.agents.get(party.id, '?')}")
+        console.print(
+            f"  [bold]{escape(party.id)}[/] {escape(party.name)} — {escape(str(run.agents.get(party.id, '?')))}"
+        )
     renderer = MoveRenderer(console, run.scenario)
     for move in run.moves:
         renderer.show(move)
         if move["rationale"] and move["kind"] == "propose":
-            console.print(f"          [dim]why: {move['rationale']}[/]")
+            console.print(f"          [dim]why: {escape(move['rationale'])}[/]")
     if run.table is not None and run.table["ended_by"]:
-        console.print(f"[bold]{run.table['ended_by']}[/]")
+        console.print(f"[bold]{escape(run.table['ended_by'])}[/]")
 
 
 @audit_app.command("view")
@@ -134,7 +143,7 @@ def audit_view(
         print(text)
     else:
         output.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {output}")
+        console.print(f"wrote {output}", markup=False)
 
 
 def termsheet_command(
@@ -169,7 +178,7 @@ def termsheet_command(
         print(render(document, formats[0]).decode("utf-8"))
         return
     for written in write_term_sheet(document, output, formats):
-        console.print(f"wrote {written}")
+        console.print(f"wrote {written}", markup=False)
 
 
 def eval_command(

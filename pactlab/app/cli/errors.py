@@ -51,7 +51,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
 DEBUG_PARAM = "debug"
 """The root option (``--debug``) that shows every error's traceback."""
 
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stderr = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
 _ERROR = "error: "
 
 

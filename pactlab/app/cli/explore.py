@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
 from pactlab.errors import BadInput
@@ -23,8 +24,8 @@ if TYPE_CHECKING:
     from pactlab.app.sweeps.sweeper import SweepOutcome
     from pactlab.app.sweeps.tasks import RunResult
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(emoji=False, highlight=False, soft_wrap=True)
+errors = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
 
 SWEEPS_OUT = Path("transcripts") / "sweeps"
 
@@ -50,7 +51,7 @@ class BarProgress:
             TimeElapsedColumn(),
             TextColumn("ETA"),
             TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=Console(emoji=False, stderr=True),
         )
         self._task = self._bar.add_task("runs", total=None, tally="")
         self._agreements = 0
@@ -131,7 +132,7 @@ def explore(
     if dry_run:
         for variant in loaded.variants:
             prepared = loaded.prepared[variant.sha256]
-            console.print(f"  {variant.sha256[:12]}  {describe(variant.params)}  [dim]{prepared.kind}[/]")
+            console.print(f"  {variant.sha256[:12]}  {escape(describe(variant.params))}  [dim]{prepared.kind}[/]")
         return
     given = loaded.sweep.budget
     try:
@@ -150,7 +151,7 @@ def explore(
     except ImportError as exc:  # an extra that is not installed (ray): the option cannot work here
         raise BadInput(str(exc)) from None
     except KeyboardInterrupt:
-        errors.print(f"interrupted; run the same command again to finish the sweep in {folder}")
+        errors.print(f"interrupted; run the same command again to finish the sweep in {folder}", markup=False)
         raise typer.Exit(130) from None
     _summary(outcome, folder)
     raise typer.Exit(exit_codes.FAILURE if outcome.failed else 0)
@@ -165,10 +166,12 @@ def _summary(outcome: SweepOutcome, folder: Path) -> None:
         f"{outcome.failed} failed, {outcome.unfinished - outcome.failed} not run yet"
     )
     if outcome.stopped:
-        console.print(f"[yellow]stopped:[/] {outcome.stopped}; run again (with a larger budget) to continue")
+        console.print(
+            f"[yellow]stopped:[/] {escape(str(outcome.stopped))}; run again (with a larger budget) to continue"
+        )
     for run_id in outcome.failures[:5]:
-        console.print(f"[red]failed:[/] {run_id} (see the error in the report, or run again to retry)")
-    console.print(f"[dim]store[/] {folder / STORE}; [dim]report:[/] pactlab report {folder}")
+        console.print(f"[red]failed:[/] {escape(run_id)} (see the error in the report, or run again to retry)")
+    console.print(f"[dim]store[/] {escape(str(folder / STORE))}; [dim]report:[/] pactlab report {escape(str(folder))}")
 
 
 def report(
@@ -182,4 +185,4 @@ def report(
     info, runs = read_sweep(folder)
     _, paths = write_report(info, runs, out or folder)
     for path in paths:
-        console.print(f"[dim]wrote[/] {path}")
+        console.print(f"[dim]wrote[/] {escape(str(path))}")

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 keys_app = typer.Typer(help="Create and export the keys that sign audit records.", no_args_is_help=True)
 console = Console(highlight=False)
@@ -32,7 +33,7 @@ def keys_new(
 
     store = KeyStore(directory)
     pair = store.new(name)
-    console.print(f"created {name} in {store.directory}: public key {pair.public_key}")
+    console.print(escape(f"created {name} in {store.directory}: public key {pair.public_key}"))
 
 
 @keys_app.command("list")
@@ -43,9 +44,9 @@ def keys_list(directory: DirOption = None) -> None:
     store = KeyStore(directory)
     names = store.names()
     if not names:
-        console.print(f"no keys in {store.directory}; create one with 'pactlab keys new NAME'")
+        console.print(escape(f"no keys in {store.directory}; create one with 'pactlab keys new NAME'"))
     for name in names:
-        console.print(f"{name}\t{store.public_key(name)}")
+        console.print(escape(f"{name}\t{store.public_key(name)}"))
 
 
 @keys_app.command("export")
@@ -62,4 +63,4 @@ def keys_export(
         print(text)
     else:
         output.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {output}")
+        console.print(escape(f"wrote {output}"))

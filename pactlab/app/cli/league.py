@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
 from pactlab.errors import BadInput
@@ -24,8 +25,8 @@ if TYPE_CHECKING:
     from pactlab.app.sweeps.backend import Backend
     from pactlab.app.sweeps.tasks import RunResult
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(emoji=False, highlight=False, soft_wrap=True)
+errors = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
 
 LEAGUES_OUT = Path("transcripts") / "leagues"
 
@@ -38,7 +39,7 @@ class _Progress:
 
         self._bar = Progress(
             TextColumn("[bold]runs"), BarColumn(), MofNCompleteColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            console=Console(stderr=True),
+            console=Console(emoji=False, stderr=True),
         )  # fmt: skip
         self._task = self._bar.add_task("runs", total=None)
 
@@ -127,19 +128,21 @@ def league(
     except ImportError as exc:  # an extra that is not installed (ray)
         raise BadInput(str(exc)) from None
     except KeyboardInterrupt:
-        errors.print(f"interrupted; run the same command again to finish the league in {folder}")
+        errors.print(f"interrupted; run the same command again to finish the league in {folder}", markup=False)
         raise typer.Exit(130) from None
     console.print(
         f"ran {outcome.ran} run(s) in {outcome.elapsed:.1f} s; {outcome.done}/{outcome.total} done, "
         f"{outcome.failed} failed, {outcome.unfinished - outcome.failed} not run yet"
     )
     if outcome.stopped:
-        console.print(f"[yellow]stopped:[/] {outcome.stopped}; run again (with a larger budget) to continue")
+        console.print(
+            f"[yellow]stopped:[/] {escape(str(outcome.stopped))}; run again (with a larger budget) to continue"
+        )
     command = "pactlab league " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if len(sys.argv) > 2 else ""
     info, runs = read_league(folder, command=command)
     summary, paths = write_report(info, runs, folder)
     console.print(ranking_markdown(summary), markup=False)
     for path in paths:
-        console.print(f"[dim]wrote[/] {path}")
-    console.print(f"[dim]store[/] {folder / STORE}")
+        console.print(f"[dim]wrote[/] {escape(str(path))}")
+    console.print(f"[dim]store[/] {escape(str(folder / STORE))}")
     raise typer.Exit(exit_codes.FAILURE if outcome.failed else 0)

@@ -19,7 +19,7 @@ playbook_app = typer.Typer(
 )
 """The `pactlab playbook` commands; the CLI registers them under `playbook`."""
 
-console = Console(highlight=False, soft_wrap=True)
+console = Console(emoji=False, highlight=False, soft_wrap=True)
 
 
 @playbook_app.command("explain")
@@ -48,4 +48,4 @@ def schema(
         print(text)
     else:
         output.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {output}")
+        console.print(f"wrote {output}", markup=False)

@@ -16,13 +16,14 @@ from rich.markup import escape
 from pactlab.app.cli import exit_codes
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.issues import NumericIssue, value_key
-from pactlab.domain.loader import FileError, Problem, load_model, locate_problems
+from pactlab.domain.loader import FileError, Problem, load_model, locate_problems, read_text
 from pactlab.domain.playbook import Playbook
 from pactlab.domain.playbook_compiler import OUTSIDE, ClauseExplanation, Compilation, PlaybookError, compile_playbook
 from pactlab.domain.scenario import Scenario
+from pactlab.domain.yaml_bounds import refusal
 
-console = Console(highlight=False, soft_wrap=True)
-errors = Console(stderr=True, highlight=False, soft_wrap=True)
+console = Console(emoji=False, highlight=False, soft_wrap=True)
+errors = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
 
 SHOWN_POSITIONS = 13
 """A numeric clause with more grid values shows only its positions, its acceptable edges and the ends."""
@@ -37,10 +38,16 @@ def _bad_input(problems: list[Problem]) -> typer.Exit:
 def _is_scenario(path: Path) -> bool:
     """Whether the file looks like a scenario (it has issues and parties) rather than a playbook."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
+        text = read_text(path)
+        root = yaml.compose(text, Loader=yaml.SafeLoader) if refusal(text) is None else None  # bounded, as the loader
+    except (FileError, yaml.YAMLError, RecursionError):
         return False  # the loader says what is wrong
-    return isinstance(data, dict) and "issues" in data and "parties" in data
+    keys = (
+        {str(k.value) for k, _ in root.value if isinstance(k, yaml.ScalarNode)}
+        if isinstance(root, yaml.MappingNode)
+        else set()
+    )
+    return {"issues", "parties"} <= keys
 
 
 def _scenario_for(playbook: Playbook, path: Path, named: str | None) -> Scenario:
@@ -107,7 +114,9 @@ def _show(scenario: Scenario, party: str | None, compiled: Compilation, playbook
     unlisted = [i.id for i in scenario.issues if i.id not in {c.issue for c in compiled.clauses}]
     if unlisted:
         console.print()
-        console.print(f"[bold]Not in the playbook[/] (weight 0: the party is indifferent): {', '.join(unlisted)}")
+        console.print(
+            f"[bold]Not in the playbook[/] (weight 0: the party is indifferent): {escape(', '.join(unlisted))}"
+        )
     console.print()
     console.print("[bold]Walk-away[/]")
     reservation = compiled.reservation

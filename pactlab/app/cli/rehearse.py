@@ -3,8 +3,10 @@
 `pactlab rehearse SCENARIO --as PARTY` plays PARTY in the terminal while agents play the other
 parties: it shows the table, the person's private brief and, for a draft counter-offer, its
 value to their side and whether a rule would block it, before it is sent. Accept, counter
-(issue by issue, with defaults from the offer on the table), reject with a reason, walk away,
-or leave and continue later (``--continue ID``). Agents under a mandate (``--mandate
+(issue by issue, with defaults from your own last offer, or your opening position: never the other
+side's proposal), reject with a reason, walk away,
+or leave and continue later (``--continue ID``); ``--delete ID`` removes an abandoned one (its files,
+the audit transcript included, move to ``OUT/archive/ID``). Agents under a mandate (``--mandate
 'seller: price >= 2'``) ask for approval of moves outside it. At the end: the debrief.
 ``--fork ID --turn N`` replays a finished or paused rehearsal from turn N as a new branch.
 
@@ -27,7 +29,7 @@ from rich.markup import escape as e
 from pactlab.app.cli import exit_codes
 from pactlab.errors import BadInput, NotFound
 
-console = Console(highlight=False)
+console = Console(emoji=False, highlight=False)
 
 DEFAULT_OUT = Path("transcripts")
 
@@ -59,13 +61,28 @@ def rehearse(
     fork: Annotated[str | None, typer.Option("--fork", help="Branch the rehearsal with this id (with --turn).")] = None,
     turn: Annotated[int | None, typer.Option("--turn", help="The turn to branch from (as shown, from 1).")] = None,
     pace: Annotated[float, typer.Option(help="Seconds to pause after each agent move.")] = 0.0,
+    delete: Annotated[
+        str | None,
+        typer.Option(
+            "--delete",
+            help="Delete the rehearsal with this id: it leaves the lists; its files (audit transcript "
+            "included) move to OUT/archive/ID.",
+        ),
+    ] = None,
 ) -> None:
     """Rehearse a negotiation: you play one party, agents play the others; a debrief at the end."""
-    modes = sum(x is not None for x in (scenario, continue_id, fork))
+    modes = sum(x is not None for x in (scenario, continue_id, fork, delete))
     if modes != 1:
-        raise BadInput("give a SCENARIO to start, or --continue ID, or --fork ID --turn N")
+        raise BadInput("give a SCENARIO to start, or --continue ID, or --fork ID --turn N, or --delete ID")
+    if delete is not None:
+        _delete(delete, out)
+        return
     if fork is not None and turn is None:
         raise BadInput("--fork needs --turn N: the turn to play differently")
+    from pactlab.domain.limits import seed_problem
+
+    if (problem := seed_problem(seed)) is not None:
+        raise BadInput(f"--seed {seed}: {problem}")
     from pactlab.app.cli.terminal import Leave, Terminal, print_debrief
     from pactlab.app.rehearsal import Rehearsals
 
@@ -113,9 +130,19 @@ def rehearse(
             console.print(f"You left the table. Continue later: pactlab rehearse --continue {rid} --out {e(str(out))}")
             raise typer.Exit(exit_codes.AGREEMENT) from None
         print_debrief(service.debrief(view.id), service)
-        console.print(f"[dim]rehearsal id[/] {view.id}")
+        console.print(f"[dim]rehearsal id[/] {e(view.id)}")
         code = exit_codes.AGREEMENT if view.status == "agreement" else exit_codes.NO_AGREEMENT
         raise typer.Exit(code)
+
+
+def _delete(rid: str, out: Path) -> None:
+    """`pactlab rehearse --delete ID`: the rehearsal leaves the lists; its files are archived, not destroyed."""
+    from pactlab.app.rehearsal import Rehearsals
+
+    with Rehearsals(out) as service, _rehearsal_hint():
+        archived = service.delete(rid)
+    where = f"; its files are kept in {archived}" if archived is not None else ""
+    console.print(f"Deleted rehearsal {e(rid)}{e(where)}.", soft_wrap=True)
 
 
 @contextmanager
@@ -183,6 +210,16 @@ def serve(
             "the shipped scenarios are always offered).",
         ),
     ] = None,
+    max_body: Annotated[
+        int,
+        typer.Option(
+            "--max-body",
+            min=1024,
+            max=1 << 30,
+            metavar="BYTES",
+            help="Largest request body the server reads (larger: HTTP 413 before reading it).",
+        ),
+    ] = 1048576,  # pactlab.app.web.limits.DEFAULT_MAX_BODY (not imported here: the CLI starts fast)
 ) -> None:
     """Rehearse in the browser: a local web app where you pick a scenario and a seat and negotiate."""
     from pactlab.app.web.server import serve as run_server
@@ -193,5 +230,6 @@ def serve(
         port=port,
         pace=pace,
         scenario_folders=scenarios,
+        max_body=max_body,
         announce=lambda line: console.print(line, markup=False, soft_wrap=True),
     )

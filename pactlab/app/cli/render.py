@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from evals.scorecard import Scorecard
@@ -30,11 +31,13 @@ class MoveRenderer:
             self.show(move)
 
     def show(self, move: MoveRecord) -> None:
-        party = f"[{self.styles.get(move['party'], 'bold white')}]{move['party']}[/]"
+        party = f"[{self.styles.get(move['party'], 'bold white')}]{escape(move['party'])}[/]"
         head = f"[dim]R{move['round'] + 1:>2} T{move['turn'] + 1:>3}[/] {party}"
         if move["kind"] == "escalate":
-            self.console.print(f"{head} [bold yellow]escalates[/] {move['rationale']}: {move['reason']}")
-            self.console.print(f"          [italic dim]{move['message']}[/]")
+            self.console.print(
+                f"{head} [bold yellow]escalates[/] {escape(move['rationale'])}: {escape(move['reason'])}"
+            )
+            self.console.print(f"          [italic dim]{escape(move['message'])}[/]")
             return
         if move["kind"] == "propose" and move["terms"] is not None:
             terms = move["terms"]
@@ -43,16 +46,16 @@ class MoveRenderer:
             sheet = self.space.validate(terms)
             utils = " ".join(f"{p}:{u(sheet):.2f}" for p, u in self.utilities.items())
             verb = "tables the text" if move["party"] == MEDIATOR else "proposes"
-            self.console.print(f"{head} {verb} {shown} [dim]| utilities {utils}[/]")
+            self.console.print(f"{head} {verb} {escape(shown)} [dim]| utilities {escape(utils)}[/]")
             self.last_terms = dict(terms)
         elif move["kind"] == "accept":
             self.console.print(f"{head} [bold green]accepts[/]")
         elif move["kind"] == "reject":
-            self.console.print(f"{head} [red]rejects[/]: {move['reason']}")
+            self.console.print(f"{head} [red]rejects[/]: {escape(move['reason'])}")
         else:
-            self.console.print(f"{head} [bold red]walks away[/]: {move['reason']}")
+            self.console.print(f"{head} [bold red]walks away[/]: {escape(move['reason'])}")
         if move["message"] and move["kind"] != "accept":
-            self.console.print(f"          [italic dim]“{move['message']}”[/]")
+            self.console.print(f"          [italic dim]“{escape(move['message'])}”[/]")
 
 
 def print_scorecard(console: Console, card: Scorecard) -> None:
@@ -63,14 +66,14 @@ def print_scorecard(console: Console, card: Scorecard) -> None:
         terms.add_column("issue")
         terms.add_column("value")
         for issue, value in card.agreement.items():
-            terms.add_row(issue, value_key(value))
+            terms.add_row(escape(issue), escape(value_key(value)))
         console.print(terms)
     parties = RichTable(title="Parties")
     for column in ("party", "utility", "reservation", "surplus", "offers", "concession"):
         parties.add_column(column, justify="right" if column != "party" else "left")
     for p in card.parties:
         parties.add_row(
-            p.party,
+            escape(p.party),
             "-" if p.utility is None else f"{p.utility:.3f}",
             f"{p.reservation_value:.3f}",
             f"{p.surplus:+.3f}",

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
 from pactlab.errors import BadInput, Conflict, InternalError, NotFound
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from pactlab.domain.scenario import Scenario
     from pactlab.workflow import Negotiations, NegotiationState, Scored
 
-console = Console(highlight=False)
+console = Console(emoji=False, highlight=False)
 
 DEFAULT_OUT = Path("transcripts")
 DEFAULT_ROUNDS_PER_STEP = 5
@@ -66,7 +67,7 @@ def _follow(events: Iterable[object], renderer: MoveRenderer, pace: float, quiet
             if not quiet:
                 renderer.show(event.move)
             if event.status != "open" and not quiet:
-                console.print(f"[bold]{event.ended_by}[/]")
+                console.print(f"[bold]{escape(event.ended_by or '')}[/]")
             if pace > 0:
                 time.sleep(pace)
         else:
@@ -92,8 +93,8 @@ def _finish(
     print_scorecard(console, scored.scorecard)
     paths = write_outputs(out / negotiation_id, scenario, state, scored.scorecard, only_missing=only_missing)
     for path in paths:
-        console.print(f"[dim]wrote[/] {path}")
-    console.print(f"[dim]negotiation id[/] {negotiation_id}")
+        console.print(f"[dim]wrote[/] {escape(str(path))}")
+    console.print(f"[dim]negotiation id[/] {escape(negotiation_id)}")
     raise typer.Exit(exit_codes.AGREEMENT if scored.scorecard.outcome == "agreement" else exit_codes.NO_AGREEMENT)
 
 
@@ -182,18 +183,31 @@ def run(
         ),
     ] = "nash",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print the scorecard.")] = False,
+    eval_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--eval-budget",
+            min=0.0,
+            help="Seconds the evaluator may spend on a large outcome space (evals.optimise), for the analysis and "
+            "again for the deal; unfinished figures are reported with their proven bounds. Default: no limit.",
+        ),
+    ] = None,
 ) -> None:
     """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
 
     Exit codes: 0 agreement, 3 no agreement (impasse or walk-away), 2 bad input, 6 the id is taken, 1 failure.
     """
     from pactlab.domain.catalog import load_scenario
+    from pactlab.domain.limits import seed_problem
 
+    if (problem := seed_problem(seed)) is not None:
+        raise BadInput(f"--seed {seed}: {problem}")
     loaded, path = load_scenario(scenario)  # a bad scenario is reported before the workflow is loaded
     if durability not in ("sync", "async", "exit"):
         raise BadInput(f"--durability {durability!r}: use sync, async or exit")
     from agents.mediator import MEDIATORS
     from agents.registry import DEFAULT_STRATEGY
+    from evals.scorecard import analyse
     from pactlab.app.cli.llm import LLM_MODES, default_agent
     from pactlab.app.cli.render import MoveRenderer
     from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
@@ -215,11 +229,12 @@ def run(
     transcript = out / negotiation_id / TRANSCRIPT
     if transcript.exists() and transcript.stat().st_size > 0:  # an empty one: a run killed before it began
         raise Conflict(f"transcript {transcript} already exists; pick another negotiation id (--id) or --out")
-    console.rule(f"[bold]{loaded.title}[/]")
+    console.rule(f"[bold]{escape(loaded.title)}[/]")
     for party in loaded.parties:
-        console.print(f"  [bold]{party.id}[/] {party.name} ({party.core_business}) — {agents[party.id]}")
+        console.print(f"  [bold]{party.id}[/] {escape(f'{party.name} ({party.core_business}) — {agents[party.id]}')}")
     if policy_set is not None:
-        console.print(f"  policies: [bold]{policy_set.name}[/] {policy_set.version} ({len(policy_set.rules)} rules)")
+        version = escape(str(policy_set.version))
+        console.print(f"  policies: [bold]{escape(policy_set.name)}[/] {version} ({len(policy_set.rules)} rules)")
         console.print(not_applicable_note(policy_set, loaded), end="", markup=False, highlight=False)
     else:
         console.print("  policies: none (no policy gate)")
@@ -240,6 +255,7 @@ def run(
                 transcript=transcript,
                 policies=policy_set,
                 mediator=mediator,
+                analysis=None if eval_budget is None else analyse(loaded, budget=eval_budget),
             )
             scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
         _finish(runs, negotiation_id, loaded, scored, out)

@@ -29,8 +29,8 @@ scenario_app.add_typer(export_app, name="export")
 if TYPE_CHECKING:
     from pactlab.domain.scenario import Scenario
 
-console = Console(highlight=False)
-errors = Console(stderr=True, highlight=False)
+console = Console(emoji=False, highlight=False)
+errors = Console(emoji=False, stderr=True, highlight=False)
 
 
 @scenario_app.command("validate")

@@ -16,13 +16,22 @@ from rich.table import Table as RichTable
 from agents.human import coerce_value
 from pactlab.app.cli.render import PARTY_STYLES, print_scorecard
 from pactlab.app.rehearsal import Debrief, RehearsalError, Rehearsals, View, kinds_allowed
+from pactlab.app.rehearsal.wording import (
+    VALUE_HELP,
+    change_text,
+    issue_name,
+    move_sentence,
+    option_text,
+    points_text,
+)
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
+from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue
-from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord
+from pactlab.domain.table import LADDER, MoveRecord
 from pactlab.errors import PactlabError
 from pactlab.workflow import Event, MoveMade, Paused, Scored
 
-console = Console(highlight=False)
+console = Console(emoji=False, highlight=False)
 
 
 class Leave(PactlabError):
@@ -63,12 +72,14 @@ class Terminal:
         self.name = name
         self.pace = pace
         self.view: View | None = None
+        self.live: list[MoveRecord] = []  # moves shown as they landed, not yet in `view`
         self.styles: dict[str, str] = {}
 
     # -- rendering --------------------------------------------------------------------------------
 
     def bind(self, view: View) -> None:
         self.view = view
+        self.live = []
         self.styles = {p: PARTY_STYLES[n % len(PARTY_STYLES)] for n, p in enumerate(view.scenario.party_ids)}
 
     def who(self, party: str) -> str:
@@ -79,7 +90,7 @@ class Terminal:
     def worth(self, terms: dict[str, IssueValue] | None) -> str:
         assert self.view is not None
         value = self.view.worth(terms)
-        return "" if value is None else f" [dim]| worth to you {value:.3f}[/]"
+        return "" if value is None else f" [dim]| value to you {points_text(value)}/100[/]"
 
     def on_event(self, event: Event) -> None:
         if isinstance(event, MoveMade):
@@ -93,26 +104,25 @@ class Terminal:
         elif isinstance(event, Paused):
             pass
 
-    def show(self, move: MoveRecord, previous: dict[str, IssueValue] | None = None) -> None:
-        head = f"[dim]R{move['round'] + 1:>2} T{move['turn'] + 1:>3}[/] {self.who(move['party'])}"
-        kind = move["kind"]
-        if kind == "escalate":
-            console.print(f"{head} [bold yellow]escalates[/]: {e(move['reason'])}")
-            console.print(f"          [italic dim]{e(move['message'])}[/]")
-            return
-        if kind == "propose" and move["terms"] is not None:
-            verb = "tables the text" if move["party"] == MEDIATOR else "proposes"
-            terms = ", ".join(f"{k}={value_key(v)}" for k, v in move["terms"].items())
-            console.print(f"{head} {verb} {e(terms)}{self.worth(move['terms'])}")
-        elif kind == "accept":
-            console.print(f"{head} [bold green]accepts[/]")
-        elif kind == "reject":
-            console.print(f"{head} [red]rejects[/]: {e(move['reason'])}")
-        else:
-            console.print(f"{head} [bold red]walks away[/]: {e(move['reason'])}")
+    def show(self, move: MoveRecord) -> None:
+        """One move as a sentence: display names, option labels and, for a proposal, the change from the
+        party's own previous offer (the same change the agents' messages describe)."""
+        view = self.view
+        assert view is not None
+        head = f"[dim]R{move['round'] + 1:>2} T{move['turn'] + 1:>3}[/] "
+        known = {m["turn"] for m in view.moves}
+        if move["turn"] not in known and all(m["turn"] != move["turn"] for m in self.live):
+            self.live.append(move)  # a move that has just landed and is not in the view yet
+        moves = [*view.moves, *(m for m in self.live if m["turn"] not in known)]
+        index = next(n for n, m in enumerate(moves) if m["turn"] == move["turn"])
+        sentence = move_sentence(view.scenario, moves, index, view.seat)
+        colour = {"accept": "green", "reject": "red", "walk_away": "bold red", "escalate": "yellow"}.get(move["kind"])
+        body = e(sentence) if colour is None else f"[{colour}]{e(sentence)}[/]"
+        worth = self.worth(move["terms"]) if move["kind"] == "propose" else ""
+        console.print(f"{head}{body}{worth}")
         if move["message"]:
             console.print(f"          [italic]“{e(move['message'])}”[/]")
-        if move["rationale"] and move["party"] not in (LADDER,):
+        if move["rationale"] and move["party"] not in (LADDER,) and move["kind"] != "escalate":
             console.print(f"          [dim]why: {e(move['rationale'])}[/]")
 
     def header(self) -> None:
@@ -145,19 +155,20 @@ class Terminal:
         if private.interests:
             console.print(private.interests, markup=False)
         console.print(
-            f"Your walk-away value (reservation): [bold]{private.reservation_value:.2f}[/] — "
+            f"Your walk-away value (reservation): [bold]{points_text(private.reservation_value)}[/] of 100 — "
             "no deal is better than a deal worth less."
         )
         weights = private.normalised_weights(view.scenario.issue_ids)
         brief = RichTable(show_header=True, title="What each issue is worth to you")
         brief.add_column("issue")
         brief.add_column("weight", justify="right")
-        brief.add_column("your values")
+        brief.add_column("value to you of each option (0–100)")
         order = sorted(range(len(view.scenario.issues)), key=lambda k: -weights[k])
         for k in order:
             issue = view.scenario.issues[k]
-            brief.add_row(issue.id, f"{weights[k]:.0%}", _value_text(issue, private.values.get(issue.id)))
+            brief.add_row(issue.label, f"{weights[k]:.0%}", _value_text(issue, private.values.get(issue.id)))
         console.print(brief)
+        console.print(f"[dim]{e(VALUE_HELP)}[/]")
         if private.constraints:
             console.print("Your hard limits: " + "; ".join(str(c) for c in private.constraints), markup=False)
 
@@ -175,22 +186,26 @@ class Terminal:
             return
         own = view.worth(table["proposal"])
         reservation = None if view.own_utility is None else view.own_utility.reservation_value
-        worth = "" if own is None else f" — worth [bold]{own:.3f}[/] to you (walk-away {reservation:.2f})"
+        worth = (
+            ""
+            if own is None
+            else f" — value to you [bold]{points_text(own)}[/] of 100 (walk-away {points_text(reservation)})"
+        )
         accepted = ", ".join(table["accepted_by"]) or "nobody"
         console.print(f"On the table: {self.who(table['proposer'] or '?')}'s proposal{worth}; accepted by {accepted}")
         grid = RichTable(show_header=True)
         grid.add_column("issue")
         grid.add_column("on the table")
-        grid.add_column("your value", justify="right")
-        utility = view.own_utility
+        grid.add_column("value to you (0–100)", justify="right")
+        grid.add_column("breakdown: adds (of 100)", justify="right")
         for k, issue in enumerate(view.scenario.issues):
             value = table["proposal"][issue.id]
-            mine = ""
-            if utility is not None:
-                index = issue.index_of(value)
-                weight = utility.tables[k][index]
-                mine = f"{weight:.3f}"
-            grid.add_row(issue.id, value_key(value), mine)
+            grid.add_row(
+                issue.label,
+                option_text(view.space, issue.id, value),
+                points_text(view.option_value(k, value)),
+                points_text(view.contribution(k, value)),
+            )
         console.print(grid)
 
     # -- the person's turn ------------------------------------------------------------------------
@@ -256,7 +271,8 @@ class Terminal:
         if check.utility is not None:
             verdict = "above" if check.reservation is None or check.utility >= check.reservation else "BELOW"
             console.print(
-                f"Worth to you: [bold]{check.utility:.3f}[/] ({verdict} your walk-away {check.reservation or 0:.2f})"
+                f"Value to you: [bold]{points_text(check.utility)}[/] of 100 "
+                f"({verdict} your walk-away {points_text(check.reservation or 0.0)})"
             )
         if check.constraints_broken:
             console.print(f"[bold red]Breaks your hard limits:[/] {e('; '.join(check.constraints_broken))}")
@@ -271,16 +287,21 @@ class Terminal:
         return answer if send == "y" else None
 
     def counter_terms(self) -> dict[str, IssueValue]:
+        """The counter-offer issue by issue; Enter keeps the person's own last offer (or opening position)."""
         view = self.view
         assert view is not None
         defaults = view.defaults()
-        console.print("Your counter-offer, issue by issue ([dim]Enter keeps the value shown[/]):")
+        start = "your own last offer" if view.own_last_offer() is not None else "your opening position"
+        console.print(
+            f"Your counter-offer, issue by issue ([dim]Enter keeps the value shown: {start}, "
+            "not the other side's proposal[/]):"
+        )
         terms: dict[str, IssueValue] = {}
         private = view.scenario.party(view.viewer).private if view.viewer else None
         for issue in view.scenario.issues:
             hint = _options_text(issue, private.values.get(issue.id) if private else None)
             while True:
-                raw = _ask(f"  {issue.id} [dim]{e(hint)}[/]", value_key(defaults[issue.id]))
+                raw = _ask(f"  {e(issue.label)} ({issue.id}) [dim]{e(hint)}[/]", value_key(defaults[issue.id]))
                 try:
                     terms[issue.id] = coerce_value(issue, raw)
                     break
@@ -289,14 +310,11 @@ class Terminal:
         return terms
 
     def default_rationale(self, terms: dict[str, IssueValue]) -> str:
+        """A rationale naming the terms changed from the proposal it answers (the one on the table, else the
+        person's own last offer), as the policies' transparency rule counts changes."""
         view = self.view
         assert view is not None
-        before = view.table["proposal"]
-        if before is None:
-            for move in reversed(view.moves):
-                if move["party"] == view.seat and move["terms"] is not None:
-                    before = move["terms"]
-                    break
+        before = view.table["proposal"] or view.own_last_offer()
         if before is None:
             changed = list(terms)
         else:
@@ -357,36 +375,42 @@ class Terminal:
 
 
 def print_debrief(debrief: Debrief, service: Rehearsals) -> None:
-    """The debrief in the terminal."""
+    """The debrief in the terminal (values on the one 0–100 scale of value to you)."""
+    scenario = service.view(debrief.negotiation_id).scenario
+    space = OutcomeSpace(scenario.issues)
     print_scorecard(console, debrief.scorecard)
     viewer = debrief.viewer
     console.rule("[bold]Debrief[/]")
     console.print(f"[bold]{e(debrief.ended_by or debrief.outcome)}[/]")
     if viewer is not None and debrief.person is not None:
         p = debrief.person
-        got = "no deal" if p.utility is None else f"{p.utility:.3f}"
+        got = "no deal" if p.utility is None else f"{points_text(p.utility)} of 100"
         console.print(
-            f"You ({viewer}) got [bold]{got}[/]; your walk-away was {p.reservation_value:.3f} "
-            f"(surplus {p.surplus:+.3f})."
+            f"You ({viewer}) got [bold]{got}[/] (value to you); your walk-away was {points_text(p.reservation_value)} "
+            f"(surplus {change_text(p.surplus)})."
         )
         if debrief.viewer_at_nash is not None:
             console.print(
-                f"The Nash bargaining solution would have given you {debrief.viewer_at_nash:.3f}; "
+                f"The Nash bargaining solution would have given you {points_text(debrief.viewer_at_nash)}; "
                 f"the deal's Nash product is {debrief.scorecard.nash_ratio:.0%} of the best possible, "
                 f"distance to the Pareto frontier {debrief.scorecard.pareto_distance:.3f}"
                 + (" (on the frontier)." if debrief.scorecard.pareto_optimal else ".")
             )
     if debrief.concessions:
-        console.print(f"What your concessions cost you (in all {debrief.conceded:.3f}):")
+        console.print(
+            f"What your concessions cost you, in value to you (in all {change_text(-debrief.conceded)} of 100):"
+        )
         for step in debrief.concessions:
             label = "agreeing to the deal" if step.what == "deal" else "your offer"
             issues = ", ".join(
-                f"{c.issue} {value_key(c.before) if c.before is not None else '?'}→{value_key(c.after)} ({c.cost:+.3f})"
+                f"{issue_name(scenario, c.issue)} {option_text(space, c.issue, c.before)}"
+                f" → {option_text(space, c.issue, c.after)} ({change_text(-c.cost)})"
                 for c in step.issues
                 if abs(c.cost) > 1e-9
             )
             console.print(
-                f"  turn {step.turn}, {label}: {step.before:.3f} → {step.after:.3f} (−{step.cost:.3f}): {issues}"
+                f"  turn {step.turn}, {label}: {points_text(step.before)} → {points_text(step.after)} "
+                f"({change_text(-step.cost)}): {issues}"
             )
     elif viewer is not None:
         console.print("You made no concession: none of your offers was worth less to you than the one before.")
@@ -397,7 +421,7 @@ def print_debrief(debrief: Debrief, service: Rehearsals) -> None:
             f"to {what}; the best for you:"
         )
         for deal in debrief.better_deals[:3]:
-            gains = ", ".join(f"{p} {g:+.3f}" for p, g in deal.gains.items())
+            gains = ", ".join(f"{p} {change_text(g)}" for p, g in deal.gains.items())
             console.print(f"  {e(', '.join(deal.changes) or 'the same terms')}  [dim](gains: {gains})[/]")
     else:
         console.print("No outcome would have been better for every party: nothing was left on the table.")
@@ -430,7 +454,7 @@ def print_debrief(debrief: Debrief, service: Rehearsals) -> None:
         grid.add_column("branch")
         grid.add_column("from")
         grid.add_column("outcome")
-        grid.add_column(f"{viewer} utility" if viewer else "utility", justify="right")
+        grid.add_column(f"value to {viewer} (0–100)" if viewer else "value (0–100)", justify="right")
         grid.add_column("Nash ratio", justify="right")
         for issue in comparison.differing_issues:
             grid.add_column(issue)
@@ -441,7 +465,7 @@ def print_debrief(debrief: Debrief, service: Rehearsals) -> None:
                 row.negotiation_id,
                 origin,
                 row.status if row.waiting is None else f"open (waits for {row.waiting})",
-                "—" if mine is None else f"{mine:.3f}",
+                "—" if mine is None else points_text(mine),
                 "—" if row.nash_ratio is None else f"{row.nash_ratio:.2f}",
             ]
             cells += [value_key(row.agreement[i]) if row.agreement else "—" for i in comparison.differing_issues]
@@ -459,19 +483,19 @@ def _value_text(issue: Any, fn: Any) -> str:
     if fn is None:
         return "indifferent"
     if isinstance(fn, OptionValues):
-        return ", ".join(f"{k} {v:.2f}" for k, v in sorted(fn.table.items(), key=lambda kv: -kv[1]))
+        return ", ".join(f"{k} {v * 100:.0f}" for k, v in sorted(fn.table.items(), key=lambda kv: -kv[1]))
     if isinstance(fn, LinearValue):
         unit = f" {issue.unit}" if isinstance(issue, NumericIssue) and issue.unit else ""
         return f"{'more' if fn.linear == 'up' else 'less'} is better ({issue.minimum:g}–{issue.maximum:g}{unit})"
     if isinstance(fn, PeakedValue):
-        return f"best at {fn.peak:g}, worth {fn.floor:.2f} at the far end"
+        return f"best at {fn.peak:g}, worth {fn.floor * 100:.0f} of 100 at the far end"
     return str(fn)
 
 
 def _options_text(issue: Any, fn: Any) -> str:
     if isinstance(issue, CategoricalIssue):
         if isinstance(fn, OptionValues):
-            return "[" + " · ".join(f"{o} {fn.table.get(o, 0):.2f}" for o in issue.options) + "]"
+            return "[" + " · ".join(f"{o} {fn.table.get(o, 0) * 100:.0f}" for o in issue.options) + "]"
         return "[" + " · ".join(issue.options) + "]"
     if isinstance(issue, NumericIssue):
         unit = f" {issue.unit}" if issue.unit else ""

@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pactlab.app.sweeps.model import NAME_PATTERN, Budget, Limits, SeedRange
+from pactlab.app.sweeps.model import NAME_PATTERN, Budget, Limits, Seed, SeedRange
 
 RankBy = Literal["utility", "surplus", "agreement", "nash_ratio"]
 """Metrics a league may rank by (higher is better for each)."""
@@ -68,7 +68,7 @@ class League(BaseModel):
     description: str = ""
     negotiators: list[NegotiatorType] = Field(min_length=2, max_length=MAX_TYPES)
     scenarios: list[ScenarioEntry] = Field(min_length=1, max_length=MAX_SCENARIOS)
-    seeds: list[int] | SeedRange = Field(default_factory=lambda: [0])
+    seeds: list[Seed] | SeedRange = Field(default_factory=lambda: [0])
     repetitions: int = Field(default=1, ge=1, le=1000, description="Runs per assignment and seed (for LLM types).")
     self_play: bool = Field(default=False, description="Also run every type against itself.")
     fixed: dict[str, Any] = Field(default_factory=dict, description="Sweep settings for every run.")

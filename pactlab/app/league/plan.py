@@ -38,12 +38,10 @@ from pactlab.app.sweeps.settings import (
     provider_of,
 )
 from pactlab.domain.catalog import load_scenario
+from pactlab.domain.limits import MAX_RUNS  # types × scenarios × seats × seeds × repetitions
 from pactlab.domain.loader import FileError, Problem, load_model, locate_problems
 from pactlab.domain.scenario import Scenario
 from policies import PolicySet, load_policy_set
-
-MAX_RUNS = 100_000
-"""Runs a league may plan (types × scenarios × seats × seeds × repetitions)."""
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,10 @@ def load_league(path: str | Path, *, check_specs: bool = True) -> LoadedLeague:
         raise _located(path, problems)
     size = planned_runs(league, [len(s.parties) for _, s, *_ in loaded])
     if size > MAX_RUNS:
-        message = f"the league plans {size:,} runs, more than {MAX_RUNS:,}: use fewer types, scenarios or seeds"
+        message = (
+            f"the league plans {size:,} runs, more than {MAX_RUNS:,}: use fewer types, scenarios or seeds "
+            "(PACTLAB_MAX_RUNS raises the limit)"
+        )
         raise _located(path, [(("negotiators",), message)])
     prepared_scenarios = []
     for label, scenario, scenario_path, settings, n in loaded:

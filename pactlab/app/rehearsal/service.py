@@ -35,6 +35,7 @@ from pactlab.app.rehearsal.inputs import (
     parse_start,
 )
 from pactlab.app.rehearsal.view import DraftCheck, View, ideal_terms
+from pactlab.app.rehearsal.withheld import withhold, withhold_rows
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.run_folder import CHECKPOINTS, PLOT, TRANSCRIPT
 from pactlab.domain.scenario import Scenario
@@ -54,6 +55,10 @@ OnEvent = Callable[[Event], None]
 
 MAX_SCENARIO_PREFIX = 60
 """Characters of the scenario id that start a new rehearsal's id (the rest: a time stamp and 4 hex digits)."""
+
+
+ARCHIVE = "archive"
+"""Where a deleted rehearsal's files go (under the rehearsals' directory): its audit transcript is kept."""
 
 
 class Rehearsals:
@@ -331,6 +336,26 @@ class Rehearsals:
 
     # -- the end ------------------------------------------------------------------------------------
 
+    def delete(self, rid: str) -> Path | None:
+        """Delete rehearsal `rid`: its checkpoints go (it leaves every list and cannot be continued); its
+        files (the audit transcript, term sheet, plot) move to ``archive/<rid>/``, returned, so that the
+        hash-chained record of what was said is never destroyed. Branches of it stay as they are."""
+        view = self.view(rid)  # UnknownRehearsal for an id that is not a rehearsal
+        with self._lock(rid):
+            self.runs.delete(view.id)
+            moved: Path | None = None
+            if self.run_dir(rid).exists():
+                moved = self.out / ARCHIVE / rid
+                n = 1
+                while moved.exists():
+                    moved = self.out / ARCHIVE / f"{rid}.{n}"
+                    n += 1
+                moved.parent.mkdir(parents=True, exist_ok=True)
+                self.run_dir(rid).rename(moved)
+        with self._guard:
+            self._locks.pop(rid, None)
+        return moved
+
     def run_dir(self, rid: str) -> Path:
         return self.out / rid
 
@@ -351,13 +376,20 @@ class Rehearsals:
                 )
         return sorted(p for p in self.run_dir(rid).iterdir() if p.name != TRANSCRIPT)
 
+    def open_relatives(self, rid: str) -> list[str]:
+        """The rehearsal's relatives (source, branches) still under way: while there is one, its debrief keeps
+        the other parties' private values back (`pactlab.app.rehearsal.withheld`)."""
+        return [v.id for v in self.family(rid) if v.id != rid and not v.finished]
+
     def debrief(self, rid: str) -> Debrief:
-        """The debrief of a finished rehearsal (RehearsalError while it is still under way)."""
+        """The debrief of a finished rehearsal (RehearsalError while it is still under way).
+
+        Cut to what the person's seat may know while a relative is still open (`open_relatives`)."""
         self.outputs(rid)
         view = self.view(rid)
         if view.scorecard is None:
             raise RehearsalError(f"rehearsal {rid} is still under way: the debrief comes when it ends")
-        return make_debrief(
+        report = make_debrief(
             negotiation_id=rid,
             scenario=view.scenario,
             seat=view.seat,
@@ -370,6 +402,7 @@ class Rehearsals:
             plot=self.run_dir(rid) / PLOT,
             forked_from=view.forked_from,
         )
+        return withhold(report) if self.open_relatives(rid) else report
 
     def compare(self, rid: str) -> Comparison:
         """The rehearsal and its what-if branches side by side."""
@@ -388,6 +421,8 @@ class Rehearsals:
             )
             for v in views
         ]
+        if any(not v.finished for v in views):  # an open seat must not learn the others' values from a branch
+            rows = withhold_rows(rows, here.viewer)
         return compare(rows, here.scenario.issue_ids, here.viewer)
 
     def _drive(self, rid: str, events: Iterable[Event], on_event: OnEvent | None) -> None:

@@ -119,15 +119,40 @@ class View:
         return [str(c) for c in constraints if not c.holds(terms, self.space.by_id)]
 
     def defaults(self) -> dict[str, IssueValue]:
-        """Defaults for a counter-offer: the proposal on the table, else the person's last, else first options."""
-        if self.table["proposal"] is not None:
-            return dict(self.table["proposal"])
+        """Defaults for a counter-offer: the person's own last offer, else their opening position (their
+        best terms within their limits and the policies), else each issue's first option. Never the other
+        side's proposal: pressing Enter or Send must not concede anything unnoticed."""
         for move in reversed(self.moves):
-            if move["party"] == self.seat and move["terms"] is not None:
+            if move["party"] == self.seat and move["kind"] == "propose" and move["terms"] is not None:
                 return dict(move["terms"])
         if self.ideal is not None:
             return dict(self.ideal)
         return {issue.id: issue.values()[0] for issue in self.scenario.issues}
+
+    def own_last_offer(self) -> dict[str, IssueValue] | None:
+        """The person's own last proposal (what a counter-offer's changes are counted from), if any."""
+        for move in reversed(self.moves):
+            if move["party"] == self.seat and move["kind"] == "propose" and move["terms"] is not None:
+                return dict(move["terms"])
+        return None
+
+    def option_value(self, k: int, value: IssueValue) -> float | None:
+        """What option `value` of issue number `k` is worth to the viewer on that issue alone, 0–1."""
+        utility = self.own_utility
+        if utility is None or self.viewer is None:
+            return None
+        weights = self.scenario.party(self.viewer).private.normalised_weights(self.scenario.issue_ids)
+        if weights[k] <= 1e-12:
+            return 0.0
+        issue = self.scenario.issues[k]
+        return float(utility.tables[k][issue.index_of(value)] / weights[k])
+
+    def contribution(self, k: int, value: IssueValue) -> float | None:
+        """Option `value`'s weighted contribution to a deal's value to the viewer, 0–1 (the breakdown)."""
+        utility = self.own_utility
+        if utility is None:
+            return None
+        return float(utility.tables[k][self.scenario.issues[k].index_of(value)])
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from pactlab.domain.limits import MAX_RUNS, SEED_MAX, issue_size_problem
+
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 _VALUES_HELP = "give a list of values, e.g. [0.4, 0.5], or a range {min: 0.4, max: 0.6, step: 0.1}"
 
@@ -35,7 +37,24 @@ class Range(BaseModel):
     def _ordered(self) -> Range:
         if self.max <= self.min:
             raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        if self.step is not None:
+            too_many = issue_size_problem(self.min, self.max, self.step, "the range")
+            if too_many is not None:
+                raise ValueError(too_many.replace("an issue may take", "a range may hold"))
         return self
+
+    @property
+    def count(self) -> int:
+        """How many values the grid holds (bounded by `MAX_ISSUE_VALUES`); ValueError without a step."""
+        if self.step is None:
+            raise ValueError("a range without a step has no fixed list of values")
+        return int((self.max - self.min) / self.step + 1e-9) + 1
+
+    def value_at(self, k: int) -> int | float:
+        """The grid's `k`-th value (as `values()[k]`, without listing them)."""
+        assert self.step is not None
+        point = self.min + k * self.step
+        return round(point) if self.integer else round(point, 10)
 
     @property
     def integer(self) -> bool:
@@ -44,11 +63,7 @@ class Range(BaseModel):
 
     def values(self) -> list[int | float]:
         """The grid min, min+step, ... up to max; ValueError without a step."""
-        if self.step is None:
-            raise ValueError("a range without a step has no fixed list of values")
-        count = int((self.max - self.min) / self.step + 1e-9) + 1
-        points = [self.min + k * self.step for k in range(count)]
-        return [round(p) if self.integer else round(p, 10) for p in points]
+        return [self.value_at(k) for k in range(self.count)]
 
 
 def _values_or_range(raw: Any) -> Any:
@@ -70,6 +85,10 @@ FactorValues = Annotated[
 """What a varied setting takes: a list of values, or a Range."""
 
 
+Seed = Annotated[int, Field(ge=0, le=SEED_MAX)]
+"""A seed: stored in the sweep store (SQLite INTEGER) and in checkpoints (msgpack), so 64 bits, not negative."""
+
+
 def _not_empty(factors: dict[str, Any], what: str) -> dict[str, Any]:
     if not factors:
         raise ValueError(f"empty {what}: give at least one setting with values to vary")
@@ -81,8 +100,14 @@ class SeedRange(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    count: int = Field(ge=1, le=100_000)
-    start: int = Field(default=0, ge=0)
+    count: int = Field(ge=1, le=MAX_RUNS)
+    start: int = Field(default=0, ge=0, le=SEED_MAX, description=f"The first seed; seeds lie in 0..{SEED_MAX}.")
+
+    @model_validator(mode="after")
+    def _in_range(self) -> SeedRange:
+        if self.start + self.count - 1 > SEED_MAX:
+            raise ValueError(f"the last seed ({self.start + self.count - 1}) is beyond {SEED_MAX}: lower 'start'")
+        return self
 
     def seeds(self) -> list[int]:
         return list(range(self.start, self.start + self.count))
@@ -94,7 +119,9 @@ class RandomDesign(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     n: int = Field(ge=1, le=100_000, description="How many variants to draw (duplicates are dropped).")
-    seed: int = Field(default=0, ge=0, description="Seed of the draw: the same seed draws the same variants.")
+    seed: int = Field(
+        default=0, ge=0, le=SEED_MAX, description="Seed of the draw: the same seed draws the same variants."
+    )
     vary: dict[str, FactorValues]
 
     @field_validator("vary")
@@ -138,7 +165,7 @@ class Sweep(BaseModel):
     name: str = Field(pattern=NAME_PATTERN, description="Names the sweep's runs; lower case, digits, - and _.")
     description: str = ""
     scenario: str = Field(description="A shipped scenario's name, or a file (relative to the sweep file).")
-    seeds: list[int] | SeedRange = Field(default_factory=lambda: [0])
+    seeds: list[Seed] | SeedRange = Field(default_factory=lambda: [0])
     repetitions: int = Field(default=1, ge=1, le=1000, description="Runs per variant and seed (for LLM agents).")
     fixed: dict[str, Any] = Field(default_factory=dict, description="Settings for every run.")
     grid: dict[str, FactorValues] | None = Field(default=None, description="Every combination of the values.")

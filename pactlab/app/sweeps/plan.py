@@ -11,12 +11,14 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pactlab.app.sweeps.model import Range, Sweep
+from pactlab.app.sweeps.model import Range, SeedRange, Sweep
+from pactlab.domain.limits import MAX_RUNS, MAX_VARIANTS, expansion_problem
 from pactlab.errors import BadInput
 
 YamlLoc = tuple[str | int, ...]
@@ -67,8 +69,41 @@ def factors(sweep: Sweep) -> list[str]:
     return []
 
 
+def design_size(sweep: Sweep) -> tuple[int, int, YamlLoc]:
+    """Variants and runs the design makes, counted from the file without expanding it, and where to blame.
+
+    A grid range with no step counts one value (expanding it fails with its own message).
+    """
+    if sweep.grid is not None:
+        count = math.prod(
+            len(v) if isinstance(v, list) else (v.count if v.step is not None else 1) for v in sweep.grid.values()
+        )
+        where: YamlLoc = ("grid",)
+    elif sweep.random is not None:
+        count, where = sweep.random.n, ("random", "n")
+    elif sweep.variants is not None:
+        count, where = len(sweep.variants), ("variants",)
+    else:
+        count, where = 1, ()
+    seeds = sweep.seeds.count if isinstance(sweep.seeds, SeedRange) else len(sweep.seeds)
+    planned = count * seeds * sweep.repetitions
+    if count <= MAX_VARIANTS and planned > MAX_RUNS:
+        where = ("seeds",) if seeds >= sweep.repetitions else ("repetitions",)
+    return count, planned, where
+
+
+def check_size(sweep: Sweep) -> None:
+    """PlanError if the sweep would expand to more variants or runs than the limits allow (nothing is expanded)."""
+    count, planned, where = design_size(sweep)
+    hint = "vary fewer settings or fewer values, or use fewer seeds or repetitions"
+    problem = expansion_problem("sweep", count, planned, hint)
+    if problem is not None:
+        raise PlanError(where, problem)
+
+
 def variants(sweep: Sweep) -> list[Variant]:
-    """Every variant of the design, in order; PlanError for overlaps with `fixed` or repeated variants."""
+    """Every variant of the design, in order; PlanError for a design too large, overlaps with `fixed` or repeats."""
+    check_size(sweep)
     fixed_sources: dict[str, YamlLoc] = {key: ("fixed", key) for key in sweep.fixed}
     out: list[Variant] = []
     seen: dict[str, int] = {}
@@ -88,7 +123,11 @@ def variants(sweep: Sweep) -> list[Variant]:
 
 
 def runs(sweep: Sweep, planned: list[Variant]) -> list[PlannedRun]:
-    """Every run: each variant, each seed, each repetition."""
+    """Every run: each variant, each seed, each repetition (PlanError above `MAX_RUNS`)."""
+    planned_runs = len(planned) * len(sweep.seed_list) * sweep.repetitions
+    problem = expansion_problem("sweep", 0, planned_runs, "use fewer variants, seeds or repetitions")
+    if problem is not None:
+        raise PlanError(("seeds",), problem)
     return [
         PlannedRun(run_id(sweep, v, seed, rep), v, seed, rep)
         for v in planned
@@ -140,7 +179,7 @@ def _draw(rng: random.Random, values: list[Any] | Range, where: YamlLoc) -> tupl
         n = rng.randrange(len(values))
         return values[n], (*where, n)
     if values.step is not None:
-        return rng.choice(values.values()), where
+        return values.value_at(rng.randrange(values.count)), where  # as rng.choice(values.values()) draws
     if values.integer:
         return rng.randint(int(values.min), int(values.max)), where
     return round(rng.uniform(values.min, values.max), 6), where

@@ -46,5 +46,6 @@ def read_sweep(folder: Path) -> tuple[SweepInfo, list[SweepRun]]:
         seeds=json.loads(meta.get("seeds", "[]")),
         variants=int(meta.get("variants", "0")),
         design=meta.get("design", ""),
+        names=json.loads(meta.get("display_names", "{}")),
     )
     return info, runs

@@ -69,6 +69,9 @@ def sweep_meta(loaded: LoadedSweep) -> dict[str, str]:
         "sweep_text": loaded.path.read_text(encoding="utf-8"),
         "scenario_id": loaded.scenario.id,
         "scenario_title": loaded.scenario.title,
+        "display_names": json.dumps(
+            {**{p.id: p.name for p in loaded.scenario.parties}, **{i.id: i.label for i in loaded.scenario.issues}}
+        ),
         "scenario_file": str(loaded.scenario_path),
         "design": sweep.design,
         "factors": json.dumps(factors(sweep)),

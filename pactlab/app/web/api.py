@@ -1,38 +1,66 @@
 """The JSON API under ``/api``: a rehearsal's live state, and the person's actions (the scenario files: `scenarios`).
 
 Actions (start, check a draft, move, approve, fork) take a JSON object (`pactlab.app.web.forms`)
-and everything in it is checked by the rehearsal service before anything changes: a refusal is
-HTTP 400 with a message and the problems per field. A move or an approval is checked at once
-and played in the background (HTTP 202, `pactlab.app.web.steps`); the page follows by events.
+of the shape `pactlab.app.web.bodies` describes, and everything in it is checked by the
+rehearsal service before anything changes: a refusal is HTTP 400 with a message and the
+problems per field. Every route of a rehearsal needs its seat token (`pactlab.app.web.seats`;
+without it: 404, as for an id that does not exist); starting a rehearsal or a branch hands one out.
+
+A move or an approval names the turn it answers (``turn``; ``attempt`` / ``review`` too when the
+page has them). It is claimed, checked at once and played in the background (HTTP 202,
+`pactlab.app.web.steps`); the page follows by events. The same request sent again gets the
+first one's answer (202) and moves nothing; an answer to a turn that is no longer the one asked,
+or sent while the table moves, is refused with 409 and a message.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from pactlab.app.rehearsal import RehearsalError, UnknownRehearsal, View
-from pactlab.app.web.dependencies import HubDep, LibraryDep, ServiceDep, StepsDep, TemplatesDep
+from pactlab.app.web.bodies import ApprovalBody, CheckBody, ForkBody, MoveBody, StartBody, checked, request_body
+from pactlab.app.web.dependencies import HubDep, LibraryDep, SeatsDep, ServiceDep, StepsDep, TemplatesDep
 from pactlab.app.web.display import page_context
 from pactlab.app.web.forms import JsonBody, refused, start_args
+from pactlab.app.web.seats import Seats, give
 from pactlab.app.web.steps import Steps
 
 FRAGMENTS = ("status", "table", "history", "question")
 """The parts of the rehearsal page that the live page redraws (templates ``_<name>.html``)."""
 
+NO_REHEARSAL = {"error": "no rehearsal with this id"}
+"""The answer for an unknown id and for a rehearsal whose seat token the request lacks alike."""
+
 router = APIRouter(prefix="/api")
 
 
+def _missing() -> JSONResponse:
+    return JSONResponse(NO_REHEARSAL, 404)
+
+
 @router.get("/r/{rid}")
-async def state(rid: str, service: ServiceDep, hub: HubDep, steps: StepsDep, templates: TemplatesDep) -> JSONResponse:
+async def state(
+    request: Request,
+    rid: str,
+    service: ServiceDep,
+    hub: HubDep,
+    steps: StepsDep,
+    seats: SeatsDep,
+    templates: TemplatesDep,
+) -> JSONResponse:
+    if not seats.holds(request, rid):
+        return _missing()
     try:
         view = await run_in_threadpool(service.view, rid)
     except UnknownRehearsal:
-        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+        return _missing()
     busy = steps.busy(rid)
     context = page_context(view, busy=busy, notice=hub.notice(rid))
     fragments = {name: templates.get_template(f"_{name}.html").render(context) for name in FRAGMENTS}
@@ -50,25 +78,41 @@ async def state(rid: str, service: ServiceDep, hub: HubDep, steps: StepsDep, tem
     )
 
 
-@router.post("/rehearsals")
-async def start(body: JsonBody, service: ServiceDep, library: LibraryDep) -> JSONResponse:
+def _seated(view: View, seats: Seats, status: int) -> JSONResponse:
+    """The answer that created rehearsal `view.id`: its URL, and its seat token (a cookie; once in the body)."""
+    token = seats.issue(view.id)
+    response = JSONResponse({"id": view.id, "url": f"/r/{view.id}", "token": token}, status)
+    give(response, view.id, token)
+    return response
+
+
+@router.post("/rehearsals", openapi_extra=request_body(StartBody))
+async def start(body: JsonBody, service: ServiceDep, library: LibraryDep, seats: SeatsDep) -> JSONResponse:
     if isinstance(body, JSONResponse):
         return body
+    wrong = checked(StartBody, body)
+    if wrong is not None:
+        return wrong
     try:
         view = await run_in_threadpool(lambda: service.start(**start_args(body, library)))
     except RehearsalError as exc:
         return refused(exc)
-    return JSONResponse({"id": view.id, "url": f"/r/{view.id}"}, 201)
+    return _seated(view, seats, 201)
 
 
-@router.post("/r/{rid}/check")
-async def check(rid: str, body: JsonBody, service: ServiceDep) -> JSONResponse:
+@router.post("/r/{rid}/check", openapi_extra=request_body(CheckBody))
+async def check(request: Request, rid: str, body: JsonBody, service: ServiceDep, seats: SeatsDep) -> JSONResponse:
+    if not seats.holds(request, rid):
+        return _missing()
     if isinstance(body, JSONResponse):
         return body
+    wrong = checked(CheckBody, body)
+    if wrong is not None:
+        return wrong
     try:
         result = await run_in_threadpool(service.check, rid, body)
     except UnknownRehearsal:
-        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+        return _missing()
     return JSONResponse(
         {
             "problems": result.problems,
@@ -83,57 +127,147 @@ async def check(rid: str, body: JsonBody, service: ServiceDep) -> JSONResponse:
     )
 
 
-@router.post("/r/{rid}/move")
-async def move(rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep) -> JSONResponse:
-    sent = await _answer(
-        rid, body, steps, service.validate_move, service.submit, "the table is still moving; wait for your turn"
-    )
-    return sent if isinstance(sent, JSONResponse) else JSONResponse({"ok": True, "sent": sent.get("kind")}, 202)
-
-
-@router.post("/r/{rid}/approval")
-async def approval(rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep) -> JSONResponse:
-    sent = await _answer(rid, body, steps, service.validate_decision, service.decide, "the table is still moving")
-    return sent if isinstance(sent, JSONResponse) else JSONResponse({"ok": True}, 202)
-
-
-@router.post("/r/{rid}/fork")
-async def fork(rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep) -> JSONResponse:
+@router.post("/r/{rid}/move", openapi_extra=request_body(MoveBody))
+async def move(
+    request: Request, rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep, seats: SeatsDep
+) -> JSONResponse:
+    if not seats.holds(request, rid):
+        return _missing()
     if isinstance(body, JSONResponse):
         return body
+    return await _answer(
+        rid, "move", body, MoveBody, "attempt", steps, service.view, service.validate_move, service.submit
+    )
+
+
+@router.post("/r/{rid}/approval", openapi_extra=request_body(ApprovalBody))
+async def approval(
+    request: Request, rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep, seats: SeatsDep
+) -> JSONResponse:
+    if not seats.holds(request, rid):
+        return _missing()
+    if isinstance(body, JSONResponse):
+        return body
+    return await _answer(
+        rid, "approval", body, ApprovalBody, "review", steps, service.view, service.validate_decision, service.decide
+    )
+
+
+@router.post("/r/{rid}/fork", openapi_extra=request_body(ForkBody))
+async def fork(
+    request: Request, rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep, seats: SeatsDep
+) -> JSONResponse:
+    if not seats.holds(request, rid):
+        return _missing()
+    if isinstance(body, JSONResponse):
+        return body
+    wrong = checked(ForkBody, body)
+    if wrong is not None:
+        return wrong
     turn = body.get("turn")
-    if isinstance(turn, str) and turn.strip().isdigit():
+    if isinstance(turn, str) and turn.strip().isdigit() and len(turn.strip()) < 10:
         turn = int(turn.strip())
     if steps.busy(rid):
         return JSONResponse({"error": "the table is still moving; fork when it waits for you"}, 409)
     try:
         view = await run_in_threadpool(lambda: service.fork(rid, turn))  # type: ignore[arg-type]
     except UnknownRehearsal:
-        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+        return _missing()
     except RehearsalError as exc:
         return refused(exc)
-    return JSONResponse({"id": view.id, "url": f"/r/{view.id}"}, 201)
+    return _seated(view, seats, 201)
+
+
+def fingerprint(action: str, body: dict[str, Any]) -> str:
+    """What makes two answers the same request: the action and the whole body (turn included)."""
+    canonical = json.dumps([action, body], sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def stale(view: View, turn: int, counter: str, body: dict[str, Any]) -> str | None:
+    """Why an answer naming `turn` (and maybe an attempt / review) does not answer the question asked now."""
+    question = view.question
+    if view.finished:
+        return f"turn {turn + 1} can no longer be answered: the rehearsal has ended"
+    if question is None or question.get("turn") is None:
+        return f"turn {turn + 1} is not asked now: the agents are moving; look again"
+    asked = int(question["turn"])
+    if turn != asked:
+        when = "was answered already" if turn < asked else "is not asked yet"
+        return f"turn {turn + 1} {when}: the table is at turn {asked + 1}; look again before you answer"
+    sent = body.get(counter)
+    if sent is not None and question.get(counter) is not None and sent != question.get(counter):
+        return f"this answer to turn {turn + 1} was for an earlier question (it was asked again); look again"
+    return None
+
+
+@router.post("/r/{rid}/delete")
+async def delete(
+    request: Request, rid: str, body: JsonBody, service: ServiceDep, steps: StepsDep, seats: SeatsDep
+) -> JSONResponse:
+    """Delete a rehearsal (its files, the audit transcript included, move to ``archive/<id>``)."""
+    if not seats.holds(request, rid):
+        return _missing()
+    if isinstance(body, JSONResponse):
+        return body
+    claim = steps.claim(rid, f"delete:{rid}")  # atomic: no move can start while the files move away
+    if not claim.claimed:
+        return JSONResponse({"error": "the table is still moving; delete it when it waits for you"}, 409)
+    try:
+        await run_in_threadpool(service.delete, rid)
+    except UnknownRehearsal:
+        return _missing()
+    finally:
+        steps.release(rid)
+    seats.forget(rid)
+    return JSONResponse({"ok": True, "url": "/"}, 200)
 
 
 async def _answer(
     rid: str,
-    body: dict[str, Any] | JSONResponse,
+    action: str,
+    body: dict[str, Any],
+    model: type[MoveBody] | type[ApprovalBody],
+    counter: str,
     steps: Steps,
+    read: Callable[[str], View],
     validate: Callable[[str, dict[str, Any]], object],
     act: Callable[..., View],
-    busy_message: str,
-) -> JSONResponse | dict[str, Any]:
-    """Check a person's answer (a move or an approval) now; play it in the background. The body
-    is returned when it was accepted, else the error response (nothing changed)."""
-    if isinstance(body, JSONResponse):
-        return body
-    if steps.busy(rid):
-        return JSONResponse({"error": busy_message}, 409)
+) -> JSONResponse:
+    """Claim, check and start a person's answer (a move or an approval); see the module docstring.
+
+    The claim comes first and is atomic (`Steps.claim`): two answers sent at once cannot both be
+    checked against the same question and both be played."""
+    wrong = checked(model, body)
+    if wrong is not None:
+        return wrong
+    key = fingerprint(action, body)
+    claim = steps.claim(rid, key)
+    if claim.first is not None:
+        return JSONResponse(claim.first, 202)
+    if not claim.claimed:
+        return JSONResponse({"error": "the table is still moving: this turn has been answered; look again"}, 409)
     try:
+        view = await run_in_threadpool(read, rid)
+        why = stale(view, int(body["turn"]), counter, body)
+        if why is not None:
+            steps.release(rid)
+            return JSONResponse({"error": why, "problems": {"turn": "stale"}}, 409)
         await run_in_threadpool(validate, rid, body)
     except UnknownRehearsal:
-        return JSONResponse({"error": "no rehearsal with this id"}, 404)
+        steps.release(rid)
+        return _missing()
     except RehearsalError as exc:
+        steps.release(rid)
+        if exc.problems.get("turn") == "stale":
+            return JSONResponse({"error": str(exc), "problems": exc.problems}, 409)
         return refused(exc)
+    except BaseException:
+        steps.release(rid)
+        raise
+    result: dict[str, Any] = {"ok": True, "turn": int(body["turn"])}
+    if action == "move":
+        result["sent"] = body.get("kind")
+    steps.remember(rid, key, result)
     steps.start(rid, act, body)
-    return body
+    return JSONResponse(result, 202)

@@ -14,7 +14,10 @@ Scenario files are offered by id from the configured folders, the uploads and th
 rehearsal's term sheet is served from its run folder (`pactlab.app.web.run_files`).
 
 Served on 127.0.0.1 by default, with a Host check against DNS rebinding, JSON-only POSTs (no
-cross-site form posts) and a strict Content-Security-Policy (no inline script or style).
+cross-site form posts) and a strict Content-Security-Policy (no inline script or style). Each
+rehearsal is reachable only with its seat token (`pactlab.app.web.seats`: an HttpOnly,
+SameSite=Strict cookie), and request bodies are bounded while they stream in
+(`pactlab.app.web.limits`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from pactlab.app.rehearsal import Rehearsals
 from pactlab.app.web import api, events, pages, run_files, scenarios
 from pactlab.app.web.library import UPLOADS, Library
+from pactlab.app.web.limits import DEFAULT_MAX_BODY, BodyLimit
 from pactlab.app.web.live import Hub
+from pactlab.app.web.seats import SEATS, Seats
 from pactlab.app.web.steps import Steps
 from pactlab.app.web.templates import PACKAGE, load_templates
 
@@ -49,11 +54,13 @@ def create_app(
     pace: float = 0.0,
     local_only: bool = True,
     workers: ThreadPoolExecutor | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
 ) -> FastAPI:
     """The web app over `service`; `pace` seconds between agent moves let people watch them land.
 
     `library` offers the scenario files (default: the shipped ones, and uploads kept under the
-    service's directory); `workers` runs the steps a person's input starts (default: four threads).
+    service's directory); `workers` runs the steps a person's input starts (default: four threads);
+    `max_body` bounds every request body in bytes (413 beyond it, before it is read).
     """
     hub = Hub()
 
@@ -70,11 +77,13 @@ def create_app(
     app.state.hub = hub
     app.state.workers = workers
     app.state.steps = Steps(hub, workers, pace)
+    app.state.seats = Seats(service.out / SEATS)
     app.state.templates = load_templates()
     app.mount("/static", StaticFiles(packages=[(PACKAGE, "static")]), name="static")
     if local_only:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOCAL_HOSTS)
     app.middleware("http")(security_headers)
+    app.add_middleware(BodyLimit, limit=max_body)  # outermost: before anything reads the body
     app.include_router(pages.router)
     app.include_router(events.router)
     app.include_router(scenarios.router)

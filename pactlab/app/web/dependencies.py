@@ -1,5 +1,5 @@
 """What a route gets from the app it runs in: the rehearsal service, the scenario files, the live hub, the steps,
-the templates.
+the seat tokens, the templates.
 
 `create_app` puts them on ``app.state``; routes ask for them with `Depends` (the annotated types
 below) instead of closing over them, so each router lives in its own module.
@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from pactlab.app.rehearsal import Rehearsals
 from pactlab.app.web.library import Library
 from pactlab.app.web.live import Hub
+from pactlab.app.web.seats import Seats
 from pactlab.app.web.steps import Steps
 
 T = TypeVar("T")
@@ -43,6 +44,10 @@ def get_steps(request: Request) -> Steps:
     return _state(request, "steps", Steps)
 
 
+def get_seats(request: Request) -> Seats:
+    return _state(request, "seats", Seats)
+
+
 def get_templates(request: Request) -> Jinja2Templates:
     return _state(request, "templates", Jinja2Templates)
 
@@ -51,4 +56,5 @@ ServiceDep = Annotated[Rehearsals, Depends(get_service)]
 LibraryDep = Annotated[Library, Depends(get_library)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 StepsDep = Annotated[Steps, Depends(get_steps)]
+SeatsDep = Annotated[Seats, Depends(get_seats)]
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]

@@ -10,9 +10,9 @@ import json
 from typing import Any
 
 from pactlab.app.rehearsal import Rehearsals, UnknownRehearsal, View, kinds_allowed
+from pactlab.app.rehearsal.wording import VALUE_HELP, move_sentence, option_text, points
 from pactlab.app.web.library import Library
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, NumericIssue, value_key
-from pactlab.domain.table import MoveRecord
 
 
 def page_context(view: View, *, busy: bool, notice: str | None) -> dict[str, Any]:
@@ -29,26 +29,28 @@ def page_context(view: View, *, busy: bool, notice: str | None) -> dict[str, Any
     for k, issue in enumerate(view.scenario.issues):
         on_table = view.table["proposal"][issue.id] if view.table["proposal"] is not None else None
         options = []
-        for n, option in enumerate(issue.values()):
-            worth = None if utility is None or weights is None else float(utility.tables[k][n] / max(weights[k], 1e-12))
-            options.append({"value": value_key(option), "worth": worth})
+        for option in issue.values():
+            worth = view.option_value(k, option)
+            options.append(
+                {"value": value_key(option), "label": option_text(view.space, issue.id, option), "worth": points(worth)}
+            )
         issues.append(
             {
                 "issue": issue,
                 "kind": kind_of(issue),
                 "on_table": None if on_table is None else value_key(on_table),
-                "mine": None
-                if on_table is None or utility is None
-                else float(utility.tables[k][issue.index_of(on_table)]),
+                "on_table_label": None if on_table is None else option_text(view.space, issue.id, on_table),
+                "mine": None if on_table is None else points(view.option_value(k, on_table)),
+                "adds": None if on_table is None else points(view.contribution(k, on_table)),
                 "weight": None if weights is None else float(weights[k]),
                 "default": value_key(defaults[issue.id]),
                 "options": options,
             }
         )
-    moves = [move_row(view, m) for m in view.moves]
-    before = view.table["proposal"]
-    if before is None:
-        before = next((m["terms"] for m in reversed(view.moves) if m["party"] == view.seat and m["terms"]), None)
+    moves = [move_row(view, n) for n in range(len(view.moves))]
+    # The suggested rationale names the terms changed from the proposal it answers, as the policies'
+    # transparency rule counts them: the one on the table, else the person's own last offer.
+    before = view.table["proposal"] or view.own_last_offer()
     return {
         "before_json": json.dumps({k: value_key(v) for k, v in (before or {}).items()}),
         "view": view,
@@ -58,8 +60,10 @@ def page_context(view: View, *, busy: bool, notice: str | None) -> dict[str, Any
         "allowed": [] if busy else kinds_allowed(view),
         "issues": issues,
         "moves": moves,
-        "table_worth": view.worth(view.table["proposal"]),
-        "reservation": None if utility is None else utility.reservation_value,
+        "table_worth": points(view.worth(view.table["proposal"])),
+        "reservation": None if utility is None else points(utility.reservation_value),
+        "default_from": "your own last offer" if view.own_last_offer() is not None else "your opening position",
+        "value_help": VALUE_HELP,
         "brief": brief,
         "notice": notice,
         "my_turns": my_turns(view),
@@ -68,10 +72,14 @@ def page_context(view: View, *, busy: bool, notice: str | None) -> dict[str, Any
     }
 
 
-def move_row(view: View, move: MoveRecord) -> dict[str, Any]:
+def move_row(view: View, index: int) -> dict[str, Any]:
+    """One move of the history: a sentence (display names, option labels, the change from the party's own
+    previous offer) and its value to the person."""
+    move = view.moves[index]
     return {
         "move": move,
-        "worth": view.worth(move["terms"]),
+        "sentence": move_sentence(view.scenario, view.moves, index, view.seat),
+        "worth": points(view.worth(move["terms"])),
         "mine": move["party"] == view.seat,
         "terms": None if move["terms"] is None else [(k, value_key(v)) for k, v in move["terms"].items()],
     }

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from pactlab.app.rehearsal import UnknownRehearsal
-from pactlab.app.web.dependencies import HubDep, ServiceDep
+from pactlab.app.web.dependencies import HubDep, SeatsDep, ServiceDep
 
 KEEPALIVE = 10.0
 """Seconds between keep-alive comments on an idle event stream."""
@@ -23,7 +23,9 @@ router = APIRouter()
 
 
 @router.get("/r/{rid}/events")
-async def events(request: Request, rid: str, service: ServiceDep, hub: HubDep) -> Response:
+async def events(request: Request, rid: str, service: ServiceDep, hub: HubDep, seats: SeatsDep) -> Response:
+    if not seats.holds(request, rid):
+        return JSONResponse({"error": "no rehearsal with this id"}, 404)
     try:
         await run_in_threadpool(service.view, rid)
     except UnknownRehearsal:

@@ -8,7 +8,6 @@ never grants).
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 from urllib.parse import unquote
@@ -18,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from pactlab.app.rehearsal import RehearsalError
 from pactlab.app.web.library import Library
+from pactlab.app.web.limits import BadJson, parse_json
 from pactlab.app.web.scenario_check import MAX_BYTES
 from policies import shipped_policy_sets
 
@@ -32,17 +32,29 @@ UPLOAD_NAME = "upload.yaml"
 
 
 async def json_body(request: Request) -> dict[str, Any] | JSONResponse:
-    """The request's JSON object, or the 4xx response that says what is wrong with it."""
+    """The request's JSON object, or the 4xx response that says what is wrong with it.
+
+    The body is read as it streams in and no further than `MAX_BODY` bytes, then parsed with
+    bounds on nesting and number size (`pactlab.app.web.limits.parse_json`).
+    """
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/json":
         return JSONResponse({"error": "send JSON (Content-Type: application/json)"}, 415)
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        return JSONResponse({"error": "the request is too large"}, 413)
+    too_large = JSONResponse({"error": f"the request is too large: at most {MAX_BODY:,} bytes of JSON"}, 413)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return too_large
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return too_large
+        chunks.append(chunk)
     try:
-        body = json.loads(raw or b"null")
-    except ValueError:
-        return JSONResponse({"error": "the request body is not valid JSON"}, 400)
+        body = parse_json(b"".join(chunks))
+    except BadJson as exc:
+        return JSONResponse({"error": str(exc)}, 400)
     if not isinstance(body, dict):
         return JSONResponse({"error": "send a JSON object"}, 400)
     return body

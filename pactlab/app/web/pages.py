@@ -11,13 +11,13 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES
 from pactlab.app.rehearsal import UnknownRehearsal
-from pactlab.app.web.dependencies import HubDep, LibraryDep, ServiceDep, StepsDep, TemplatesDep
+from pactlab.app.web.dependencies import HubDep, LibraryDep, SeatsDep, ServiceDep, StepsDep, TemplatesDep
 from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
 from pactlab.app.web.run_files import TERM_SHEETS, not_finished, term_sheets
 from pactlab.app.web.scenario_check import MAX_BYTES
@@ -25,6 +25,12 @@ from pactlab.domain.run_folder import RunFolder
 from policies import shipped_policy_sets
 
 router = APIRouter()
+
+NO_REHEARSAL = (
+    "There is no rehearsal with this id here. A rehearsal opens only in the browser that started it "
+    "(it holds the seat's token); start one from the home page."
+)
+"""What a page says for an unknown id and for a rehearsal whose seat token the browser lacks alike."""
 
 
 def page(
@@ -38,8 +44,10 @@ def not_found(templates: Jinja2Templates, request: Request, message: str) -> HTM
 
 
 @router.get("/", response_class=HTMLResponse)
-async def index(request: Request, service: ServiceDep, library: LibraryDep, templates: TemplatesDep) -> HTMLResponse:
-    views = await run_in_threadpool(all_views, service)
+async def index(
+    request: Request, service: ServiceDep, library: LibraryDep, seats: SeatsDep, templates: TemplatesDep
+) -> HTMLResponse:
+    views = [v for v in await run_in_threadpool(all_views, service) if seats.holds(request, v.id)]  # only the caller's
     groups = await run_in_threadpool(scenario_groups, library)
     return page(
         templates,
@@ -64,41 +72,66 @@ async def favicon() -> Response:
 
 @router.get("/r/{rid}", response_class=HTMLResponse)
 async def rehearsal(
-    request: Request, rid: str, service: ServiceDep, hub: HubDep, steps: StepsDep, templates: TemplatesDep
+    request: Request,
+    rid: str,
+    service: ServiceDep,
+    hub: HubDep,
+    steps: StepsDep,
+    seats: SeatsDep,
+    templates: TemplatesDep,
 ) -> HTMLResponse:
+    if not seats.holds(request, rid):
+        return not_found(templates, request, NO_REHEARSAL)
     try:
         view = await run_in_threadpool(service.view, rid)
     except UnknownRehearsal:
-        return not_found(templates, request, "There is no rehearsal with this id. Start one from the home page.")
+        return not_found(templates, request, NO_REHEARSAL)
     context = page_context(view, busy=steps.busy(rid), notice=hub.notice(rid))
     return page(templates, request, "rehearsal.html", context)
 
 
 @router.get("/r/{rid}/debrief", response_class=HTMLResponse)
-async def debrief(request: Request, rid: str, service: ServiceDep, templates: TemplatesDep) -> HTMLResponse:
+async def debrief(
+    request: Request, rid: str, service: ServiceDep, seats: SeatsDep, templates: TemplatesDep
+) -> HTMLResponse:
+    if not seats.holds(request, rid):
+        return not_found(templates, request, NO_REHEARSAL)
     try:
         view = await run_in_threadpool(service.view, rid)
     except UnknownRehearsal:
-        return not_found(templates, request, "There is no rehearsal with this id.")
+        return not_found(templates, request, NO_REHEARSAL)
     if not view.finished:
         message = "This rehearsal is still under way."
         return page(templates, request, "missing.html", {"message": message, "rid": rid}, 409)
     report = await run_in_threadpool(service.debrief, rid)
     comparison = await run_in_threadpool(service.compare, rid)
     sheets = await run_in_threadpool(term_sheets, service, rid)
+    withheld = await run_in_threadpool(service.open_relatives, rid)
     links = [{"format": fmt, "label": TERM_SHEETS[fmt].label, "url": f"/r/{rid}/termsheet.{fmt}"} for fmt in sheets]
     return page(
         templates,
         request,
         "debrief.html",
-        {"view": view, "d": report, "comparison": comparison, "my_turns": my_turns(view), "term_sheets": links},
+        {
+            "view": view,
+            "d": report,
+            "comparison": comparison,
+            "my_turns": my_turns(view),
+            "term_sheets": links,
+            "issue_names": {i.id: i.label for i in view.scenario.issues},
+            "withheld": withheld,
+        },
     )
 
 
 @router.get("/r/{rid}/plot.png")
-async def plot(rid: str, service: ServiceDep) -> Response:
+async def plot(request: Request, rid: str, service: ServiceDep, seats: SeatsDep) -> Response:
+    if not seats.holds(request, rid):
+        return JSONResponse({"error": "no rehearsal with this id"}, 404)
     unfinished = await not_finished(service, rid)
     if unfinished is not None:
         return unfinished
+    if await run_in_threadpool(service.open_relatives, rid):  # the plot shows every party's values
+        return JSONResponse({"error": "the plot is hidden while a related rehearsal is still under way"}, 409)
     await run_in_threadpool(service.outputs, rid)  # the step that ended it may still be writing the plot
     return FileResponse(RunFolder(service.run_dir(rid)).plot, media_type="image/png")

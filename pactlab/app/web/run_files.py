@@ -12,12 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from pactlab.app.rehearsal import Rehearsals, UnknownRehearsal
-from pactlab.app.web.dependencies import ServiceDep
+from pactlab.app.web.dependencies import SeatsDep, ServiceDep
 from pactlab.domain.run_folder import termsheet_name
 
 
@@ -64,7 +64,9 @@ def term_sheets(service: Rehearsals, rid: str) -> dict[str, Path]:
 
 
 @router.get("/r/{rid}/termsheet.{fmt}")
-async def termsheet(rid: str, fmt: str, service: ServiceDep) -> Response:
+async def termsheet(request: Request, rid: str, fmt: str, service: ServiceDep, seats: SeatsDep) -> Response:
+    if not seats.holds(request, rid):
+        return JSONResponse({"error": "no rehearsal with this id"}, 404)
     kind = TERM_SHEETS.get(fmt)
     if kind is None:
         return JSONResponse({"error": f"no such format; the term sheet comes as {', '.join(TERM_SHEETS)}"}, 404)

@@ -13,6 +13,7 @@ import uvicorn
 from pactlab.app.rehearsal import Rehearsals
 from pactlab.app.web.app import create_app
 from pactlab.app.web.library import UPLOADS, Library, default_folders
+from pactlab.app.web.limits import DEFAULT_MAX_BODY
 
 
 def is_loopback(host: str) -> bool:
@@ -32,11 +33,13 @@ def serve(
     pace: float = 0.3,
     scenario_folders: Sequence[Path] | None = None,
     announce: Callable[[str], object] = print,
+    max_body: int = DEFAULT_MAX_BODY,
 ) -> None:
     """Serve rehearsals stored under `out` until interrupted; prints the address (useful with port 0).
 
     The start page offers the scenario files of `scenario_folders` (None: ``./scenarios`` if it
-    exists), then the uploads (kept under ``out/_uploads``), then the shipped scenarios.
+    exists), then the uploads (kept under ``out/_uploads``), then the shipped scenarios. A request body of
+    more than `max_body` bytes is refused (413) before it is read.
     """
     library = Library(default_folders(Path.cwd()) if scenario_folders is None else scenario_folders, out / UPLOADS)
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
@@ -47,7 +50,7 @@ def serve(
     bound = sock.getsockname()[1]
     shown = f"[{host.strip('[]')}]" if family == socket.AF_INET6 else host
     with Rehearsals(out) as service:
-        app = create_app(service, library=library, pace=pace, local_only=is_loopback(host))
+        app = create_app(service, library=library, pace=pace, local_only=is_loopback(host), max_body=max_body)
         if not is_loopback(host):
             announce(f"warning: listening on {host}, not loopback: anyone who can reach it can rehearse (no login)")
         folders = "".join(f"{folder.path}{os.sep}, " for folder in library.folders)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import jinja2
 from fastapi.templating import Jinja2Templates
 
+from pactlab.app.rehearsal.wording import change_text, points_text
 from pactlab.app.web.display import kind_of
 from pactlab.domain.issues import value_key
 
@@ -16,11 +17,14 @@ PACKAGE = "pactlab.app.web"
 
 
 def load_templates() -> Jinja2Templates:
-    """The templates, with the helpers they use: ``vk`` (an option as text) and ``kind_of`` (an issue's kind)."""
+    """The templates, with the helpers they use: ``vk`` (an option as text), ``pts`` and ``delta``
+    (value to you, 0–100) and ``kind_of`` (an issue's kind)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader(PACKAGE, "templates"),
         autoescape=jinja2.select_autoescape(),
     )
     env.filters["vk"] = value_key
+    env.filters["pts"] = points_text  # a utility on the one 0–100 scale of value to you
+    env.filters["delta"] = change_text  # a change of value to you, a loss negative (as in the terminal)
     env.globals["kind_of"] = kind_of
     return Jinja2Templates(env=env)

@@ -199,7 +199,9 @@ function showProblems(form, problems) {
   }
 }
 
-function renderMeter(result, kind) {
+// The meter shows a draft's value to the person (0–100) at once; what the policy gate would say about
+// it only once the person has changed something (nothing reads as a refusal before they act).
+function renderMeter(result, kind, touched) {
   const meter = document.getElementById("meter");
   const fill = document.getElementById("meter-fill");
   const mark = document.getElementById("meter-mark");
@@ -221,16 +223,20 @@ function renderMeter(result, kind) {
     fill.style.width = `${Math.round(result.utility * 100)}%`;
     fill.className = good ? "fill good" : "fill poor";
     if (result.reservation !== null) mark.style.left = `${Math.round(result.reservation * 100)}%`;
-    text.textContent = `Worth ${result.utility.toFixed(3)} to you` +
-      (result.reservation !== null ? ` (walk-away ${result.reservation.toFixed(2)}${good ? "" : ": below it"})` : "");
+    text.textContent = `Value to you ${(result.utility * 100).toFixed(1)} of 100` +
+      (result.reservation !== null ? ` (walk-away ${(result.reservation * 100).toFixed(1)}${good ? "" : ": below it"})` : "");
   }
-  for (const c of result.constraints_broken || []) add("blocked", `breaks your hard limit: ${c}`);
-  if (result.blocked) add("blocked", result.blocked);
+  meter.dataset.kind = kind;  // which draft the meter shows
+  if (!touched) {
+    meter.dataset.verdict = "untouched";
+    return;
+  }
+  for (const c of result.constraints_broken || []) add("blocked", `this draft breaks your hard limit: ${c}`);
+  if (result.blocked) add("blocked", `The policy gate would refuse this draft: ${result.blocked}`);
   for (const w of result.warnings || []) add("warn", `warning: ${w}`);
   if (!result.blocked && !(result.problems && Object.keys(result.problems).length)) {
     add("ok", "The policy gate would let this move pass.");
   }
-  meter.dataset.kind = kind;  // which draft the meter shows
   meter.dataset.verdict = result.blocked ? "blocked" : (result.problems && Object.keys(result.problems).length ? "invalid" : "pass");
 }
 
@@ -239,10 +245,14 @@ function bindQuestion(rid) {
   if (form) {
     const by = form.querySelector("#by");
     by.value = storedName();
+    let touched = false;  // whether the person has changed the draft since the form was drawn
     const check = debounce(async () => {
       const draft = collectMove(form);
       const result = await postJSON(`/api/r/${rid}/check`, draft);
-      if (result.ok) { renderMeter(result.data, draft.kind); showProblems(form, result.data.problems); }
+      if (result.ok) {
+        renderMeter(result.data, draft.kind, touched);
+        if (touched) showProblems(form, result.data.problems);
+      }
     }, 150);
     const showKind = () => {
       const kind = (form.querySelector("input[name=kind]:checked") || {}).value;
@@ -263,11 +273,12 @@ function bindQuestion(rid) {
         form.querySelector("#rationale").value = changed.length
           ? `We propose ${changed.join(", ")}.`
           : "We keep the terms as they stand.";
+        touched = true;
         check();
       });
     }
-    form.addEventListener("input", check);
-    form.addEventListener("change", showKind);
+    form.addEventListener("input", () => { touched = true; check(); });
+    form.addEventListener("change", () => { touched = true; showKind(); });
     showKind();
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
@@ -379,9 +390,29 @@ function initForks() {
   });
 }
 
+// Deleting a rehearsal from the list (after a confirmation); its files are archived on the server.
+function initDelete() {
+  document.addEventListener("click", async (event) => {
+    const button = event.target.closest("button.delete");
+    if (!button) return;
+    const rid = button.dataset.rid;
+    if (!window.confirm(`Delete rehearsal ${rid}? It leaves this list; its audit transcript is kept in the archive folder.`)) return;
+    button.disabled = true;
+    const result = await postJSON(`/api/r/${encodeURIComponent(rid)}/delete`, {});
+    const error = document.getElementById("delete-error");
+    if (!result.ok) {
+      button.disabled = false;
+      if (error) error.textContent = result.data.error || "could not delete";
+      return;
+    }
+    const row = button.closest("tr");
+    if (row) row.remove();
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const page = document.body.dataset.page;
-  if (page === "index") initIndex();
+  if (page === "index") { initIndex(); initDelete(); }
   if (page === "rehearsal") initRehearsal();
   if (page === "rehearsal" || page === "debrief") initForks();
 });
