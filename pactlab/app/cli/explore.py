@@ -118,7 +118,7 @@ def explore(
     """Run a sweep of negotiations over scenario variants; resumable (done runs are never rerun)."""
     from pydantic import ValidationError
 
-    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint
+    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint, refuse_unready
     from pactlab.app.sweeps.loading import load_sweep
     from pactlab.app.sweeps.model import Budget
     from pactlab.app.sweeps.plan import describe
@@ -144,6 +144,7 @@ def explore(
         raise BadInput(f"budget: {exc.errors()[0]['msg']}") from None
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
+    refuse_unready(llm, [(p.scenario, p.agents) for p in loaded.prepared.values()])
     try:
         with llm_endpoint(llm, console, quiet=True):
             outcome = run_sweep(loaded, folder, runner, budget=budget, progress=None if quiet else BarProgress())

@@ -91,7 +91,7 @@ def league(
     from pydantic import ValidationError
 
     from evals.league.report import ranking_markdown, write_report
-    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint
+    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint, refuse_unready
     from pactlab.app.league.plan import load_league
     from pactlab.app.league.reading import read_league
     from pactlab.app.sweeps.model import Budget
@@ -121,6 +121,7 @@ def league(
         raise BadInput(f"budget: {exc.errors()[0]['msg']}") from None
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
+    refuse_unready(llm, [(p.scenario, p.agents) for p in loaded.sweep.prepared.values()])
     try:
         with llm_endpoint(llm, console, quiet=True):
             outcome = run_sweep(loaded.sweep, folder, runner, budget=budget, progress=None if quiet else _Progress())

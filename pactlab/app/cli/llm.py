@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
+
+if TYPE_CHECKING:
+    from pactlab.domain.scenario import Scenario
 
 LLM_MODES = ("local", "env")
 LOCAL_DEFAULT_AGENT = "llm(advisor=choose)"
@@ -48,3 +51,15 @@ def llm_endpoint(mode: str | None, console: Console, *, quiet: bool = False) -> 
     finally:
         if unsubscribe is not None:
             unsubscribe()
+
+
+def refuse_unready(
+    mode: str | None, tables: Iterable[tuple[Scenario, Mapping[str, str]]], *, mediator: bool = False
+) -> None:
+    """Before anything runs: with LLM seats (or the LLM mediator) and no usable model, raise BadInput (exit 2)
+    naming the seats and the fix (`agents.llm.readiness`). With `--llm local` the local server brings the model."""
+    if mode == "local":
+        return
+    from agents.llm.readiness import check_ready
+
+    check_ready(tables, mediator=mediator)

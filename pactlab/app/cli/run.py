@@ -194,7 +194,7 @@ def run(
         raise BadInput(f"--durability {durability!r}: use sync, async or exit")
     from agents.mediator import MEDIATORS
     from agents.registry import DEFAULT_STRATEGY
-    from pactlab.app.cli.llm import LLM_MODES, default_agent
+    from pactlab.app.cli.llm import LLM_MODES, default_agent, refuse_unready
     from pactlab.app.cli.render import MoveRenderer
     from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
     from pactlab.workflow import Negotiations
@@ -207,6 +207,7 @@ def run(
     if mediator not in MEDIATORS:
         raise BadInput(f"--mediator {mediator!r}: use {' or '.join(MEDIATORS)}")
     uses_llm = mediator == "llm" or any(spec.startswith("llm") for spec in agents.values())
+    refuse_unready(llm, [(loaded, agents)], mediator=mediator == "llm")
     rounds_per_step = checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP)
     chosen = policies or loaded.policy_set
     policy_set = load_policy_set(chosen)[0] if chosen and chosen != "none" else None
