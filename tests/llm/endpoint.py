@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 REPAIR_MARK = "was invalid"
-RESERVATION = re.compile(r"walk-away point[^0-9]*([0-9]+\.[0-9]+)")
+RESERVATION = re.compile(r"at least ([0-9]+\.[0-9]+) to you")
 
 
 def choose(body: dict[str, Any]) -> str:

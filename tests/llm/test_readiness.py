@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from agents.llm.config import LLMConfigError
 from agents.llm.local_server import free_port
-from agents.llm.readiness import check_ready, is_llm_spec
+from agents.llm_readiness import check_ready, is_llm_spec
 from pactlab.app.cli import app, exit_codes
 from pactlab.domain.catalog import load_scenario
 from tests.llm.endpoint import scripted_server

@@ -9,6 +9,7 @@ folder holds another sweep or league.
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -90,10 +91,11 @@ def league(
     """Run a league (negotiator types × scenarios × seats × seeds) and write its ranked report; resumable."""
     from pydantic import ValidationError
 
-    from evals.league.report import ranking_markdown, write_report
+    from evals.league.llm import is_llm_type
+    from evals.league.report import llm_markdown, ranking_markdown, write_report
     from pactlab.app.cli.llm import LLM_MODES, llm_endpoint, refuse_unready
     from pactlab.app.league.plan import load_league
-    from pactlab.app.league.reading import read_league
+    from pactlab.app.league.reading import ENDPOINT, read_league
     from pactlab.app.sweeps.model import Budget
     from pactlab.app.sweeps.store import STORE
     from pactlab.app.sweeps.sweeper import run_sweep
@@ -122,8 +124,12 @@ def league(
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
     refuse_unready(llm, [(p.scenario, p.agents) for p in loaded.sweep.prepared.values()])
+    llm_types = [t.name for t in spec.negotiators if is_llm_type(t.spec)]
     try:
-        with llm_endpoint(llm, console, quiet=True):
+        with llm_endpoint(llm, console, quiet=True) as endpoint:
+            if llm_types:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / ENDPOINT).write_text(json.dumps(endpoint, indent=2) + "\n", encoding="utf-8")
             outcome = run_sweep(loaded.sweep, folder, runner, budget=budget, progress=None if quiet else _Progress())
     except ImportError as exc:  # an extra that is not installed (ray)
         raise BadInput(str(exc)) from None
@@ -140,6 +146,8 @@ def league(
     info, runs = read_league(folder, command=command)
     summary, paths = write_report(info, runs, folder)
     console.print(ranking_markdown(summary), markup=False)
+    if summary.llm:
+        console.print(llm_markdown(summary), markup=False)
     for path in paths:
         console.print(f"[dim]wrote[/] {path}")
     console.print(f"[dim]store[/] {folder / STORE}")

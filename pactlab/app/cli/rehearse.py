@@ -66,7 +66,7 @@ def rehearse(
         raise BadInput("give a SCENARIO to start, or --continue ID, or --fork ID --turn N")
     if fork is not None and turn is None:
         raise BadInput("--fork needs --turn N: the turn to play differently")
-    from agents.llm.readiness import is_llm_spec
+    from agents.llm_readiness import is_llm_spec
     from pactlab.app.cli.terminal import Leave, Terminal, print_debrief
     from pactlab.app.rehearsal import Rehearsals
 
