@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from pactlab.app.cli import exit_codes
+from pactlab.app.cli.llm import MaxTokensOption, ModelOption, NCtxOption, ThreadsOption
 from pactlab.errors import BadInput
 
 if TYPE_CHECKING:
@@ -87,13 +88,17 @@ def league(
         typer.Option("--llm", help="Where LLM negotiators find their model: local (starts llama.cpp's server) or env."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    model: ModelOption = None,
+    n_ctx: NCtxOption = 4096,
+    threads: ThreadsOption = None,
+    llm_max_tokens: MaxTokensOption = None,
 ) -> None:
     """Run a league (negotiator types × scenarios × seats × seeds) and write its ranked report; resumable."""
     from pydantic import ValidationError
 
     from evals.league.llm import is_llm_type
     from evals.league.report import llm_markdown, ranking_markdown, write_report
-    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint, refuse_unready
+    from pactlab.app.cli.llm import LLM_MODES, LocalOptions, llm_endpoint, refuse_unready
     from pactlab.app.league.plan import load_league
     from pactlab.app.league.reading import ENDPOINT, read_league
     from pactlab.app.sweeps.model import Budget
@@ -123,10 +128,12 @@ def league(
         raise BadInput(f"budget: {exc.errors()[0]['msg']}") from None
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
+    local = LocalOptions(model, n_ctx, threads, llm_max_tokens)
+    local.check(llm)
     refuse_unready(llm, [(p.scenario, p.agents) for p in loaded.sweep.prepared.values()])
     llm_types = [t.name for t in spec.negotiators if is_llm_type(t.spec)]
     try:
-        with llm_endpoint(llm, console, quiet=True) as endpoint:
+        with llm_endpoint(llm, console, quiet=True, local=local) as endpoint:
             if llm_types:
                 folder.mkdir(parents=True, exist_ok=True)
                 (folder / ENDPOINT).write_text(json.dumps(endpoint, indent=2) + "\n", encoding="utf-8")

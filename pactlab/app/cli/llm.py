@@ -6,11 +6,15 @@ import hashlib
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.markup import escape
+
+from pactlab.errors import BadInput
 
 if TYPE_CHECKING:
     from pactlab.domain.scenario import Scenario
@@ -25,8 +29,48 @@ def default_agent(mode: str) -> str:
     return LOCAL_DEFAULT_AGENT if mode == "local" else ENV_DEFAULT_AGENT
 
 
+ModelOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--model",
+        help="With --llm local: a GGUF file to serve instead of the bundled Gemma 3 270M (its own chat template).",
+    ),
+]
+NCtxOption = Annotated[int, typer.Option("--n-ctx", min=512, help="With --llm local: the context window in tokens.")]
+ThreadsOption = Annotated[
+    int | None, typer.Option("--threads", min=1, help="With --llm local: CPU threads (default: up to 4).")
+]
+MaxTokensOption = Annotated[
+    int | None, typer.Option("--llm-max-tokens", min=16, help="Output tokens per model reply (default 512).")
+]
+
+
+@dataclass(frozen=True)
+class LocalOptions:
+    """How `--llm local` serves its model: which GGUF, the context window, threads; and the reply limit."""
+
+    model: Path | None = None
+    n_ctx: int = 4096
+    threads: int | None = None
+    max_tokens: int | None = None
+
+    def check(self, mode: str | None) -> None:
+        """BadInput (exit 2) for options that cannot apply: a local-only option without `--llm local`, or a
+        model file that is not a readable GGUF."""
+        if mode != "local" and (self.model is not None or self.threads is not None or self.n_ctx != 4096):
+            raise BadInput("--model, --n-ctx and --threads apply to --llm local only; add --llm local")
+        if self.model is not None:
+            if not self.model.is_file():
+                raise BadInput(f"--model {self.model}: no such file; give the path of a .gguf model file")
+            with self.model.open("rb") as handle:
+                if handle.read(4) != b"GGUF":
+                    raise BadInput(f"--model {self.model}: not a GGUF file (llama.cpp serves GGUF models only)")
+
+
 @contextmanager
-def llm_endpoint(mode: str | None, console: Console, *, quiet: bool = False) -> Iterator[dict[str, str]]:
+def llm_endpoint(
+    mode: str | None, console: Console, *, quiet: bool = False, local: LocalOptions | None = None
+) -> Iterator[dict[str, str]]:
     """For `local`, start llama.cpp's server with the local model and point LLM negotiators at it
     (through the environment, as for any OpenAI-compatible endpoint); stop it afterwards. For
     `env`, use the environment's endpoint. Prints each model call as it happens unless `quiet`.
@@ -39,17 +83,21 @@ def llm_endpoint(mode: str | None, console: Console, *, quiet: bool = False) -> 
 
     unsubscribe = progress.subscribe(show) if not quiet and mode else None
     try:
+        options = local or LocalOptions()
         if mode != "local":
-            yield endpoint_note("env")
+            with _max_tokens(options.max_tokens):
+                yield endpoint_note("env")
             return
         from agents.llm import LocalModelServer, endpoint_environment
         from agents.llm.local_server import local_model_path
 
-        with console.status("starting the local model server (llama.cpp, Gemma 3 270M)…"):
-            server = LocalModelServer().start()
+        what = options.model.name if options.model else "Gemma 3 270M"
+        with console.status(f"starting the local model server (llama.cpp, {what})…"):
+            server = LocalModelServer(model_path=options.model, n_ctx=options.n_ctx, n_threads=options.threads)
+            server.start()
         try:
             console.print(f"  local model: {server.model} at {server.base_url} (ready in {server.startup_s:.1f} s)")
-            with endpoint_environment(server.base_url, server.model):
+            with endpoint_environment(server.base_url, server.model, max_tokens=options.max_tokens):
                 yield endpoint_note("local", server.model_path or local_model_path())
         finally:
             server.stop()
@@ -86,3 +134,20 @@ def endpoint_note(mode: str, model_file: Path | None = None) -> dict[str, str]:
                 digest.update(chunk)
         note.update(file=model_file.name, sha256=digest.hexdigest())
     return note
+
+
+@contextmanager
+def _max_tokens(limit: int | None) -> Iterator[None]:
+    """PACTLAB_LLM_MAX_TOKENS set to `limit` inside the block (if given), restored afterwards."""
+    if limit is None:
+        yield
+        return
+    saved = os.environ.get("PACTLAB_LLM_MAX_TOKENS")
+    os.environ["PACTLAB_LLM_MAX_TOKENS"] = str(limit)
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("PACTLAB_LLM_MAX_TOKENS", None)
+        else:
+            os.environ["PACTLAB_LLM_MAX_TOKENS"] = saved
