@@ -125,7 +125,7 @@ def endpoint_note(mode: str, model_file: Path | None = None) -> dict[str, str]:
 
     note = {"mode": mode, "model": os.environ.get("PACTLAB_LLM_MODEL") or os.environ.get("OPENAI_MODEL") or "?"}
     base = os.environ.get("OPENAI_BASE_URL")
-    if base:
+    if base and model_file is None:  # a local server's port is of no interest once it has stopped
         note["host"] = urlsplit(base).netloc
     if model_file is not None:
         digest = hashlib.sha256()
