@@ -104,12 +104,13 @@ class LLMConfig(BaseModel):
     @classmethod
     def from_env(cls, **overrides: object) -> LLMConfig:
         """A config from env PACTLAB_LLM_PROVIDER, PACTLAB_LLM_MODEL (or OPENAI_MODEL), PACTLAB_LLM_OUTPUT_MODE,
-        then `overrides`."""
+        PACTLAB_LLM_MAX_TOKENS, then `overrides`."""
         data: dict[str, object] = {}
         for field, names in {
             "provider": ("PACTLAB_LLM_PROVIDER",),
             "model": ("PACTLAB_LLM_MODEL", "OPENAI_MODEL"),
             "output_mode": ("PACTLAB_LLM_OUTPUT_MODE",),
+            "max_tokens": ("PACTLAB_LLM_MAX_TOKENS",),
         }.items():
             value = next((os.environ[n] for n in names if os.environ.get(n)), None)
             if value is not None:
@@ -120,16 +121,21 @@ class LLMConfig(BaseModel):
         return cls.model_validate(data)
 
 
-ENDPOINT_VARIABLES = ("OPENAI_BASE_URL", "PACTLAB_LLM_PROVIDER", "PACTLAB_LLM_MODEL")
-"""Where `LLMConfig.from_env` finds the endpoint, the provider and the model."""
+ENDPOINT_VARIABLES = ("OPENAI_BASE_URL", "PACTLAB_LLM_PROVIDER", "PACTLAB_LLM_MODEL", "PACTLAB_LLM_MAX_TOKENS")
+"""Where `LLMConfig.from_env` finds the endpoint, the provider, the model and the output token limit."""
 
 
 @contextmanager
-def endpoint_environment(base_url: str, model: str, provider: str = "llamacpp") -> Iterator[None]:
+def endpoint_environment(
+    base_url: str, model: str, provider: str = "llamacpp", max_tokens: int | None = None
+) -> Iterator[None]:
     """Point every LLM agent built inside the block at `base_url` (through the environment, as for any
-    OpenAI-compatible endpoint); the previous values come back afterwards."""
+    OpenAI-compatible endpoint), with `max_tokens` output tokens per reply if given; the previous values
+    come back afterwards."""
     saved = {k: os.environ.get(k) for k in ENDPOINT_VARIABLES}
     os.environ.update(OPENAI_BASE_URL=base_url, PACTLAB_LLM_PROVIDER=provider, PACTLAB_LLM_MODEL=model)
+    if max_tokens is not None:
+        os.environ["PACTLAB_LLM_MAX_TOKENS"] = str(max_tokens)
     try:
         yield
     finally:

@@ -92,15 +92,20 @@ class LocalModelServer:
         startup_timeout: float = 60.0,
         log_path: Path | None = None,
         port: int | None = None,
+        alias: str | None = None,
     ) -> None:
+        """`model_path`: any GGUF (default: the bundled Gemma 3 270M). The bundled model gets pactlab's Gemma
+        chat template; any other GGUF is served with the chat template in its own metadata, under `alias`
+        (default: the file's stem)."""
         self.model_path = model_path
+        self.alias = alias or (model_path.stem if model_path is not None else LOCAL_MODEL_ALIAS)
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, min(4, os.cpu_count() or 1))
         self.startup_timeout = startup_timeout
         self.port = port
         self.log_path = log_path
         self.base_url = ""
-        self.model = LOCAL_MODEL_ALIAS
+        self.model = self.alias
         self.startup_s = 0.0
         self._proc: subprocess.Popen[bytes] | None = None
         self._workdir: tempfile.TemporaryDirectory[str] | None = None
@@ -114,11 +119,9 @@ class LocalModelServer:
 
     def command(self, model_path: Path, port: int) -> list[str]:
         """The server's command line (checked against `python -m llama_cpp.server --help`, 0.3.36)."""
-        template = self._dir() / "gemma_chat_template.json"
-        template.write_text(
-            json.dumps({"chat_template": GEMMA_CHAT_TEMPLATE, "bos_token": "<bos>", "eos_token": "<end_of_turn>"}),
-            encoding="utf-8",
-        )
+        chat = ["--chat_format", "hf-tokenizer-config", "--hf_tokenizer_config_path", str(self._template())]
+        if self.model_path is not None:
+            chat = []  # another GGUF: llama.cpp uses the chat template in the file's metadata
         return [
             sys.executable,
             "-m",
@@ -126,7 +129,7 @@ class LocalModelServer:
             "--model",
             str(model_path),
             "--model_alias",
-            LOCAL_MODEL_ALIAS,
+            self.alias,
             "--host",
             "127.0.0.1",
             "--port",
@@ -139,11 +142,17 @@ class LocalModelServer:
             str(self.n_threads),
             "--logits_all",  # the server's default (True) keeps logits for every prompt token: slow, unused
             "False",
-            "--chat_format",
-            "hf-tokenizer-config",
-            "--hf_tokenizer_config_path",
-            str(template),
+            *chat,
         ]
+
+    def _template(self) -> Path:
+        """The Gemma chat template file (the bundled GGUF carries none)."""
+        template = self._dir() / "gemma_chat_template.json"
+        template.write_text(
+            json.dumps({"chat_template": GEMMA_CHAT_TEMPLATE, "bos_token": "<bos>", "eos_token": "<end_of_turn>"}),
+            encoding="utf-8",
+        )
+        return template
 
     def start(self) -> LocalModelServer:
         """Start the server and wait until `/v1/models` answers; LocalServerError if it dies or times out."""
@@ -182,7 +191,7 @@ class LocalModelServer:
                     answer = http.get(f"{self.base_url}/models")
                     if answer.status_code == 200:
                         models = answer.json().get("data") or [{}]
-                        return str(models[0].get("id") or LOCAL_MODEL_ALIAS)
+                        return str(models[0].get("id") or self.alias)
                 except httpx2.TransportError:
                     pass
                 time.sleep(0.1)

@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 
 from evals.intervals import Interval
+from evals.league.llm import LLM_METRICS
 from evals.league.metrics import BY_KEY
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.summary import LeagueSummary, summarise, to_json
@@ -36,7 +37,13 @@ def render_html(summary: LeagueSummary, total: int) -> str:
     seeds = summary.info.seeds
     shown = ", ".join(map(str, seeds)) if len(seeds) <= 8 else f"{seeds[0]}…{seeds[-1]} ({len(seeds)})"
     return environment.from_string(TEMPLATE).render(
-        s=summary, total=total, seeds=shown, rank_label=BY_KEY[summary.info.rank_by].label
+        s=summary,
+        total=total,
+        seeds=shown,
+        rank_label=BY_KEY[summary.info.rank_by].label,
+        llm_metrics=LLM_METRICS,
+        llm_note=LLM_NOTE,
+        endpoint=endpoint_text(summary),
     )
 
 
@@ -63,6 +70,43 @@ def ranking_markdown(summary: LeagueSummary) -> str:
         cells.append(_md(", ".join(row.beats)) or "–")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def endpoint_text(summary: LeagueSummary) -> str:
+    """Where the LLM types found their model: ``local: gemma-3-270m (file …, SHA-256 …)``; empty if unknown."""
+    found = summary.info.endpoint
+    if not found:
+        return ""
+    text = f"{found.get('mode', '?')}: model {found.get('model', '?')}"
+    if found.get("file"):
+        text += f", file {found['file']} (SHA-256 {found.get('sha256', '?')})"
+    if found.get("host"):
+        text += f" at {found['host']}"
+    return text
+
+
+def llm_markdown(summary: LeagueSummary) -> str:
+    """The LLM types' decision sources and costs in Markdown (empty without LLM types)."""
+    if not summary.llm:
+        return ""
+    head = ["type", "runs", "decisions", *[m.label for m in LLM_METRICS], "models"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for row in summary.llm:
+        cells = [f"`{_md(row.spec)}`", str(row.runs), str(row.decisions)]
+        cells += [cell(row.metrics[m.key], m.digits) for m in LLM_METRICS]
+        cells.append(_md(", ".join(row.models)) or "–")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+LLM_NOTE = (
+    "Decision sources per decision of the type's seats: own (the model's first reply valid), repaired (valid "
+    "after a repair), fallback (the fallback strategy acted); shares per run, then the mean. An LLM agreement is "
+    "an agreement whose deciding moves (each seat's last decision) were the model's, not the fallback's; model "
+    "closed: the share of agreements that are LLM agreements. Tokens and seconds per agreement are the type's "
+    "totals over its agreements (no interval); the per-run figures carry 95% intervals (Wilson for proportions, "
+    "Student's t clipped to the range otherwise)."
+)
 
 
 def render_markdown(summary: LeagueSummary) -> str:
@@ -97,5 +141,9 @@ def render_markdown(summary: LeagueSummary) -> str:
             f"| {_md(c.first)} | {_md(c.second)} | {c.first_mean:.3f} | {c.second_mean:.3f} | {c.superiority:.2f} "
             f"| {c.p_value:.4f} | {c.p_adjusted:.4f} | {verdict} |"
         )
+    if summary.llm:
+        where = endpoint_text(summary)
+        out += ["", "## LLM seats", "", *([f"Endpoint: {_md(where)}.", ""] if where else [])]
+        out += [llm_markdown(summary), "", LLM_NOTE]
     out += ["", "## Seats", "", "every type sat in every seat" if summary.covered else "INCOMPLETE seat coverage", ""]
     return "\n".join(out) + "\n"

@@ -4,7 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Source = Literal["own", "repaired", "fallback"]
+"""Where an LLM seat's decision came from: the model's first reply, a repaired reply, or the fallback."""
+
+
+@dataclass(frozen=True)
+class SeatLLM:
+    """One seat's model use in one run, from its audit trail."""
+
+    decisions: int = 0
+    own: int = 0
+    repaired: int = 0
+    fallback: int = 0
+    last: Source | None = None  # the source of the seat's last decision (its deciding move)
+    tokens: int = 0
+    seconds: float = 0.0
+    screen_hits: int = 0
+    models: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -19,6 +37,7 @@ class LeagueInfo:
     self_play: bool = False
     description: str = ""
     command: str = ""
+    endpoint: Mapping[str, str] | None = None  # where LLM types found their model (mode, model, file SHA-256)
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,7 @@ class LeagueRun:
     scorecard: Mapping[str, Any] | None = None
     max_rounds: int = 0
     error: str | None = None
+    llm: Mapping[str, SeatLLM] | None = None  # per party: model use read from the audit trail (LLM types)
 
     @property
     def done(self) -> bool:

@@ -55,6 +55,18 @@ all pairs, at the 5% level.</p>
 <td class="l">{{ r.beats|join(", ") or "–" }}</td></tr>
 {% endfor %}</table>
 
+{% if s.llm %}
+<h2>LLM seats</h2>
+{% if endpoint %}<p class="note">Endpoint: <code>{{ endpoint }}</code>.</p>{% endif %}
+<p class="note">{{ llm_note }}</p>
+<table><tr><th class="l">type</th><th>runs</th><th>decisions</th>
+{% for m in llm_metrics %}<th title="{{ m.description }}">{{ m.label }}</th>{% endfor %}<th class="l">models</th></tr>
+{% for r in s.llm %}<tr><td class="l"><b>{{ r.name }}</b></td><td>{{ r.runs }}</td><td>{{ r.decisions }}</td>
+{% for m in llm_metrics %}<td>{{ cell(r.metrics[m.key], m.digits) }}</td>{% endfor %}
+<td class="l">{{ r.models|join(", ") or "–" }}</td></tr>
+{% endfor %}</table>
+{% endif %}
+
 <h2>Pairwise tests on {{ rank_label }}</h2>
 <table><tr><th class="l">type A</th><th class="l">type B</th><th>mean A</th><th>mean B</th><th>U</th>
 <th>P(A&gt;B)</th><th>p</th><th>p (Holm)</th><th class="l">significant</th></tr>

@@ -1,7 +1,8 @@
 """End to end against the real llama.cpp server and the real Gemma 3 270M model (marker `llm`).
 
-The tiny model's grammar-constrained JSON is always well-formed but often wrong (a number out of range),
-so the repair path runs for real here. Seeds are fixed so a run is repeatable on one build.
+Guarantees only, never the model's quality: the repair path runs because a wrapper corrupts every first
+reply (`corrupting_client`), not because the tiny model happens to err. Seeds are fixed so a run is
+repeatable on one build.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 
+import httpx2
 import pytest
 from pydantic import BaseModel, Field
 
@@ -97,23 +99,63 @@ def test_system_prompt_reaches_the_model(local_server: LocalModelServer) -> None
     assert with_system - plain >= 100
 
 
-def test_repair_path_is_exercised_for_real(local_server: LocalModelServer) -> None:
-    client = StructuredClient(local_server.config(seed=7, temperature=0.3, max_tokens=48, max_repairs=1))
-    decisions = [client.decide(ask(*case), Pick, in_range(*case), purpose=str(case)) for case in CASES]
-    for decision in decisions:
+CORRUPT = '{"number": 0, "word": "none"}'
+"""Well-formed, always invalid for every case (0 is in no range): what the wrapper answers first."""
+
+
+def corrupting_client(server: LocalModelServer, **config: object) -> tuple[StructuredClient, list[str]]:
+    """A client whose first reply to every decision is `CORRUPT` (a wrapper in front of the real server),
+    while each repair request goes to the real model: the repair path runs deterministically, not because
+    the model happens to err. Returns the client and the list of requests the real model answered."""
+    real = httpx2.Client(timeout=300)
+    forwarded: list[str] = []
+
+    def handle(request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content)
+        texts = [str(m.get("content") or "") for m in body["messages"]]
+        if not any("was invalid" in t for t in texts):  # a first ask: corrupt it, never ask the model
+            usage = {"prompt_tokens": 50, "completion_tokens": 12, "total_tokens": 62}
+            message = {"role": "assistant", "content": CORRUPT}
+            choice = {"index": 0, "message": message, "finish_reason": "stop"}
+            return httpx2.Response(
+                200,
+                json={"id": "c", "object": "chat.completion", "created": 0, "model": body["model"],
+                      "choices": [choice], "usage": usage},
+            )  # fmt: skip
+        forwarded.append(texts[-1])
+        answer = real.post(f"{server.base_url}/chat/completions", content=request.content,
+                           headers={"Content-Type": "application/json"})  # fmt: skip
+        return httpx2.Response(answer.status_code, content=answer.content, headers={"Content-Type": "application/json"})
+
+    client = StructuredClient(
+        server.config(**config), http_client=httpx2.Client(transport=httpx2.MockTransport(handle), timeout=300)
+    )
+    return client, forwarded
+
+
+def test_repair_path_is_exercised_deterministically(local_server: LocalModelServer) -> None:
+    """Every first reply is corrupted by a wrapper; the repair request, with the validation error noted in it
+    (llamacpp repairs "restate" the request), goes to the real model. Guarantees only: every decision was
+    repaired, the real model answered each repair, and a decision ends valid or failed, never both. Whether
+    the model fixes its reply is its quality: printed, not asserted."""
+    client, forwarded = corrupting_client(local_server, seed=7, temperature=0.3, max_tokens=48, max_repairs=1)
+    decisions = [client.decide(ask(*case), Pick, in_range(*case), purpose=str(case)) for case in CASES[:3]]
+    for decision, case in zip(decisions, CASES, strict=False):
         assert_recorded(decision)
-    repairs = sum(d.record.repairs for d in decisions)
-    first_try = sum(d.ok and not d.record.repairs for d in decisions)
-    fixed = sum(d.ok and d.record.repairs > 0 for d in decisions)
-    print(f"\nlocal model: {first_try}/{len(decisions)} valid at once, {fixed} fixed by {repairs} repairs")
-    assert repairs >= 1, "the tiny model was expected to fail validation at least once"
-    assert first_try >= 1, "the tiny model was expected to get at least one answer right at once"
-    # llamacpp repairs "restate" the request with the error (and the validator's example) noted in it
-    assert fixed >= 1, "a repair was expected to succeed at least once"
-    for decision in decisions:
-        if decision.record.repairs:
-            last = decision.record.requests[-1]
-            assert last.repair == decision.record.repairs and last.messages_sha256 != decision.record.messages_sha256
+        record = decision.record
+        assert record.repairs == 1 and len(record.requests) == 2
+        first, repair = record.requests
+        assert first.response_text == CORRUPT and record.errors and "between" in record.errors[0]
+        assert repair.repair == 1 and repair.messages_sha256 != record.messages_sha256
+        assert repair.model == "gemma-3-270m", "the repair was answered by the real model"
+        if decision.ok:
+            assert decision.value is not None and in_range(*case)(decision.value) == decision.value
+        else:
+            assert decision.failure
+    assert len(forwarded) == len(decisions)
+    assert all("was invalid" in text and "between" in text for text in forwarded), "the error reaches the model"
+    fixed = sum(d.ok for d in decisions)
+    print(f"\nlocal model: {fixed}/{len(decisions)} corrupted first replies fixed by one repair")
 
 
 def test_server_stops_on_exit() -> None:

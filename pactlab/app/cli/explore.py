@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
+from pactlab.app.cli.llm import MaxTokensOption, ModelOption, NCtxOption, ThreadsOption
 from pactlab.errors import BadInput
 
 if TYPE_CHECKING:
@@ -115,11 +116,15 @@ def explore(
         typer.Option("--llm", help="Where LLM negotiators find their model: local (starts llama.cpp's server) or env."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    model: ModelOption = None,
+    n_ctx: NCtxOption = 4096,
+    threads: ThreadsOption = None,
+    llm_max_tokens: MaxTokensOption = None,
 ) -> None:
     """Run a sweep of negotiations over scenario variants; resumable (done runs are never rerun)."""
     from pydantic import ValidationError
 
-    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint
+    from pactlab.app.cli.llm import LLM_MODES, LocalOptions, llm_endpoint, refuse_unready
     from pactlab.app.sweeps.loading import load_sweep
     from pactlab.app.sweeps.model import Budget
     from pactlab.app.sweeps.plan import describe
@@ -145,8 +150,11 @@ def explore(
         raise BadInput(f"budget: {exc.errors()[0]['msg']}") from None
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
+    local = LocalOptions(model, n_ctx, threads, llm_max_tokens)
+    local.check(llm)
+    refuse_unready(llm, [(p.scenario, p.agents) for p in loaded.prepared.values()])
     try:
-        with llm_endpoint(llm, console, quiet=True):
+        with llm_endpoint(llm, console, quiet=True, local=local):
             outcome = run_sweep(loaded, folder, runner, budget=budget, progress=None if quiet else BarProgress())
     except ImportError as exc:  # an extra that is not installed (ray): the option cannot work here
         raise BadInput(str(exc)) from None

@@ -9,6 +9,7 @@ folder holds another sweep or league.
 
 from __future__ import annotations
 
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
+from pactlab.app.cli.llm import MaxTokensOption, ModelOption, NCtxOption, ThreadsOption
 from pactlab.errors import BadInput
 
 if TYPE_CHECKING:
@@ -87,14 +89,19 @@ def league(
         typer.Option("--llm", help="Where LLM negotiators find their model: local (starts llama.cpp's server) or env."),
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    model: ModelOption = None,
+    n_ctx: NCtxOption = 4096,
+    threads: ThreadsOption = None,
+    llm_max_tokens: MaxTokensOption = None,
 ) -> None:
     """Run a league (negotiator types × scenarios × seats × seeds) and write its ranked report; resumable."""
     from pydantic import ValidationError
 
-    from evals.league.report import ranking_markdown, write_report
-    from pactlab.app.cli.llm import LLM_MODES, llm_endpoint
+    from evals.league.llm import is_llm_type
+    from evals.league.report import llm_markdown, ranking_markdown, write_report
+    from pactlab.app.cli.llm import LLM_MODES, LocalOptions, llm_endpoint, refuse_unready
     from pactlab.app.league.plan import load_league
-    from pactlab.app.league.reading import read_league
+    from pactlab.app.league.reading import ENDPOINT, read_league
     from pactlab.app.sweeps.model import Budget
     from pactlab.app.sweeps.store import STORE
     from pactlab.app.sweeps.sweeper import run_sweep
@@ -122,8 +129,15 @@ def league(
         raise BadInput(f"budget: {exc.errors()[0]['msg']}") from None
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
+    local = LocalOptions(model, n_ctx, threads, llm_max_tokens)
+    local.check(llm)
+    refuse_unready(llm, [(p.scenario, p.agents) for p in loaded.sweep.prepared.values()])
+    llm_types = [t.name for t in spec.negotiators if is_llm_type(t.spec)]
     try:
-        with llm_endpoint(llm, console, quiet=True):
+        with llm_endpoint(llm, console, quiet=True, local=local) as endpoint:
+            if llm_types:
+                folder.mkdir(parents=True, exist_ok=True)
+                (folder / ENDPOINT).write_text(json.dumps(endpoint, indent=2) + "\n", encoding="utf-8")
             outcome = run_sweep(loaded.sweep, folder, runner, budget=budget, progress=None if quiet else _Progress())
     except ImportError as exc:  # an extra that is not installed (ray)
         raise BadInput(str(exc)) from None
@@ -142,6 +156,8 @@ def league(
     info, runs = read_league(folder, command=command)
     summary, paths = write_report(info, runs, folder)
     console.print(ranking_markdown(summary), markup=False)
+    if summary.llm:
+        console.print(llm_markdown(summary), markup=False)
     for path in paths:
         console.print(f"[dim]wrote[/] {escape(str(path))}")
     console.print(f"[dim]store[/] {escape(str(folder / STORE))}")

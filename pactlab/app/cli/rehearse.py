@@ -83,9 +83,15 @@ def rehearse(
 
     if (problem := seed_problem(seed)) is not None:
         raise BadInput(f"--seed {seed}: {problem}")
+    from agents.llm_readiness import is_llm_spec
     from pactlab.app.cli.terminal import Leave, Terminal, print_debrief
     from pactlab.app.rehearsal import Rehearsals
 
+    if scenario is not None and any(is_llm_spec(spec) for spec in _agents(agent or []).values()):
+        from pactlab.app.cli.llm import refuse_unready
+        from pactlab.domain.catalog import load_scenario
+
+        refuse_unready(None, [(load_scenario(scenario)[0], _agents(agent or []))])
     person = name or _default_name()
     with Rehearsals(out) as service:
         ui = Terminal(service, person, pace)

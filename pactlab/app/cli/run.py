@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
+from pactlab.app.cli.llm import LocalOptions, MaxTokensOption, ModelOption, NCtxOption, ThreadsOption
 from pactlab.errors import BadInput, Conflict, InternalError, NotFound
 
 if TYPE_CHECKING:
@@ -117,14 +118,14 @@ def _write_missing_outputs(
 
 
 @contextmanager
-def _llm_endpoint(mode: str | None, quiet: bool) -> Iterator[None]:
-    """The LLM endpoint for the run (see pactlab.app.cli.llm); nothing to do (or import) without --llm."""
+def _llm_endpoint(mode: str | None, quiet: bool, local: LocalOptions | None = None) -> Iterator[None]:
+    """The LLM endpoint for the run (see pactlab.app.cli.llm); nothing to do without --llm."""
     if mode is None:
         yield
         return
     from pactlab.app.cli.llm import llm_endpoint
 
-    with llm_endpoint(mode, console, quiet=quiet):
+    with llm_endpoint(mode, console, quiet=quiet, local=local):
         yield
 
 
@@ -192,6 +193,10 @@ def run(
             "again for the deal; unfinished figures are reported with their proven bounds. Default: no limit.",
         ),
     ] = None,
+    model: ModelOption = None,
+    n_ctx: NCtxOption = 4096,
+    threads: ThreadsOption = None,
+    llm_max_tokens: MaxTokensOption = None,
 ) -> None:
     """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
 
@@ -208,7 +213,7 @@ def run(
     from agents.mediator import MEDIATORS
     from agents.registry import DEFAULT_STRATEGY
     from evals.scorecard import analyse
-    from pactlab.app.cli.llm import LLM_MODES, default_agent
+    from pactlab.app.cli.llm import LLM_MODES, default_agent, refuse_unready
     from pactlab.app.cli.render import MoveRenderer
     from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
     from pactlab.workflow import Negotiations
@@ -221,6 +226,9 @@ def run(
     if mediator not in MEDIATORS:
         raise BadInput(f"--mediator {mediator!r}: use {' or '.join(MEDIATORS)}")
     uses_llm = mediator == "llm" or any(spec.startswith("llm") for spec in agents.values())
+    local = LocalOptions(model, n_ctx, threads, llm_max_tokens)
+    local.check(llm)
+    refuse_unready(llm, [(loaded, agents)], mediator=mediator == "llm")
     rounds_per_step = checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP)
     chosen = policies or loaded.policy_set
     policy_set = load_policy_set(chosen)[0] if chosen and chosen != "none" else None
@@ -239,7 +247,7 @@ def run(
     else:
         console.print("  policies: none (no policy gate)")
     durability_mode: Durability = durability  # type: ignore[assignment]
-    with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs, _llm_endpoint(llm, quiet):
+    with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs, _llm_endpoint(llm, quiet, local):
         if runs.state(negotiation_id) is not None:
             raise Conflict(
                 f"negotiation id {negotiation_id!r} already exists in {out / CHECKPOINTS}; pick another (--id)"
