@@ -8,7 +8,7 @@ from agents.base import Seat
 from agents.llm.prompts import QUOTE_CLOSE, describe_brief, describe_scenario, describe_table, quoted
 from agents.llm.screen import WITHHELD, PrivateFigures, screen
 from agents.registry import parse_spec
-from evals.audit import AuditRecord
+from evals.audit import AuditRecord, Signature
 from evals.usage import usage_from_records
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.preferences import PrivateProfile
@@ -107,7 +107,10 @@ def test_usage_sums_calls_per_party_and_prices_unknown_models_as_unknown() -> No
         }
         zero = "0" * 64
         ts = "2026-11-23T00:00:00Z"
-        return AuditRecord(seq=0, ts=ts, kind="llm_call", actor=party, data=data, key="k", prev_hash=zero, hash=zero)
+        sig = Signature(by=party, key="A" * 43 + "=", ed25519="A" * 86 + "==")  # read for usage, never verified
+        return AuditRecord(
+            seq=0, ts=ts, kind="llm_call", actor=party, data=data, key="k", prev_hash=zero, hash=zero, sig=sig
+        )
 
     usage = usage_from_records([call("a", 0.001, 1), call("a", 0.002), call("b", 0.0)], agreement=True)
     assert usage is not None
