@@ -246,6 +246,7 @@ def run(
         console.print(not_applicable_note(policy_set, loaded), end="", markup=False, highlight=False)
     else:
         console.print("  policies: none (no policy gate)")
+    console.print(f"  negotiation id [bold]{escape(negotiation_id)}[/] (resume it with 'pactlab resume' if stopped)")
     durability_mode: Durability = durability  # type: ignore[assignment]
     with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs, _llm_endpoint(llm, quiet, local):
         if runs.state(negotiation_id) is not None:
