@@ -15,7 +15,7 @@ import re
 _SPECIAL = frozenset("\\`*[]|~")
 """Characters escaped everywhere: they can open or close emphasis, links and images, code spans,
 strikethrough or table cells. ``<`` and ``>`` become entities (no raw HTML, no autolink); an
-underscore is escaped unless it sits inside a word (``royalty_rate`` never emphasises)."""
+underscore is escaped unless it sits inside a word (``unit_price`` never emphasises)."""
 
 _LONE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 
