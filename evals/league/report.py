@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 
+from evals import markdown
 from evals.intervals import Interval
 from evals.league.llm import LLM_METRICS
 from evals.league.metrics import BY_KEY
@@ -55,19 +56,15 @@ def cell(interval: Interval, digits: int) -> str:
     return text if interval.n == 1 else f"{text} [{interval.low:.{digits}f}, {interval.high:.{digits}f}]"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|")
-
-
 def ranking_markdown(summary: LeagueSummary) -> str:
     """The ranking table in Markdown (what README quotes)."""
     metrics = summary.metrics
     head = ["#", "type", "runs", *[m.label for m in metrics], "beats"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in summary.rows:
-        cells = [str(row.rank), f"`{_md(row.spec)}`", str(row.runs)]
+        cells = [str(row.rank), markdown.code(row.spec, in_table=True), str(row.runs)]
         cells += [cell(row.metrics[m.key], m.digits) for m in metrics]
-        cells.append(_md(", ".join(row.beats)) or "–")
+        cells.append(markdown.text(", ".join(row.beats)) or "–")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -92,9 +89,9 @@ def llm_markdown(summary: LeagueSummary) -> str:
     head = ["type", "runs", "decisions", *[m.label for m in LLM_METRICS], "models"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in summary.llm:
-        cells = [f"`{_md(row.spec)}`", str(row.runs), str(row.decisions)]
+        cells = [markdown.code(row.spec, in_table=True), str(row.runs), str(row.decisions)]
         cells += [cell(row.metrics[m.key], m.digits) for m in LLM_METRICS]
-        cells.append(_md(", ".join(row.models)) or "–")
+        cells.append(markdown.text(", ".join(row.models)) or "–")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -136,14 +133,15 @@ def render_markdown(summary: LeagueSummary) -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for c in summary.comparisons:
-        verdict = f"yes ({_md(c.better)} ahead)" if c.better else "no"
+        verdict = f"yes ({markdown.text(c.better)} ahead)" if c.better else "no"
+        first, second = markdown.text(c.first), markdown.text(c.second)
         out.append(
-            f"| {_md(c.first)} | {_md(c.second)} | {c.first_mean:.3f} | {c.second_mean:.3f} | {c.superiority:.2f} "
+            f"| {first} | {second} | {c.first_mean:.3f} | {c.second_mean:.3f} | {c.superiority:.2f} "
             f"| {c.p_value:.4f} | {c.p_adjusted:.4f} | {verdict} |"
         )
     if summary.llm:
         where = endpoint_text(summary)
-        out += ["", "## LLM seats", "", *([f"Endpoint: {_md(where)}.", ""] if where else [])]
+        out += ["", "## LLM seats", "", *([f"Endpoint: {markdown.text(where)}.", ""] if where else [])]
         out += [llm_markdown(summary), "", LLM_NOTE]
     out += ["", "## Seats", "", "every type sat in every seat" if summary.covered else "INCOMPLETE seat coverage", ""]
     return "\n".join(out) + "\n"
