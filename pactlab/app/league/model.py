@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pactlab.app.sweeps.model import NAME_PATTERN, Budget, Limits, Seed, SeedRange
+from pactlab.app.sweeps.model import NAME_PATTERN, Budget, Limits, Seed, SeedRange, seed_list
 
 RankBy = Literal["utility", "surplus", "agreement", "nash_ratio"]
 """Metrics a league may rank by (higher is better for each)."""
@@ -89,14 +89,7 @@ class League(BaseModel):
     @field_validator("seeds", mode="before")
     @classmethod
     def _seeds(cls, raw: Any) -> Any:
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            raise ValueError(f"give a list of seeds, e.g. [{raw}], or {{count: {raw}}} for seeds 0..{raw - 1}")
-        if isinstance(raw, list):
-            if not raw:
-                raise ValueError("no seeds; give at least one")
-            if len(set(map(str, raw))) != len(raw):
-                raise ValueError("a seed is listed twice")
-        return raw
+        return seed_list(raw)
 
     @model_validator(mode="after")
     def _unique(self) -> League:

@@ -24,6 +24,18 @@ NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 _VALUES_HELP = "give a list of values, e.g. [0.4, 0.5], or a range {min: 0.4, max: 0.6, step: 0.1}"
 
 
+def seed_list(raw: Any) -> Any:
+    """Check a sweep's or league's `seeds` before parsing: a non-empty list without repeats, or {count: N}."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        raise ValueError(f"give a list of seeds, e.g. [{raw}], or {{count: {raw}}} for seeds 0..{raw - 1}")
+    if isinstance(raw, list):
+        if not raw:
+            raise ValueError("no seeds; give at least one")
+        if len(set(map(str, raw))) != len(raw):
+            raise ValueError("a seed is listed twice")
+    return raw
+
+
 class Range(BaseModel):
     """Numbers from `min` to `max`: every `step` (a grid), or drawn uniformly without a step (random only)."""
 
@@ -177,14 +189,7 @@ class Sweep(BaseModel):
     @field_validator("seeds", mode="before")
     @classmethod
     def _seeds(cls, raw: Any) -> Any:
-        if isinstance(raw, int) and not isinstance(raw, bool):
-            raise ValueError(f"give a list of seeds, e.g. [{raw}], or {{count: {raw}}} for seeds 0..{raw - 1}")
-        if isinstance(raw, list):
-            if not raw:
-                raise ValueError("no seeds; give at least one")
-            if len(set(map(str, raw))) != len(raw):
-                raise ValueError("a seed is listed twice")
-        return raw
+        return seed_list(raw)
 
     @field_validator("grid")
     @classmethod
