@@ -39,19 +39,19 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - NoLeague                                 pactlab.app.league.reading
   |  - UnknownKey                               evals.identity
   + RecordError ............................ 5  a tampered, truncated or malformed transcript
-  |  - AuditCorrupt (and AuditError)            evals.audit
+  |  - AuditCorrupt (and AuditError)            evals.audit.errors
   |  - ForkError                                pactlab.app.rehearsal.forks
   |  + Incomplete ........................... 7  cut short by a crash: unsealed, every record intact
-  |     - AuditIncomplete (AuditError)          evals.audit
+  |     - AuditIncomplete (AuditError)          evals.audit.errors
   + Conflict ............................... 6  already exists, already sealed, another writer
-  |  - AuditConflict, AuditSealed (AuditError)  evals.audit
-  |  - AuditKeyMismatch (AuditError)            evals.audit
-  |  - TranscriptTaken (AuditError)             evals.audit
+  |  - AuditConflict, AuditSealed (AuditError)  evals.audit.errors
+  |  - AuditKeyMismatch (AuditError)            evals.audit.errors
+  |  - TranscriptTaken (AuditError)             evals.audit.errors
   |  - NegotiationExists, NotWaiting            pactlab.workflow.runner
   |  - NegotiationBusy                          pactlab.workflow.writer_lock
   |  - StoreMismatch, SweepBusy                 pactlab.app.sweeps.store
   + ExternalError .......................... 1  something outside pactlab failed (no traceback)
-  |  - AuditWriteError (and AuditError)         evals.audit
+  |  - AuditWriteError (and AuditError)         evals.audit.errors
   |  - LocalServerError                         agents.llm.local_server
   |  - MalformedResponse                        agents.llm.retry (retried inside the client)
   |  - InvalidReply                             agents.llm.repair (repaired inside the client)

@@ -740,7 +740,7 @@ def test_a_chained_record_that_repeats_a_key_is_detected(lines: list[bytes]) -> 
 def test_a_writer_that_fsyncs_at_the_seal_writes_every_record_and_syncs_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import evals.audit as audit_module
+    import evals.audit.writer as audit_module
 
     synced: list[int] = []
     real_fsync = os.fsync

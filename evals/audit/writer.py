@@ -1,0 +1,300 @@
+"""Append records to a transcript: one writer per file, idempotent keyed appends, group commit."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from evals.audit.errors import (
+    AuditConflict,
+    AuditCorrupt,
+    AuditKeyMismatch,
+    AuditSealed,
+    AuditWriteError,
+    TranscriptTaken,
+)
+from evals.audit.record import (
+    IDENTITY_KIND,
+    SEAL_FIELDS,
+    SEAL_KEY,
+    SEAL_KIND,
+    ZERO_HASH,
+    AuditRecord,
+    canonical_json,
+    json_data,
+    record_hash,
+    short_json,
+    utc_timestamp,
+)
+from evals.audit.verify import scan
+from evals.identity import (
+    Keyring,
+    agreement_message,
+    record_message,
+    terms_sha256,
+)
+from pactlab.domain.records import RecordKind
+
+FsyncPolicy = Literal["record", "step", "seal"]
+
+
+class AuditWriter:
+    """Appends records to a transcript, one fsync'ed line each, continuing an existing file's chain.
+
+    Opening an existing transcript verifies it first (a resumed run appends to the same file) and
+    refuses a damaged one. Appends carrying a `key` are idempotent, so a resumed run can replay
+    the rounds since its last checkpoint: records written inside a replayable step should carry
+    one. After `seal`, new records are refused. One writer per file: it keeps the chain's head in
+    memory.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        fsync: FsyncPolicy = "record",
+        keyring: Keyring | None = None,
+    ) -> None:
+        """`fsync="seal"` writes every record before returning but fsyncs only the seal (and at close):
+        a crash of the process loses nothing, a power loss may lose the unsealed tail. For bulk runs
+        that are redone from scratch when broken (exploration sweeps); the default is per record.
+        `fsync="step"` is group commit: records are written as they come and fsynced together by
+        `commit()`, which the workflow calls once per superstep, before LangGraph writes the
+        checkpoint, so the checkpoint never claims a record that is not on disk.
+
+        `keyring` signs each record for its actor (`Keyring.signer_for`); without one, an ephemeral
+        operator key signs every record."""
+        self.path = Path(path)
+        self.keyring = keyring if keyring is not None else Keyring.ephemeral_operator()
+        self._fsync_each = fsync == "record"
+        self._unsynced = False
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._lock = threading.RLock()
+        self._keyed: dict[str, tuple[int, str]] = {}  # key -> (seq, line)
+        self._count = 0
+        self._last_hash = ZERO_HASH
+        self._seal_line: str | None = None
+        self._broken: str | None = None
+        self._fd: int | None = None
+        self.declared: dict[str, dict[str, Any]] = {}
+        """The identities the transcript declares (run start, then ``identity`` records), in order."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            existing = self.path.read_bytes() if self.path.exists() else None
+        except OSError as exc:
+            raise AuditWriteError(self.path, _reason(exc)) from exc
+        if existing is not None:
+            report, good = scan(existing, require_seal=False)
+            if not report.ok:
+                raise AuditCorrupt(f"refusing to append to {self.path}: {report.problem}", line=report.first_bad)
+            other = sorted(
+                n
+                for n, pair in self.keyring.keys.items()
+                if report.identities.get(n, pair.public_key) != pair.public_key
+            )
+            if other:
+                raise AuditKeyMismatch(
+                    f"refusing to append to {self.path}: it is signed by {', '.join(other)} with other keys than "
+                    "this writer's; a resumed run signs with the keys it started with"
+                )
+            for record, line in good:
+                if record.key is not None:
+                    self._keyed[record.key] = (record.seq, line)
+                self._declare(record)
+            self._count = report.records
+            self._last_hash = report.last_hash or ZERO_HASH
+            self._seal_line = good[-1][1] if report.sealed else None
+        flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+        if existing is None:
+            flags |= os.O_CREAT | os.O_EXCL  # two writers racing to create it: one gets it, one is refused
+        try:
+            self._fd = os.open(self.path, flags, 0o644)
+            if existing is None and os.name == "posix":
+                _fsync_dir(self.path.parent)  # the new file's directory entry is durable too
+        except FileExistsError:
+            self.close()
+            taken = f"{self.path} was created by another writer meanwhile; one writer per transcript"
+            raise TranscriptTaken(taken) from None
+        except OSError as exc:
+            self.close()
+            raise AuditWriteError(self.path, _reason(exc)) from exc
+
+    @property
+    def records(self) -> int:
+        """Records in the file."""
+        return self._count
+
+    @property
+    def last_hash(self) -> str:
+        """Hash of the last record (64 zeros for an empty file)."""
+        return self._last_hash
+
+    @property
+    def sealed(self) -> bool:
+        return self._seal_line is not None
+
+    def append(self, kind: RecordKind, actor: str, data: dict[str, Any], *, key: str | None = None) -> AuditRecord:
+        """Write one record, durably, and return it.
+
+        With a `key` already in the file, nothing is written: the existing record is returned if
+        kind, actor and data are the same, and `AuditConflict` is raised if they differ.
+        """
+        if kind == SEAL_KIND or key == SEAL_KEY:
+            raise ValueError("the seal is written by seal(), not append()")
+        return self._append(kind, actor, json_data(data), key)
+
+    def seal(
+        self, data: dict[str, Any] | None = None, *, actor: str = "protocol", agreement: dict[str, Any] | None = None
+    ) -> AuditRecord:
+        """Close the transcript with a seal counting the records before it and naming the last hash.
+
+        For an agreement, `agreement` holds the agreed terms: every party of the keyring signs their
+        hash, and the seal carries the co-signatures. Sealing again with the same data returns the
+        existing seal (a replayed ending); with other data it raises `AuditSealed`.
+        """
+        payload = json_data(data or {})
+        clash = [f for f in (*SEAL_FIELDS, "agreement") if f in payload]
+        if clash:
+            raise ValueError(f"seal data may not set {clash}: the seal fills them in")
+        if agreement is not None:
+            terms = json_data(agreement)
+            digest = terms_sha256(canonical_json(terms))
+            message = agreement_message(digest)
+            signatures = {p: self.keyring.sign(p, message) for p in self.keyring.parties()}
+            payload["agreement"] = {"terms": terms, "terms_sha256": digest, "signatures": signatures}
+        with self._lock:
+            if self._seal_line is not None:
+                existing = AuditRecord.model_validate_json(self._seal_line)
+                own = {k: v for k, v in existing.data.items() if k not in SEAL_FIELDS}
+                if canonical_json(own) == canonical_json(payload) and existing.actor == actor:
+                    return existing
+                raise AuditSealed(f"{self.path} is already sealed (seq {existing.seq}) with other data")
+            sealing = {**payload, "records": self._count, "last_hash": self._last_hash}
+            return self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
+
+    def commit(self) -> None:
+        """Make every record written so far durable (one fsync for all of them): the group commit of a superstep."""
+        with self._lock:
+            if self._fd is None or not self._unsynced:
+                return
+            try:
+                os.fsync(self._fd)
+            except OSError as exc:
+                self._broken = _reason(exc)
+                raise AuditWriteError(self.path, self._broken) from exc
+            self._unsynced = False
+
+    def close(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                if self._unsynced:
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+
+    def __enter__(self) -> AuditWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _append(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str | None) -> AuditRecord:
+        with self._lock:
+            if self._broken is not None:
+                raise AuditWriteError(self.path, f"an earlier write failed ({self._broken}); the run must stop")
+            if key is not None and key in self._keyed:
+                return self._replayed(kind, actor, data, key)
+            if self._seal_line is not None:
+                raise AuditSealed(f"{self.path} is sealed: no record may be appended after the seal")
+            if self._fd is None:
+                raise AuditWriteError(self.path, "the writer is closed")
+            body: dict[str, Any] = {
+                "seq": self._count,
+                "ts": utc_timestamp(self._clock()),
+                "kind": kind,
+                "actor": actor,
+                "data": data,
+                "key": key,
+                "prev_hash": self._last_hash,
+            }
+            digest = record_hash(body)
+            signer = self.keyring.signer_for(actor)
+            sig = {
+                "by": signer,
+                "key": self.keyring.public_key(signer),
+                "ed25519": self.keyring.sign(signer, record_message(digest)),
+            }
+            record = AuditRecord.model_validate({**body, "hash": digest, "sig": sig})
+            line = record.line()
+            self._write((line + "\n").encode("utf-8"), durable=self._fsync_each or kind == SEAL_KIND)
+            self._count += 1
+            self._last_hash = record.hash
+            if key is not None:
+                self._keyed[key] = (record.seq, line)
+            self._declare(record)
+            if kind == SEAL_KIND:
+                self._seal_line = line
+            return record
+
+    def _declare(self, record: AuditRecord) -> None:
+        if record.seq == 0 and isinstance(record.data.get("identities"), dict):
+            self.declared.update(record.data["identities"])
+        elif record.kind == IDENTITY_KIND and isinstance(record.data.get("identity"), dict):
+            self.declared[str(record.data.get("name"))] = record.data["identity"]
+
+    def _replayed(self, kind: str, actor: str, data: dict[str, Any], key: str) -> AuditRecord:
+        seq, line = self._keyed[key]
+        existing = AuditRecord.model_validate_json(line)
+        if (existing.kind, existing.actor, canonical_json(existing.data)) == (kind, actor, canonical_json(data)):
+            return existing
+        raise AuditConflict(
+            f"replay diverges from the audit trail {self.path} at seq {seq} (key {key!r}): recorded "
+            f"{existing.kind} by {existing.actor} {short_json(existing.data)}, "
+            f"replayed {kind} by {actor} {short_json(data)}",
+            seq=seq,
+            key=key,
+        )
+
+    def _write(self, payload: bytes, *, durable: bool) -> None:
+        """Write all of `payload` (and fsync if `durable`); on failure cut the file back and refuse further writes."""
+        assert self._fd is not None
+        fd = self._fd
+        try:
+            size = os.fstat(fd).st_size
+        except OSError as exc:
+            self._broken = _reason(exc)
+            raise AuditWriteError(self.path, self._broken) from exc
+        try:
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if durable:
+                os.fsync(fd)
+            self._unsynced = not durable
+        except OSError as exc:
+            reason = _reason(exc)
+            try:
+                os.ftruncate(fd, size)  # drop the partial line: the file stays a valid transcript
+            except OSError as cut:
+                reason += f"; the partial record could not be removed either ({_reason(cut)})"
+            self._broken = reason
+            raise AuditWriteError(self.path, reason) from exc
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
