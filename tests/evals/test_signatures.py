@@ -224,3 +224,25 @@ def test_the_record_schema_file_is_what_the_model_says_and_validates_records(run
         jsonschema.validate(record, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**lines(run[0])[0], "sig": {"by": "operator"}}, schema)
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["identities declared", "no identities declared"])
+def test_a_signature_relabelled_with_another_signers_name_fails_on_that_line(
+    run: tuple[Path, Path], tmp_path: Path, declared: bool
+) -> None:
+    """The signer's name is outside the signed hash: renaming it must still fail, on the renamed line.
+
+    Found by the byte-flip fuzz of tests/evals/test_audit.py: a space in "operator" of a transcript
+    that declares no identities verified.
+    """
+    if declared:
+        records = lines(run[0])
+    else:
+        path = tmp_path / "plain.jsonl"
+        with AuditWriter(path) as writer:
+            writer.append("move", "a", {"n": 1}, key="m1")
+            writer.seal({"outcome": "impasse"})
+        records = lines(path)
+    records[0]["sig"]["by"] = " " + records[0]["sig"]["by"][1:]
+    report = verify(write(tmp_path / "t.jsonl", records))
+    assert not report.ok and report.first_bad == 1, report.problem
