@@ -29,6 +29,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - PathError                                pactlab.app.sweeps.paths
   |  - PlanError                                pactlab.app.sweeps.plan
   |  - SettingError, VariantError               pactlab.app.sweeps.settings
+  |  - TelemetryUnavailable                     pactlab.app.telemetry
   + NotFound ............................... 4  no such negotiation, or nothing to resume
   |  - NegotiationNotFound                      pactlab.workflow.runner
   |  - NegotiationFinished                      pactlab.workflow.runner
