@@ -21,6 +21,7 @@ from evals.league.llm import LLMRow, llm_rows
 from evals.league.metrics import BY_KEY, METRICS, Metric, Observation, metric_range, observations
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.stats import Comparison, pairwise
+from evals.plain_json import nan_to_null
 
 
 @dataclass(frozen=True)
@@ -149,15 +150,5 @@ def to_json(summary: LeagueSummary) -> dict[str, Any]:
     """The summary as plain JSON (NaN becomes null; comparisons name the type ahead)."""
     data = asdict(summary)
     data["comparisons"] = [{**asdict(c), "better": c.better} for c in summary.comparisons]
-    cleaned: dict[str, Any] = _clean(data)
+    cleaned: dict[str, Any] = nan_to_null(data)
     return cleaned
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
