@@ -184,6 +184,14 @@ class Scorecard(BaseModel):
         "interval it lies in; left out of the JSON when the frontier was enumerated (every figure exact).",
     )
 
+    def _repr_html_(self) -> str:
+        """The scorecard as HTML tables for Jupyter, each figure with its glossary tooltip (`evals.glossary`)."""
+        from evals.glossary import BY_KEY
+        from pactlab.domain.notebook import render_html
+
+        tips = {key: term.short for key, term in BY_KEY.items()}
+        return render_html("scorecard.html.j2", package="evals", card=self, tips=tips, glossary=BY_KEY)
+
 
 @dataclass(frozen=True)
 class OutcomeAnalysis:
