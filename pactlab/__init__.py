@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pactlab.version import __version__
 
 if TYPE_CHECKING:
+    from pactlab.app.runs import RunPaths, RunResult, run
     from pactlab.domain import (
         Accept,
         Action,
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
         load_model,
         parse_action,
     )
-    from pactlab.app.runs import RunPaths, RunResult, run
     from pactlab.domain.catalog import (
         LoadedScenario,
         load_scenario,

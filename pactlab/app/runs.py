@@ -89,7 +89,7 @@ class RunResult(BaseModel):
 
     def _repr_html_(self) -> str:
         """A summary table for Jupyter (escaped; see `pactlab.domain.notebook`)."""
-        card = safe(self.scorecard._repr_html_())
+        card = safe(self.scorecard.to_html(terms=False))
         return render_html("result.html.j2", package="pactlab.app", result=self, scorecard_html=card)
 
 
