@@ -233,7 +233,7 @@ def prepare_run(
         negotiation_id=negotiation_id or f"{loaded.id}-{stamp}-{secrets.token_hex(2)}",
         out=out_dir,
         mediator=mediator,
-        durability=durability,  # type: ignore[arg-type]  # checked against DURABILITIES above
+        durability=durability,  # narrowed to a Durability by the check above
         rounds_per_step=checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP),
         eval_budget=eval_budget,
     )

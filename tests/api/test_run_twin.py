@@ -51,9 +51,9 @@ def _unsigned(value: Any) -> Any:
 def test_api_and_cli_write_the_same_transcript_and_scorecard(tmp_path: Path) -> None:
     api_out, cli_out = tmp_path / "api", tmp_path / "cli"
     result = pactlab.run(SCENARIO, agents={"platform": "pareto"}, seed=SEED, out=api_out)
+    command = ["run", SCENARIO, "--agent", "platform=pareto", "--seed", str(SEED), "--out", str(cli_out), "-q"]
     done = subprocess.run(
-        [sys.executable, "-m", "pactlab", "run", SCENARIO, "--agent", "platform=pareto", "--seed", str(SEED)]
-        + ["--out", str(cli_out), "-q"],
+        [sys.executable, "-m", "pactlab", *command],
         capture_output=True,
         text=True,
         timeout=300,

@@ -13,6 +13,7 @@ from evals.glossary import GLOSSARY, markdown
 from pactlab.app.cli import app
 from pactlab.app.rehearsal import Rehearsals
 from pactlab.app.rehearsal.explain import plain_debrief
+from pactlab.app.rehearsal.withheld import withhold
 from pactlab.app.rehearsal.wording import issue_name
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
@@ -62,6 +63,12 @@ def test_the_debrief_says_in_plain_words_what_was_given_up_and_gained(
     else:
         assert better.startswith("No other deal would have been better for every side")
         assert "Nash point" in better
+    # While a related rehearsal is open the debrief is cut (`withheld`): no sentence about the others' values.
+    cut = plain_debrief(withhold(report), scenario, service.view(rid).moves)
+    assert cut.gained == plain.gained and cut.gave_up == plain.gave_up
+    assert cut.better == [
+        "Which deal would have been better for everyone is shown when every related rehearsal has ended."
+    ]
 
 
 def test_debrief_explain_in_the_terminal(tmp_path: Path, scenario: Scenario, nash_terms: dict[str, IssueValue]) -> None:
