@@ -184,6 +184,19 @@ class Scorecard(BaseModel):
         "interval it lies in; left out of the JSON when the frontier was enumerated (every figure exact).",
     )
 
+    def to_html(self, *, terms: bool = True) -> str:
+        """The scorecard as escaped HTML tables, each figure with its glossary tooltip (`evals.glossary`);
+        `terms` False leaves out the agreed terms (a caller that shows them with their labels)."""
+        from evals.glossary import BY_KEY
+        from pactlab.domain.notebook import render_html
+
+        tips = {key: term.short for key, term in BY_KEY.items()}
+        return render_html("scorecard.html.j2", package="evals", card=self, tips=tips, glossary=BY_KEY, terms=terms)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rendering: `to_html`."""
+        return self.to_html()
+
 
 @dataclass(frozen=True)
 class OutcomeAnalysis:

@@ -145,6 +145,11 @@ class Negotiations:
         A party whose agent spec is ``"human"`` is played by a person; `mandates` put agents
         under a mandate whose breaches wait for a person's approval; `turn_by_turn` checkpoints
         before every turn (rehearsals: a pause or a fork at any turn).
+
+        This is the low-level engine: it applies exactly the `policies` and `transcript` given
+        (None: no policy gate, no audit transcript) and writes no outputs. To run a scenario as
+        ``pactlab run`` does (its own policy set, signed transcript, scorecard, term sheet) use
+        `pactlab.run`.
         """
         with self._writing(negotiation_id):
             if self.state(negotiation_id) is not None:

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from evals.audit import read_records, verify  # noqa: E402
+from evals.glossary import tip  # noqa: E402
 from pactlab.app.rehearsal import Rehearsals  # noqa: E402
 from tests.web.scenario_files import BROKEN, SCRIPT, variant  # noqa: E402
 
@@ -263,6 +264,9 @@ def test_a_full_rehearsal_in_the_browser(
         page.click("#debrief-link")
         expect(page.locator("#debrief h1")).to_contain_text("Debrief: agreement")
         expect(page.locator("#your-result")).to_contain_text("You (platform) got")
+        surplus = page.locator("#your-result abbr.term[data-term='surplus']")  # its glossary tooltip
+        expect(surplus).to_have_attribute("title", tip("surplus"))
+        expect(page.locator("#plain-words")).to_contain_text("What you gave up")
         expect(page.locator("#rules")).to_contain_text("individual-rationality")
         expect(page.locator("#transcript")).to_contain_text("the hash chain verifies")
         expect(page.locator("#better-deals")).to_be_visible()

@@ -1,5 +1,6 @@
 """The HTML pages: the rehearsals, the scenario files and a start form (``/``), a rehearsal's table
-(``/r/{id}``), its debrief (with links to the term sheet: `pactlab.app.web.run_files`) and plot.
+(``/r/{id}``), its debrief (with links to the term sheet: `pactlab.app.web.run_files`) and plot, and
+the glossary of the figures (``/glossary``).
 
 Pages are drawn on the server from the rehearsal's current view; the live parts of the table
 page refresh through the API (`pactlab.app.web.api`) when the event stream says so.
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES
 from pactlab.app.rehearsal import UnknownRehearsal
+from pactlab.app.rehearsal.explain import plain_debrief
 from pactlab.app.web.dependencies import HubDep, LibraryDep, SeatsDep, ServiceDep, StepsDep, TemplatesDep
 from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
 from pactlab.app.web.run_files import TERM_SHEETS, not_finished, term_sheets
@@ -120,8 +122,15 @@ async def debrief(
             "term_sheets": links,
             "issue_names": {i.id: i.label for i in view.scenario.issues},
             "withheld": withheld,
+            "plain": plain_debrief(report, view.scenario, view.moves),
         },
     )
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+async def glossary(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    """What the figures of a scorecard and a debrief mean (`evals.glossary`): the page the tooltips link to."""
+    return page(templates, request, "glossary.html", {})
 
 
 @router.get("/r/{rid}/plot.png")
