@@ -82,6 +82,7 @@ class RunResult(BaseModel):
     )
     scorecard: Scorecard
     paths: RunPaths
+    trace_id: str | None = Field(default=None, description="The OpenTelemetry trace id, when the run was exported.")
 
     @property
     def agreed(self) -> bool:
@@ -108,6 +109,7 @@ class RunPlan:
     durability: Durability
     rounds_per_step: int
     eval_budget: float | None
+    otel: str | None = None
 
     @property
     def folder(self) -> RunFolder:
@@ -191,6 +193,7 @@ def prepare_run(
     default_agent: str | None = None,
     local_llm: bool = False,
     option_names: Mapping[str, str] | None = None,
+    otel: str | None = None,
 ) -> RunPlan:
     """Check a run's inputs and settle its plan; BadInput (exit 2) names the input and the fix.
 
@@ -198,6 +201,7 @@ def prepare_run(
     without a policy gate. `default_agent` plays every party `agents` leaves out (default: the
     default strategy). `local_llm`: LLM seats will get the local model server (no readiness check).
     `option_names` maps an argument to the name the caller shows it under (the CLI: ``--seed``, …).
+    `otel`: where to export the run's OpenTelemetry trace when it ends (`pactlab.app.telemetry`).
     """
     from pactlab.domain.limits import seed_problem
 
@@ -217,6 +221,10 @@ def prepare_run(
         raise BadInput(f"{names['mediator']} {mediator!r}: use {' or '.join(MEDIATORS)}")
     if checkpoint_every is not None and checkpoint_every < 1:
         raise BadInput(f"checkpoint_every {checkpoint_every}: give at least 1 round between checkpoints")
+    if otel is not None:
+        from pactlab.app.telemetry import exporter_for
+
+        exporter_for(otel)  # a missing SDK or a folder is refused before the run, not after it
     if not local_llm:
         check_ready([(loaded, chosen)], mediator=mediator == "llm")
     uses_llm = mediator == "llm" or any(spec.startswith("llm") for spec in chosen.values())
@@ -236,6 +244,7 @@ def prepare_run(
         durability=durability,  # narrowed to a Durability by the check above
         rounds_per_step=checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP),
         eval_budget=eval_budget,
+        otel=otel,
     )
     transcript = plan.transcript
     if transcript.exists() and transcript.stat().st_size > 0:  # an empty one: a run killed before it began
@@ -306,7 +315,13 @@ def execute_run(plan: RunPlan, on_move: MoveObserver | None = None, *, runs: Neg
             analysis=analysis,
         )
         scored = follow(events, on_move)
-    return finish_run(runs, plan.negotiation_id, plan.scenario, scored, plan.out)
+    result = finish_run(runs, plan.negotiation_id, plan.scenario, scored, plan.out)
+    if plan.otel is not None:
+        from pactlab.app.telemetry import export_transcript
+
+        trace = export_transcript(result.paths.transcript, plan.otel)
+        result = result.model_copy(update={"trace_id": trace.trace_id})
+    return result
 
 
 def finish_run(
@@ -381,6 +396,7 @@ def run(
     checkpoint_every: int | None = None,
     eval_budget: float | None = None,
     on_move: MoveObserver | None = None,
+    otel: str | None = None,
 ) -> RunResult:
     """Run a negotiation exactly as ``pactlab run`` does and return its typed result.
 
@@ -391,6 +407,7 @@ def run(
     run writes its checkpoints, signed audit transcript, scorecard, plot and (for an agreement)
     term sheet under ``OUT/NEGOTIATION_ID/``. LLM negotiators (``llm`` specs) use the endpoint
     of OPENAI_BASE_URL / OPENAI_API_KEY / PACTLAB_LLM_MODEL. `on_move` is called after each move.
+    `otel` exports the run's OpenTelemetry trace when it ends ('otlp', 'console' or a file path).
 
     Raises BadInput for bad input (naming the argument and the fix) and Conflict for a taken id.
     """
@@ -405,6 +422,7 @@ def run(
         durability=durability,
         checkpoint_every=checkpoint_every,
         eval_budget=eval_budget,
+        otel=otel,
     )
     return execute_run(plan, on_move)
 

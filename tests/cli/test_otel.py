@@ -142,3 +142,23 @@ def test_without_the_sdk_the_export_is_refused_with_the_fix(
     result = runner.invoke(app, ["audit", "otel", str(strategy_run), "--to", str(tmp_path / "t.jsonl")])
     assert result.exit_code == 2
     assert "pip install 'pactlab[otel]'" in result.output
+
+
+def test_run_otel_exports_the_trace_when_the_run_ends(tmp_path: Path) -> None:
+    trace = tmp_path / "trace.jsonl"
+    transcript = run(tmp_path, "--otel", str(trace))
+    spans = [json.loads(line) for line in trace.read_text(encoding="utf-8").splitlines()]
+    roots = [s for s in spans if s["parent_id"] is None]
+    assert len(roots) == 1 and roots[0]["attributes"]["pactlab.negotiation.id"] == "r"
+    assert len(spans) == len(spans_of(transcript)), "the same trace as exporting the transcript afterwards"
+
+
+def test_the_python_api_exports_too_and_a_folder_target_is_refused_before_the_run(tmp_path: Path) -> None:
+    import pactlab
+    from pactlab.errors import BadInput
+
+    with pytest.raises(BadInput, match="a folder"):
+        pactlab.run(SCENARIO, seed=3, out=tmp_path, negotiation_id="no", otel=str(tmp_path))
+    assert not (tmp_path / "no").exists(), "nothing ran"
+    result = pactlab.run(SCENARIO, seed=3, out=tmp_path, negotiation_id="api", otel=str(tmp_path / "t.jsonl"))
+    assert result.trace_id is not None and result.trace_id in (tmp_path / "t.jsonl").read_text(encoding="utf-8")

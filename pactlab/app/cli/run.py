@@ -64,6 +64,8 @@ def _report(result: RunResult, *, written: list[Path] | None = None) -> None:
     for path in files if written is None else written:
         console.print(f"[dim]wrote[/] {escape(str(path))}")
     console.print(f"[dim]negotiation id[/] {escape(result.negotiation_id)}")
+    if result.trace_id is not None:
+        console.print(f"[dim]OpenTelemetry trace[/] {result.trace_id}")
     raise typer.Exit(exit_codes.AGREEMENT if result.agreed else exit_codes.NO_AGREEMENT)
 
 
@@ -153,6 +155,15 @@ def run(
     n_ctx: NCtxOption = 4096,
     threads: ThreadsOption = None,
     llm_max_tokens: MaxTokensOption = None,
+    otel: Annotated[
+        str | None,
+        typer.Option(
+            "--otel",
+            metavar="TARGET",
+            help="Export the run's OpenTelemetry trace when it ends (rounds, model calls, token usage; no messages "
+            "or private figures): 'otlp' (OTEL_EXPORTER_OTLP_* variables), 'console', or a file path.",
+        ),
+    ] = None,
 ) -> None:
     """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
 
@@ -188,6 +199,7 @@ def run(
         default_agent=default_agent(llm) if llm else None,
         local_llm=llm == "local",
         option_names=OPTION_NAMES,
+        otel=otel,
     )
     scenario_ = plan.scenario
     console.rule(f"[bold]{escape(scenario_.title)}[/]")
