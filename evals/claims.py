@@ -324,7 +324,8 @@ class _Checker:
             return
         mentioned = sorted(self.vocab.issue_mentions(text).items(), key=lambda kv: kv[1])
         if not mentioned:
-            yield ("priority", None, "unverifiable", "names no issue of the scenario")
+            if re.search(r"\bpriorit", text):  # "our top priority is speed": a claim, about nothing checkable
+                yield ("priority", None, "unverifiable", "names no issue of the scenario")
             return
         weights = self.speaker.profile.normalised_weights(self.space.issue_ids)
         share = dict(zip(self.space.issue_ids, (float(w) for w in weights), strict=True))
