@@ -21,7 +21,9 @@ def scenario() -> Scenario:
     return load_scenario("boost_converter")[0]
 
 
-def move(text: str, party: str, turn: int = 1, terms: dict[str, Any] | None = None, kind: str = "propose") -> MoveRecord:
+def move(
+    text: str, party: str, turn: int = 1, terms: dict[str, Any] | None = None, kind: str = "propose"
+) -> MoveRecord:
     return MoveRecord(
         turn=turn, round=turn // 2, party=party, kind=kind, terms=terms, message=text, rationale="", reason=""
     )  # type: ignore[typeddict-item]
@@ -40,8 +42,9 @@ def claims(
     space = space or OutcomeSpace(scenario.issues)
     p = scenario.party(party)
     names = {q.id: q.name for q in scenario.parties}
-    return check_claims(move(text, party, turn=len(record or [])), Speaker(p.id, p.name, p.private), space,
-                        record or [], names)  # fmt: skip
+    return check_claims(
+        move(text, party, turn=len(record or [])), Speaker(p.id, p.name, p.private), space, record or [], names
+    )
 
 
 def opening(scenario: Scenario, party: str) -> MoveRecord:
@@ -129,9 +132,7 @@ def test_table_claims_are_checked_against_the_record(scenario: Scenario) -> None
     spec = next(i for i in scenario.issues if i.id == issue)
     never = next(v for v in spec.values() if v != proposed)  # type: ignore[union-attr]
     said = f"You proposed {proposed} % on the {label(scenario, issue)} earlier."
-    assert [(c.about, c.issue, c.verdict) for c in claims(scenario, second, said, record)] == [
-        ("table", issue, "true")
-    ]
+    assert [(c.about, c.issue, c.verdict) for c in claims(scenario, second, said, record)] == [("table", issue, "true")]
     lie = claims(scenario, second, f"You proposed {never} % on the {label(scenario, issue)} earlier.", record)
     assert [(c.about, c.verdict) for c in lie] == [("table", "false")]
     assert f"never {never}" in lie[0].evidence

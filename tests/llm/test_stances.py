@@ -90,8 +90,10 @@ def test_each_stance_and_role_adds_its_instructions_to_the_system_prompt(scenari
 
 def test_stances_and_roles_set_the_advisor_they_imply(scenario: Scenario) -> None:
     endpoint = scripted(choose())
-    e = {name: agent(scenario, endpoint, **{"stance" if name in STANCES else "role": name}).advisor.e
-         for name in (*STANCES, *ROLES)}  # fmt: skip
+    e = {
+        name: agent(scenario, endpoint, **{"stance" if name in STANCES else "role": name}).advisor.e
+        for name in (*STANCES, *ROLES)
+    }
     assert e["cooperative"] > DEFAULT_CONCESSION == e["warm"] == e["injector"]
     assert e["saboteur"] < e["greedy"] < e["dominant"] < e["competitive"] < DEFAULT_CONCESSION
     late = turn(scenario, at=9)
@@ -125,8 +127,9 @@ def test_no_adversary_accepts_or_proposes_below_its_reservation_value(scenario: 
     assert "you may not accept" in take_reports(negotiator)[0].data["call"]["errors"][0]
     # in advised mode the model writes its own terms: its worst terms are refused the same way
     bad = {"action": "propose", "terms": worst, "message": "Take it.", "rationale": "Mine.", "reason": ""}
-    writer = LLMNegotiator(seat(scenario), advisor="advised", role=role, fallback="walk_away",
-                           client_factory=scripted(bad).client_factory)  # fmt: skip
+    writer = LLMNegotiator(
+        seat(scenario), advisor="advised", role=role, fallback="walk_away", client_factory=scripted(bad).client_factory
+    )
     action = writer.act(turn(scenario))
     assert not isinstance(action, (Accept, Propose))
     error = take_reports(writer)[0].data["call"]["errors"][0]
@@ -147,15 +150,22 @@ def _run(
     scenario: Scenario, endpoints: dict[str, ScriptedEndpoint], specs: dict[str, dict[str, Any]], path: Path
 ) -> Any:
     def make(spec: str, s: Seat) -> Any:
-        return LLMNegotiator(s, advisor="choose", client_factory=endpoints[s.party_id].client_factory,
-                             **specs[s.party_id])  # fmt: skip
+        return LLMNegotiator(
+            s, advisor="choose", client_factory=endpoints[s.party_id].client_factory, **specs[s.party_id]
+        )
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(context_module, "make_negotiator", make)
         with Negotiations(path.parent / "c.sqlite") as runs:
             events = list(
-                runs.start(scenario, agents={p: "llm" for p in scenario.party_ids}, seed=2, negotiation_id="adv",
-                           transcript=path, rounds_per_step=1)  # fmt: skip
+                runs.start(
+                    scenario,
+                    agents={p: "llm" for p in scenario.party_ids},
+                    seed=2,
+                    negotiation_id="adv",
+                    transcript=path,
+                    rounds_per_step=1,
+                )
             )
     return next(e for e in events if isinstance(e, Scored)).scorecard
 

@@ -98,7 +98,7 @@ def league(
     from pydantic import ValidationError
 
     from evals.league.llm import is_llm_type
-    from evals.league.report import llm_markdown, ranking_markdown, write_report
+    from evals.league.report import llm_markdown, ranking_markdown, versus_markdown, write_report
     from pactlab.app.cli.llm import LLM_MODES, LocalOptions, llm_endpoint, refuse_unready
     from pactlab.app.league.plan import load_league
     from pactlab.app.league.reading import ENDPOINT, read_league
@@ -158,6 +158,8 @@ def league(
     console.print(ranking_markdown(summary), markup=False)
     if summary.llm:
         console.print(llm_markdown(summary), markup=False)
+    if summary.versus:
+        console.print(versus_markdown(summary), markup=False)
     for path in paths:
         console.print(f"[dim]wrote[/] {escape(str(path))}")
     console.print(f"[dim]store[/] {escape(str(folder / STORE))}")
