@@ -486,12 +486,12 @@ class _Checker:
         if m is None:
             return None
         mentions = self.vocab.issue_mentions(rest, near=m.start())
-        issue = self._numeric_issue(mentions, m.start(), m.group(2) or "", rest[m.end() : m.end() + 16])
-        if issue is None:
+        found = self._numeric_issue(mentions, m.start(), m.group(2) or "", rest[m.end() : m.end() + 16])
+        if found is None:
             return None
-        spec = self.space.by_id[issue]
+        spec = self.space.by_id[found]
         number = float(m.group(1))
-        return issue, int(number) if isinstance(spec, NumericIssue) and spec.integer and number.is_integer() else number
+        return found, int(number) if isinstance(spec, NumericIssue) and spec.integer and number.is_integer() else number
 
 
 def _same(a: IssueValue | None, b: IssueValue) -> bool:
