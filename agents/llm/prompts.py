@@ -98,10 +98,7 @@ def describe_brief(seat: Seat, *, numbers: bool) -> str:
     total = sum(profile.weights.values()) or 1.0
     ranked = sorted(profile.weights.items(), key=lambda kv: -kv[1])
     priorities = "\n".join(
-        f"- {issue} ({priority_tier(w / total)} priority): "
-        f"{_preference(seat, issue)}"
-        for issue, w in ranked
-        if w > 0
+        f"- {issue} ({priority_tier(w / total)} priority): {_preference(seat, issue)}" for issue, w in ranked if w > 0
     )
     limits = "\n".join(f"- {c}" for c in profile.constraints) or "- none"
     walk_away = (

@@ -163,7 +163,6 @@ def priority_tier(share: float) -> PriorityTier:
     return "high" if share >= 0.15 else "medium" if share >= 0.07 else "low"
 
 
-
 class PrivateProfile(BaseModel):
     """What only the party (and the operator) knows: how it values each outcome.
 

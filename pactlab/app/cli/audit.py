@@ -128,7 +128,7 @@ def audit_show(path: FileArgument) -> None:
             colour = {"true": "green", "false": "red"}.get(str(claim["verdict"]), "yellow")
             console.print(
                 f"          [{colour}]claim {escape(str(claim['verdict']))}[/] ({escape(str(claim['about']))}): "
-                f"\"{escape(str(claim['text']))}\" — {escape(str(claim['evidence']))}"
+                f'"{escape(str(claim["text"]))}" — {escape(str(claim["evidence"]))}'
             )
     if run.table is not None and run.table["ended_by"]:
         console.print(f"[bold]{escape(run.table['ended_by'])}[/]")
