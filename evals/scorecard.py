@@ -37,6 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from evals.bargaining import Solution, coalition, kalai_smorodinsky, nash_product, nash_solution, utilitarian
+from evals.claims import PartyTruth
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.opponent_models import ModelAccuracy, ModelEstimate, accuracy
@@ -166,6 +167,13 @@ class Scorecard(BaseModel):
     frontier_method: str
     outcome_space_size: int
     llm_usage: LLMUsage | None = Field(default=None, description="Model calls, tokens and cost; None without LLMs.")
+    truthfulness: dict[str, PartyTruth] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Per party: private figures the privacy screen withheld from its words, and the claims its "
+        "words stated by verdict (true / false / unverifiable; evals.claims). Left out of the JSON when there "
+        "were neither.",
+    )
     policies_not_applicable: list[PolicyNotApplicable] = Field(
         default_factory=list,
         description="Rules of the policy set that the scenario declares no meaning for (no ip_ownership clause, "

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from agents.base import Seat
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace
-from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue
+from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue, priority_tier
 from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, Turn
 
 RECENT_MOVES = 8
@@ -98,10 +98,7 @@ def describe_brief(seat: Seat, *, numbers: bool) -> str:
     total = sum(profile.weights.values()) or 1.0
     ranked = sorted(profile.weights.items(), key=lambda kv: -kv[1])
     priorities = "\n".join(
-        f"- {issue} ({'high' if w / total >= 0.15 else 'medium' if w / total >= 0.07 else 'low'} priority): "
-        f"{_preference(seat, issue)}"
-        for issue, w in ranked
-        if w > 0
+        f"- {issue} ({priority_tier(w / total)} priority): {_preference(seat, issue)}" for issue, w in ranked if w > 0
     )
     limits = "\n".join(f"- {c}" for c in profile.constraints) or "- none"
     walk_away = (

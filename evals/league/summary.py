@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from evals.intervals import Interval, t_interval, wilson
-from evals.league.llm import LLMRow, llm_rows
+from evals.league.llm import LLMRow, VersusBaseline, llm_rows, versus_baseline
 from evals.league.metrics import BY_KEY, METRICS, Metric, Observation, metric_range, observations
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.stats import Comparison, pairwise
@@ -51,6 +51,7 @@ class LeagueSummary:
     covered: bool  # every type sat in every seat of every scenario (in the plan)
     failed: list[tuple[str, str]]  # (run id, error), at most 50
     llm: list[LLMRow] = field(default_factory=list)  # LLM types: decision sources and costs (`evals.league.llm`)
+    versus: list[VersusBaseline] = field(default_factory=list)  # LLM stances and roles against the baseline LLM type
 
 
 def summarise(info: LeagueInfo, runs: Sequence[LeagueRun]) -> LeagueSummary:
@@ -93,7 +94,8 @@ def summarise(info: LeagueInfo, runs: Sequence[LeagueRun]) -> LeagueSummary:
         coverage=coverage(runs),
         covered=covered(info, runs),
         failed=[(r.run_id, r.error or "") for r in runs if r.status == "failed"][:50],
-        llm=llm_rows(info.types, runs),
+        llm=(llm := llm_rows(info.types, runs)),
+        versus=versus_baseline(llm),
     )
 
 

@@ -64,7 +64,7 @@ def league(
 ) -> None:
     """Run a league (negotiator types × scenarios × seats × seeds) and write its ranked report; resumable."""
     from evals.league.llm import is_llm_type
-    from evals.league.report import llm_markdown, ranking_markdown, write_report
+    from evals.league.report import llm_markdown, ranking_markdown, versus_markdown, write_report
     from pactlab.app.cli.batch import backend as make_backend
     from pactlab.app.cli.batch import budget as budget_from
     from pactlab.app.cli.batch import run_batch, summarise
@@ -112,6 +112,8 @@ def league(
     console.print(ranking_markdown(summary), markup=False)
     if summary.llm:
         console.print(llm_markdown(summary), markup=False)
+    if summary.versus:
+        console.print(versus_markdown(summary), markup=False)
     for path in paths:
         console.print(f"[dim]wrote[/] {escape(str(path))}")
     console.print(f"[dim]store[/] {escape(str(folder / STORE))}")
