@@ -15,6 +15,7 @@ from pactlab.workflow.replay import replay
 from tests.rehearsal.conftest import SCENARIO, SEAT, SEED, counter, play_to_end
 
 runner = CliRunner()
+MANDATE = ["supplier: royalty_rate <= 5"]
 
 
 def test_a_rehearsal_and_its_fork_replay(service: Rehearsals, nash_terms: dict[str, IssueValue]) -> None:
@@ -51,7 +52,7 @@ def test_a_rehearsal_and_its_fork_replay(service: Rehearsals, nash_terms: dict[s
 
 
 def test_approvals_replay(service: Rehearsals) -> None:
-    view = service.start(SCENARIO, None, seed=SEED, agents={"platform": "pareto"}, mandates=["supplier: royalty_rate <= 5"])
+    view = service.start(SCENARIO, None, seed=SEED, agents={"platform": "pareto"}, mandates=MANDATE)
     decisions = iter(["reject", "approve"] * 100)
     while not view.finished:
         assert view.waiting == "approval"
@@ -64,8 +65,8 @@ def test_approvals_replay(service: Rehearsals) -> None:
 
 
 def test_a_changed_approval_diverges(service: Rehearsals, tmp_path: Path) -> None:
-    """The approval is an input: replayed with the other decision, the agent's move changes, and the replay says where."""
-    view = service.start(SCENARIO, None, seed=SEED, agents={"platform": "pareto"}, mandates=["supplier: royalty_rate <= 5"])
+    """An approval is an input: replayed with the other decision, the agent's move changes; the replay says where."""
+    view = service.start(SCENARIO, None, seed=SEED, agents={"platform": "pareto"}, mandates=MANDATE)
     while not view.finished:
         view = service.decide(view.id, {"decision": "approve", "approver": "Grace"})
     assert view.transcript is not None

@@ -85,13 +85,13 @@ def _response(served: Served, request: httpx2.Request, config: LLMConfig, schema
                 raise httpx2.ReadTimeout("replayed timeout", request=request)
             raise httpx2.ConnectError("replayed connection error", request=request)
         found = _STATUS_MESSAGE.match(error)
-        message = found.group(2) if found else error
+        said = found.group(2) if found else error
         try:
-            body = ast.literal_eval(message)
+            body = ast.literal_eval(said)
         except (ValueError, SyntaxError, MemoryError, RecursionError):
             body = None
         if not isinstance(body, dict):
-            body = {"error": {"message": message, "code": "insufficient_quota" if "quota" in message else None}}
+            body = {"error": {"message": said, "code": "insufficient_quota" if "quota" in said else None}}
         return httpx2.Response(status, json=body)
     text = str(rec.get("response_text") or "")
     message: dict[str, Any] = {"role": "assistant", "content": text}
