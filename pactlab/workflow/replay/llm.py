@@ -53,6 +53,27 @@ class RecordedResponses:
                 if isinstance(request, Mapping):
                     self._by_prompt[str(request.get("messages_sha256"))].append(Served(line, dict(request), refusal))
         self.served: list[int] = []
+        self._first: dict[str, list[dict[str, str]]] = {}  # purpose -> the first recorded messages, for diagnosis
+        for _, data in calls:
+            call = data.get("call")
+            if isinstance(call, Mapping) and isinstance(call.get("messages"), list):
+                self._first.setdefault(str(call.get("purpose")), call["messages"])
+
+    def where_it_differs(self, purpose: str, messages: list[dict[str, str]]) -> str:
+        """Where `messages` first differ from the recorded first request of the call with the same purpose."""
+        recorded = self._first.get(purpose)
+        if recorded is None:
+            return "no recorded call has this purpose"
+        for n, (a, b) in enumerate(zip(recorded, messages, strict=False)):
+            if a != b:
+                old, new = str(a.get("content", "")).splitlines(), str(b.get("content", "")).splitlines()
+                at = next(
+                    (k for k, (x, y) in enumerate(zip(old, new, strict=False)) if x != y), min(len(old), len(new))
+                )
+                was = old[at] if at < len(old) else "(end)"
+                now = new[at] if at < len(new) else "(end)"
+                return f"message {n + 1}, line {at + 1}: recorded {was[:100]!r}, now {now[:100]!r}"
+        return f"the recorded first request has {len(recorded)} messages, now {len(messages)}"
 
     @property
     def left(self) -> int:
@@ -144,9 +165,10 @@ class ReplayClient(StructuredClient):
         if not self._responses.has(prompt):
             if self._responses.left == 0:
                 raise ReplayStop(f"the model is asked again ({record.purpose}); the transcript records no more replies")
+            where = self._responses.where_it_differs(record.purpose, body["messages"])
             raise ReplayStop(
                 f"the model is asked ({record.purpose}) with messages no recorded call sent (sha256 {prompt[:12]}…): "
-                "the prompt differs from the recorded one"
+                f"the prompt differs from the recorded one ({where})"
             )
         self._schema = record.schema_name
         return super()._attempt(body, record, repair)
