@@ -145,17 +145,21 @@ def _response(served: Served, request: httpx2.Request, config: LLMConfig, schema
 
 class ReplayClient(StructuredClient):
     """A `StructuredClient` whose endpoint is the transcript: each request gets the recorded reply to the
-    same messages; no waits between retries; a request no recorded reply answers stops the replay."""
+    same messages; time passes as recorded (no real waits); a request no recorded reply answers stops the replay.
+
+    The retry waits are drawn with jitter, so a retry decided by the time budget within a jitter's width of
+    its end may fall the other way: the replay then names the call."""
 
     def __init__(self, config: LLMConfig, responses: RecordedResponses) -> None:
         self._responses = responses
         self._schema = ""
+        self._elapsed = 0.0  # a clock that moves as the run's did: each reply's recorded latency, each wait
         transport = httpx2.MockTransport(self._serve)
         placeholder = not os.environ.get(config.api_key_env)
         if placeholder:  # no key is needed to talk to a transcript; the SDK insists on one
             os.environ[config.api_key_env] = "replay-needs-no-key"
         try:
-            super().__init__(config, http_client=httpx2.Client(transport=transport), sleep=lambda _: None)
+            super().__init__(config, http_client=httpx2.Client(transport=transport), sleep=self._wait, clock=self._now)
         finally:
             if placeholder:
                 os.environ.pop(config.api_key_env, None)
@@ -173,9 +177,18 @@ class ReplayClient(StructuredClient):
         self._schema = record.schema_name
         return super()._attempt(body, record, repair)
 
+    def _now(self) -> float:
+        return self._elapsed
+
+    def _wait(self, seconds: float) -> None:
+        self._elapsed += seconds
+
     def _serve(self, request: httpx2.Request) -> httpx2.Response:
         import json
 
         body = json.loads(request.content)
         served = self._responses.take(messages_sha256(body["messages"]))
+        # the retry policy's time budget sees the time the run saw (a request that timed out after 120 s
+        # was not retried under a 60 s budget), not the instant a transcript answers in
+        self._elapsed += float(served.request.get("latency_s") or 0.0)
         return _response(served, request, self.config, self._schema)
