@@ -79,7 +79,10 @@ def _preference(seat: Seat, issue_id: str) -> str:
     fn = seat.party.private.values[issue_id]
     issue = seat.space.by_id[issue_id]
     if isinstance(fn, OptionValues):
-        ranked = sorted(fn.table.items(), key=lambda kv: -kv[1])
+        # ties in the issue's option order, never the mapping's: a profile read back from a transcript
+        # (canonical JSON, keys sorted) must give the same prompt (pactlab.workflow.replay)
+        options = {value_key(v): n for n, v in enumerate(issue.values())}
+        ranked = sorted(fn.table.items(), key=lambda kv: (-kv[1], options.get(kv[0], len(options))))
         return "best to worst: " + ", ".join(k for k, _ in ranked)
     if isinstance(fn, LinearValue):
         return "higher is better" if fn.linear == "up" else "lower is better"
@@ -96,7 +99,8 @@ def describe_brief(seat: Seat, *, numbers: bool) -> str:
     unless `numbers` (the advisor modes, where values are on a 0-1 scale)."""
     profile = seat.party.private
     total = sum(profile.weights.values()) or 1.0
-    ranked = sorted(profile.weights.items(), key=lambda kv: -kv[1])
+    order = {issue: n for n, issue in enumerate(seat.space.issue_ids)}  # ties in scenario order, as above
+    ranked = sorted(profile.weights.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order))))
     priorities = "\n".join(
         f"- {issue} ({priority_tier(w / total)} priority): {_preference(seat, issue)}" for issue, w in ranked if w > 0
     )

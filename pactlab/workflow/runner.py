@@ -30,7 +30,7 @@ from pactlab.errors import Conflict, NotFound
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
 from pactlab.workflow.pause import ask_in_graph
-from pactlab.workflow.provenance import code_version
+from pactlab.workflow.provenance import code_version, llm_environment
 from pactlab.workflow.signing import keyring_for, new_signing
 from pactlab.workflow.state import NegotiationState, RunSpec
 from pactlab.workflow.writer_lock import opening, writer
@@ -368,6 +368,8 @@ def run_start_record(spec: RunSpec, scenario: Scenario, policies: PolicySet | No
         record["turn_by_turn"] = True
     if spec.get("mandates"):
         record["mandates"] = spec["mandates"]
+    if any(a.startswith("llm") for a in [*spec["agents"].values(), spec.get("mediator", "nash")]):
+        record["llm_environment"] = llm_environment()  # what a replay needs to rebuild the LLM agents
     return record
 
 

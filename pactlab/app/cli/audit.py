@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pactlab.app.cli import exit_codes
+from pactlab.app.cli import audit_replay, exit_codes
 from pactlab.errors import BadInput
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 audit_app = typer.Typer(help="Verify and read hash-chained audit transcripts.", no_args_is_help=True)
 console = Console(emoji=False, highlight=False)
 errors = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
+
+audit_app.command("replay")(audit_replay.audit_replay)
 
 FileArgument = Annotated[Path, typer.Argument(help="A transcript.jsonl written by a run.")]
 
