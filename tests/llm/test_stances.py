@@ -4,6 +4,7 @@ privacy screen, the gate); a run's claims are recorded and verify in the signed 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,6 @@ def test_false_claims_are_recorded_signed_and_shown_to_the_auditor(scenario: Sce
     shown = CliRunner().invoke(app, ["audit", "show", str(path)], env={"COLUMNS": "200"})
     assert shown.exit_code == 0, shown.output
     assert "claim false" in shown.output and f"reservation value is {rv:.2f}" in shown.output
+    rescored = CliRunner().invoke(app, ["eval", str(path), "--json"])
+    assert rescored.exit_code == 0, rescored.output  # the scorecard recomputed from the transcript is the same
+    assert json.loads(rescored.output)["truthfulness"][liar]["claims_false"] == card.truthfulness[liar].claims_false
