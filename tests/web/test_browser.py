@@ -267,6 +267,7 @@ def test_a_full_rehearsal_in_the_browser(
         expect(page.locator("#transcript")).to_contain_text("the hash chain verifies")
         expect(page.locator("#better-deals")).to_be_visible()
         expect(page.locator("#concessions")).to_be_visible()
+        page.click("#plot-details summary")  # the static PNG, under the interactive chart
         plot = page.locator("#plot")
         expect(plot).to_be_visible()
         page.wait_for_function("() => { const img = document.getElementById('plot'); return img.complete; }")

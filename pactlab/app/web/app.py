@@ -32,7 +32,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pactlab.app.rehearsal import Rehearsals
-from pactlab.app.web import api, events, pages, run_files, scenarios
+from pactlab.app.web import api, charts, events, pages, run_files, scenarios
 from pactlab.app.web.library import UPLOADS, Library
 from pactlab.app.web.limits import DEFAULT_MAX_BODY, BodyLimit
 from pactlab.app.web.live import Hub
@@ -89,6 +89,7 @@ def create_app(
     app.include_router(scenarios.router)
     app.include_router(api.router)
     app.include_router(run_files.router)
+    app.include_router(charts.router)  # plotly.js and the chart script, served locally
     return app
 
 

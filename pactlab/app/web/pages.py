@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES
 from pactlab.app.rehearsal import UnknownRehearsal
+from pactlab.app.web.charts import debrief_chart
 from pactlab.app.web.dependencies import HubDep, LibraryDep, SeatsDep, ServiceDep, StepsDep, TemplatesDep
 from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
 from pactlab.app.web.run_files import TERM_SHEETS, not_finished, term_sheets
@@ -107,6 +108,7 @@ async def debrief(
     comparison = await run_in_threadpool(service.compare, rid)
     sheets = await run_in_threadpool(term_sheets, service, rid)
     withheld = await run_in_threadpool(service.open_relatives, rid)
+    chart = None if withheld else await run_in_threadpool(debrief_chart, service, view)
     links = [{"format": fmt, "label": TERM_SHEETS[fmt].label, "url": f"/r/{rid}/termsheet.{fmt}"} for fmt in sheets]
     return page(
         templates,
@@ -120,6 +122,7 @@ async def debrief(
             "term_sheets": links,
             "issue_names": {i.id: i.label for i in view.scenario.issues},
             "withheld": withheld,
+            "chart": chart,
         },
     )
 
