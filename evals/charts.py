@@ -237,7 +237,8 @@ def _per_party(view: UtilityView, scale: float) -> go.Figure:
                 marker={"color": "#d7dde8"},
                 name="range on the Pareto frontier" + sampled,
                 customdata=list(zip(low, high, strict=True)),
-                hovertemplate=f"%{{x}}: %{{customdata[0]:{fmt}}} to %{{customdata[1]:{fmt}}}<extra>frontier range</extra>",
+                hovertemplate=f"%{{x}}: %{{customdata[0]:{fmt}}} to %{{customdata[1]:{fmt}}}"
+                "<extra>frontier range</extra>",
             )
         )
         fig.add_trace(

@@ -67,12 +67,19 @@ def utility_scatter(
         if two:
             for n, shape in enumerate(shapes):
                 if shape.points:
-                    pts = np.array(sorted(map(tuple, shape.points)))
-                    ax.plot(pts[:, 0], pts[:, 1], _DASHES[n % 4], color="#444444", lw=1.1, label=shape.label)
+                    line = np.array(sorted(map(tuple, shape.points)))
+                    ax.plot(line[:, 0], line[:, 1], _DASHES[n % 4], color="#444444", lw=1.1, label=shape.label)
             for k, (label, pts) in enumerate(points.items()):
                 if pts:
-                    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
-                    ax.scatter(xs, ys, s=26, alpha=0.75, color=_COLOURS[k % len(_COLOURS)], label=label, lw=0)
+                    ax.scatter(
+                        [p[0] for p in pts],
+                        [p[1] for p in pts],
+                        s=26,
+                        alpha=0.75,
+                        color=_COLOURS[k % len(_COLOURS)],
+                        label=label,
+                        lw=0,
+                    )
             ax.set_xlabel(f"utility of {labels[0]}")
             ax.set_ylabel(f"utility of {labels[1]}")
             ax.set_xlim(-0.03, 1.03)
@@ -89,9 +96,9 @@ def utility_scatter(
                 if pts:
                     offset = (shown.index(label) - (len(shown) - 1) / 2) * 0.5 / max(len(shown), 1)
                     values = np.asarray(pts, dtype=float)
-                    xs = np.broadcast_to(x + offset, values.shape).ravel()
+                    across = np.broadcast_to(x + offset, values.shape).ravel()
                     colour = _COLOURS[k % len(_COLOURS)]
-                    ax.scatter(xs, values.ravel(), s=20, alpha=0.7, color=colour, lw=0, label=label)
+                    ax.scatter(across, values.ravel(), s=20, alpha=0.7, color=colour, lw=0, label=label)
             ax.set_xticks(x, [_wrap(n) for n in labels], fontsize=8)
             ax.set_ylabel("utility")
         ax.set_ylim(-0.03, 1.03)
