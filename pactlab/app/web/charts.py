@@ -2,8 +2,12 @@
 
 plotly.js is served from the plotly package on this machine (``/vendor/plotly.min.js``), never a
 CDN; ``/vendor/charts.js`` draws every chart div from its ``data-figure`` JSON, since the app's
-Content-Security-Policy forbids inline scripts. The chart shows every party's values, so the
-debrief leaves it out while a related rehearsal is still under way (like the PNG plot).
+Content-Security-Policy forbids inline scripts. plotly.js does add a stylesheet of its own at run
+time (its ``addStyleRule``: hover labels, the mode bar), which a strict ``style-src`` refuses
+(plotly/plotly.js#2355, #7543), so a page that carries a chart is sent with `chart_csp`: the
+app's policy with inline *styles* allowed; scripts stay ``'self'`` only. The chart shows every
+party's values, so the debrief leaves it out while a related rehearsal is still under way (like
+the PNG plot).
 """
 
 from __future__ import annotations
@@ -32,6 +36,13 @@ async def charts_js() -> Response:
     return Response(RENDER_JS, media_type="text/javascript", headers={"Cache-Control": CACHE})
 
 
+def chart_csp() -> str:
+    """The app's Content-Security-Policy with inline styles allowed (for plotly.js's own stylesheet)."""
+    from pactlab.app.web.app import CSP  # here: app.py imports this module
+
+    return CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
 def debrief_chart(service: Rehearsals, view: View) -> Markup:
     """The finished rehearsal's utility chart on the pages' 0–100 value scale."""
     table = view.table
@@ -41,4 +52,4 @@ def debrief_chart(service: Rehearsals, view: View) -> Markup:
     return chart_div(utility_figure(figures, scale=100), "utility-chart", label)
 
 
-__all__ = ["debrief_chart", "router"]
+__all__ = ["chart_csp", "debrief_chart", "router"]

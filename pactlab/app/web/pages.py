@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES
 from pactlab.app.rehearsal import UnknownRehearsal
-from pactlab.app.web.charts import debrief_chart
+from pactlab.app.web.charts import chart_csp, debrief_chart
 from pactlab.app.web.dependencies import HubDep, LibraryDep, SeatsDep, ServiceDep, StepsDep, TemplatesDep
 from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
 from pactlab.app.web.run_files import TERM_SHEETS, not_finished, term_sheets
@@ -110,7 +110,7 @@ async def debrief(
     withheld = await run_in_threadpool(service.open_relatives, rid)
     chart = None if withheld else await run_in_threadpool(debrief_chart, service, view)
     links = [{"format": fmt, "label": TERM_SHEETS[fmt].label, "url": f"/r/{rid}/termsheet.{fmt}"} for fmt in sheets]
-    return page(
+    response = page(
         templates,
         request,
         "debrief.html",
@@ -125,6 +125,9 @@ async def debrief(
             "chart": chart,
         },
     )
+    if chart is not None:
+        response.headers["Content-Security-Policy"] = chart_csp()  # plotly.js adds a stylesheet of its own
+    return response
 
 
 @router.get("/r/{rid}/plot.png")
