@@ -79,6 +79,7 @@ def create_app(
     app.state.steps = Steps(hub, workers, pace)
     app.state.seats = Seats(service.out / SEATS)
     app.state.templates = load_templates()
+    app.state.csp = CSP  # a page with a chart widens it (`pactlab.app.web.charts.chart_csp`)
     app.mount("/static", StaticFiles(packages=[(PACKAGE, "static")]), name="static")
     if local_only:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOCAL_HOSTS)

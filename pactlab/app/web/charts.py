@@ -36,11 +36,9 @@ async def charts_js() -> Response:
     return Response(RENDER_JS, media_type="text/javascript", headers={"Cache-Control": CACHE})
 
 
-def chart_csp() -> str:
-    """The app's Content-Security-Policy with inline styles allowed (for plotly.js's own stylesheet)."""
-    from pactlab.app.web.app import CSP  # here: app.py imports this module
-
-    return CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+def chart_csp(csp: str) -> str:
+    """The app's Content-Security-Policy `csp` with inline styles allowed (for plotly.js's own stylesheet)."""
+    return csp.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
 
 
 def debrief_chart(service: Rehearsals, view: View) -> Markup:

@@ -126,7 +126,8 @@ async def debrief(
         },
     )
     if chart is not None:
-        response.headers["Content-Security-Policy"] = chart_csp()  # plotly.js adds a stylesheet of its own
+        # plotly.js adds a stylesheet of its own: inline styles allowed, scripts still only from here
+        response.headers["Content-Security-Policy"] = chart_csp(request.app.state.csp)
     return response
 
 
