@@ -115,9 +115,10 @@ def report(
 ) -> None:
     """Write a sweep's HTML report (figures by factor with 95% CIs, plots, robust term sheets) and CSV."""
     from evals.sweeps.report import write_report
-    from pactlab.app.sweeps.reading import read_sweep
+    from pactlab.app.sweeps.reading import read_sweep, variant_scenarios
 
     info, runs = read_sweep(folder)
-    _, paths = write_report(info, runs, out or folder)
+    scenarios, missing = variant_scenarios(folder)  # for the Pareto frontiers the charts draw
+    _, paths = write_report(info, runs, out or folder, scenarios, missing=missing)
     for path in paths:
         console.print(f"[dim]wrote[/] {escape(str(path))}")
