@@ -1,4 +1,4 @@
-"""`pactlab audit verify|show|view`, `pactlab eval` and `pactlab termsheet`: check and read a run's transcript.
+"""`pactlab audit verify|show|keys`, `pactlab eval` and `pactlab termsheet`: check and read a run's transcript.
 
 Exit codes: 0, 5 if the transcript fails verification (altered, truncated or malformed), 2 if
 it is not a pactlab run or an option is wrong, 3 for a term sheet of a run without agreement,
@@ -127,25 +127,6 @@ def audit_show(path: FileArgument) -> None:
         console.print(f"[bold]{escape(run.table['ended_by'])}[/]")
 
 
-@audit_app.command("view")
-def audit_view(
-    path: FileArgument,
-    as_party: Annotated[str, typer.Option("--as", help="The party whose view to export.")],
-    output: Annotated[Path | None, typer.Option("--out", help="Write JSON here instead of stdout.")] = None,
-) -> None:
-    """Export only what one party saw at the table (JSON): no other party's private profile."""
-    from evals.transcript import party_view, read_transcript
-
-    _verified(path)
-    view = party_view(read_transcript(path), as_party)
-    text = json.dumps(view, indent=2, ensure_ascii=False)
-    if output is None:
-        print(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {output}", markup=False)
-
-
 def termsheet_command(
     path: FileArgument,
     output: Annotated[Path | None, typer.Option("--out", help="Write termsheet.FORMAT files here.")] = None,
@@ -199,3 +180,6 @@ def eval_command(
     if run.scorecard is not None and run.scorecard != card.model_dump(mode="json"):
         errors.print("[bold yellow]warning:[/] the recomputed scorecard differs from the one recorded at evaluation")
         raise typer.Exit(exit_codes.FAILURE)
+
+
+from pactlab.app.cli import audit_proofs  # noqa: E402, F401  (registers audit view, prove and check-view)
