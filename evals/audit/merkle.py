@@ -190,7 +190,9 @@ def verify_consistency(first: int, second: int, path: Sequence[bytes], first_roo
         return
     if first == 0:
         if path:
-            raise ProofInvalid(f"the empty tree is a prefix of every tree: its proof is empty, not {len(path)} hash(es)")
+            raise ProofInvalid(
+                f"the empty tree is a prefix of every tree: its proof is empty, not {len(path)} hash(es)"
+            )
         return
     if not path:
         raise ProofInvalid(f"an empty consistency proof cannot show a tree of {first} leaves is a prefix of {second}")

@@ -7,7 +7,7 @@ canonical line), a UTC timestamp, the round it closes, and the operator's Ed2551
 
 A party that kept a tree head can later ask for a consistency proof from it to any later tree
 head, and an inclusion proof for each record it saw: no one can rewrite what it saw without the
-proofs failing (`evals.audit.views`). `verify` checks every tree head in a transcript
+proofs failing (`evals.views`). `verify` checks every tree head in a transcript
 (`TreeHeadCheck`): its size and root are those of the records before it, and the operator signed it.
 
 The head is written with a key (``tree_head:ROUND``): a round replayed after a crash finds its
@@ -18,18 +18,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from evals.audit.errors import AuditCorrupt
 from evals.audit.merkle import CompactRange, leaf_hash
 from evals.audit.record import AuditRecord, canonical_json, first_error, utc_timestamp
-from evals.identity import OPERATOR, verify_signature
+from evals.identity import OPERATOR, Keyring, verify_signature
 from pactlab.domain.records import RecordKind
-
-if TYPE_CHECKING:
-    from evals.audit.writer import AuditWriter
 
 TREE_HEAD_KIND: RecordKind = "tree_head"
 TREE_HEAD_CONTEXT = b"pactlab/tree-head/v1\n"
@@ -75,10 +72,24 @@ def check_tree_head(head: SignedTreeHead, operator_key: str) -> str | None:
     return None
 
 
+class Appender(Protocol):
+    """What `TreeHeads` needs of an `AuditWriter` (a protocol: the writer imports `verify`, which imports this)."""
+
+    path: Path
+    keyring: Keyring
+
+    @property
+    def records(self) -> int: ...
+
+    def recorded(self, key: str) -> AuditRecord | None: ...
+
+    def append(self, kind: RecordKind, actor: str, data: dict[str, Any], *, key: str | None = None) -> AuditRecord: ...
+
+
 class TreeHeads:
     """Issues a transcript's tree heads, reading each record's line once (appended lines only, each round)."""
 
-    def __init__(self, writer: AuditWriter) -> None:
+    def __init__(self, writer: Appender) -> None:
         self.writer = writer
         self._tree = CompactRange()
         self._offset = 0

@@ -180,6 +180,3 @@ def eval_command(
     if run.scorecard is not None and run.scorecard != card.model_dump(mode="json"):
         errors.print("[bold yellow]warning:[/] the recomputed scorecard differs from the one recorded at evaluation")
         raise typer.Exit(exit_codes.FAILURE)
-
-
-from pactlab.app.cli import audit_proofs  # noqa: E402, F401  (registers audit view, prove and check-view)

@@ -4,7 +4,8 @@
 writes the view with the operator's signed tree heads it saw and an inclusion proof of each of its
 records. `prove` prints an RFC 9162 inclusion or consistency proof of a transcript (JSON).
 `check-view VIEW.json FILE` confirms a later transcript contains the view unchanged: exit 0, or
-exit 5 naming each difference. The logic is `evals.audit.views`; this module reads options and prints.
+exit 5 naming each difference. The logic is `evals.views`; this module reads options and prints.
+The commands are registered on `pactlab audit` by `pactlab.app.cli.main`.
 """
 
 from __future__ import annotations
@@ -16,14 +17,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from pactlab.app.cli.audit import FileArgument, _verified, audit_app, console
+from rich.console import Console
+
+from pactlab.app.cli.audit import FileArgument, _verified
 from pactlab.errors import BadInput
 
 if TYPE_CHECKING:
     from evals.transcript import TranscriptRun
 
+console = Console(emoji=False, highlight=False)
 
-@audit_app.command("view")
+
 def audit_view(
     path: FileArgument,
     as_party: Annotated[str, typer.Option("--as", help="The party whose view to show (a party id of the scenario).")],
@@ -39,7 +43,7 @@ def audit_view(
     output: Annotated[Path | None, typer.Option("--out", help="Write the view's JSON here (as --json).")] = None,
 ) -> None:
     """Show only what one party saw at the table: a timeline of the moves (no other party's private profile)."""
-    from evals.audit.views import export_view
+    from evals.views import export_view
     from evals.transcript import party_view, read_transcript
 
     _verified(path)
@@ -97,20 +101,22 @@ def timeline(run: TranscriptRun, party: str) -> list[str]:
     return lines
 
 
-@audit_app.command("prove")
 def audit_prove(
     path: FileArgument,
     seq: Annotated[int | None, typer.Option("--seq", help="The record (its seq) whose inclusion to prove.")] = None,
     size: Annotated[
         int | None,
-        typer.Option("--size", help="Prove inclusion in the tree of the first SIZE records (default: the last "
-                     "signed tree head that covers the record)."),
+        typer.Option(
+            "--size",
+            help="Prove inclusion in the tree of the first SIZE records (default: the last "
+            "signed tree head that covers the record).",
+        ),
     ] = None,
     first: Annotated[int | None, typer.Option("--from", help="Consistency proof: the smaller tree's size.")] = None,
     second: Annotated[int | None, typer.Option("--to", help="Consistency proof: the larger tree's size.")] = None,
 ) -> None:
     """Print an RFC 9162 proof (JSON): inclusion of record --seq N, or consistency --from M --to N."""
-    from evals.audit.views import Transcript
+    from evals.views import Transcript
 
     _verified(path)
     transcript = Transcript(path.read_bytes())
@@ -124,13 +130,12 @@ def audit_prove(
     print(proof.model_dump_json(indent=2))
 
 
-@audit_app.command("check-view")
 def audit_check_view(
     view_file: Annotated[Path, typer.Argument(help="A view written by 'pactlab audit view --export'.")],
     path: FileArgument,
 ) -> None:
     """Confirm a later transcript contains a party's view unchanged; exit 5 naming what differs."""
-    from evals.audit.views import ViewMismatch, check_view, read_view
+    from evals.views import ViewMismatch, check_view, read_view
 
     for file in (view_file, path):
         if not file.is_file():
