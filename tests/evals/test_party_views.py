@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 from evals.audit import AuditWriter, canonical_json, read_records, record_hash, verify
 from evals.audit.merkle import CompactRange, leaf_hash
 from evals.audit.tree_heads import TREE_HEAD_KIND, TreeHeads, tree_head_message, tree_head_of
+from evals.identity import KEYS_ENV, KeyPair, Keyring, KeyStore, agreement_message, record_message, terms_sha256
+from evals.transcript import read_transcript
 from evals.views import (
     ConsistencyProof,
     InclusionProof,
@@ -21,8 +23,6 @@ from evals.views import (
     export_view,
     read_view,
 )
-from evals.identity import KEYS_ENV, KeyPair, Keyring, KeyStore, agreement_message, record_message, terms_sha256
-from evals.transcript import read_transcript
 from pactlab.app.cli import app, exit_codes
 
 runner = CliRunner()
