@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-
 from rich.console import Console
+from rich.markup import escape
 
 from pactlab.app.cli.audit import FileArgument, _verified
 from pactlab.errors import BadInput
@@ -43,8 +42,8 @@ def audit_view(
     output: Annotated[Path | None, typer.Option("--out", help="Write the view's JSON here (as --json).")] = None,
 ) -> None:
     """Show only what one party saw at the table: a timeline of the moves (no other party's private profile)."""
-    from evals.views import export_view
     from evals.transcript import party_view, read_transcript
+    from evals.views import export_view
 
     _verified(path)
     run = read_transcript(path)
