@@ -22,6 +22,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - LLMConfigError                           agents.llm.config
   |  - TranscriptError                          evals.transcript
   |  - KeyStoreError                            evals.identity
+  |  - ViewError                                evals.audit.views
   |  - NoAgreement (the CLI: exit 3)            evals.termsheet
   |  - WordingError                             evals.termsheet
   |  - RehearsalError                           pactlab.app.rehearsal.errors
@@ -43,6 +44,8 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   + RecordError ............................ 5  a tampered, truncated or malformed transcript
   |  - AuditCorrupt (and AuditError)            evals.audit.errors
   |  - ForkError                                pactlab.app.rehearsal.forks
+  |  - ProofInvalid (AuditError)                evals.audit.merkle
+  |  - ViewMismatch (AuditError)                evals.audit.views
   |  + Incomplete ........................... 7  cut short by a crash: unsealed, every record intact
   |     - AuditIncomplete (AuditError)          evals.audit.errors
   + Conflict ............................... 6  already exists, already sealed, another writer

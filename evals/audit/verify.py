@@ -20,6 +20,7 @@ from evals.audit.record import (
     first_error,
     record_hash,
 )
+from evals.audit.tree_heads import TreeHeadCheck
 from evals.identity import (
     OPERATOR,
     agreement_message,
@@ -67,6 +68,7 @@ def scan(
     prev_hash = ZERO_HASH
     sealed = False
     signatures = _Signatures(trust)
+    tree_heads = TreeHeadCheck()
 
     def bad(line_no: int, problem: str) -> tuple[VerifyReport, list[tuple[AuditRecord, str]]]:
         report = VerifyReport(
@@ -134,7 +136,7 @@ def scan(
                 f"line {n} does not chain to {before} (prev_hash mismatch): "
                 "a record was inserted, deleted or reordered",
             )
-        signed = signatures.check(record)
+        signed = signatures.check(record) or tree_heads.check(record, text)
         if signed is not None:
             return bad(n, f"line {n} {signed}")
         if record.key is not None:

@@ -177,6 +177,12 @@ class AuditWriter:
             sealing = {**payload, "records": self._count, "last_hash": self._last_hash}
             return self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
 
+    def recorded(self, key: str) -> AuditRecord | None:
+        """The record already written under `key`, if any: a replayed step that must not compute it again."""
+        with self._lock:
+            found = self._keyed.get(key)
+            return None if found is None else AuditRecord.model_validate_json(found[1])
+
     def commit(self) -> None:
         """Make every record written so far durable (one fsync for all of them): the group commit of a superstep."""
         with self._lock:

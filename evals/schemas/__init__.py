@@ -22,7 +22,12 @@ _RULES = (
     "a declared identity is signed by it (a party's by the party or a person seated for it), any other record by "
     "'operator'. The last record is the seal (kind 'seal'): `data.records` and `data.last_hash` name what precedes "
     "it; for an agreement, `data.agreement.signatures` holds each party's Ed25519 signature of "
-    "'pactlab/agreement/v1\\n' followed by `data.agreement.terms_sha256`, the SHA-256 of the terms' canonical JSON."
+    "'pactlab/agreement/v1\\n' followed by `data.agreement.terms_sha256`, the SHA-256 of the terms' canonical JSON. "
+    "A 'tree_head' record (by 'operator', at each round's end) holds "
+    "`data.tree_size` (its own seq), `data.root_hash`, the hex RFC 9162 Merkle tree hash of the lines before it (leaf "
+    "= SHA-256(0x00 || the line's UTF-8 bytes without the newline), node = SHA-256(0x01 || left || right)), "
+    "`data.timestamp`, `data.round` and `data.signature`, the operator's Ed25519 signature of "
+    "'pactlab/tree-head/v1\\n' followed by the canonical JSON of {root_hash, timestamp, tree_size}."
 )
 
 

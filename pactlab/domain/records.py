@@ -24,6 +24,7 @@ RecordKind = Literal[
     "identity",  # the operator seats a new signer (a person who joined later) with its public key
     "fork",  # a what-if branch starts here, naming its source
     "opponent_model",  # an agent's final estimate of another party's utility, for the evaluator alone
+    "tree_head",  # the operator's signed Merkle tree head (RFC 9162) of the records so far, at a round's end
     "evaluation",  # the scorecard
     "seal",  # the closing record: how many records came before and the last one's hash
 ]

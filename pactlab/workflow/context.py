@@ -14,6 +14,7 @@ from agents.base import Negotiator, Reporting, Seat
 from agents.mediator import Mediator, NashMediator, StatedPreferences, make_mediator
 from agents.registry import make_negotiator
 from evals.audit import AuditWriter, FsyncPolicy
+from evals.audit.tree_heads import TreeHeads
 from evals.identity import OPERATOR, Keyring
 from evals.scorecard import OutcomeAnalysis, analyse
 from pactlab.domain.issues import IssueValue
@@ -39,6 +40,7 @@ class NegotiationContext:
     mediator: Mediator = field(default_factory=NashMediator)
     spec: RunSpec | None = None
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
+    _tree_heads: TreeHeads | None = field(default=None, repr=False)
 
     @classmethod
     def from_spec(cls, spec: RunSpec, analysis: OutcomeAnalysis | None = None) -> NegotiationContext:
@@ -78,6 +80,13 @@ class NegotiationContext:
         """Append to the audit trail before the workflow moves on (keyed, so replays add nothing)."""
         if self.audit is not None:
             self.audit.append(kind, actor, data, key=key)
+
+    def end_round(self, round_: int) -> None:
+        """A round ended: the operator signs the transcript's Merkle tree head (keyed, so replays add nothing)."""
+        if self.audit is not None:
+            if self._tree_heads is None or self._tree_heads.writer is not self.audit:
+                self._tree_heads = TreeHeads(self.audit)
+            self._tree_heads.issue(round_)
 
     def commit(self) -> None:
         """The superstep's group commit: its records reach the disk before the checkpoint is written."""

@@ -136,6 +136,8 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
         record_claims(ctx, move, history)  # what its words state, checked for the auditor
         history.append(move)
         played.append(move)
+        if after.round != move["round"] or after.status != "open":
+            ctx.end_round(move["round"])  # the operator signs the tree head of the transcript so far
 
     while table.status == "open" and table.round < stop_at:
         events = ladder_step(table, history, ctx)

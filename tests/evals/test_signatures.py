@@ -18,6 +18,8 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.audit import AuditWriter, canonical_json, record_hash, verify
+from evals.audit.merkle import leaf_hash, root_of
+from evals.audit.tree_heads import tree_head_message
 from evals.identity import KeyPair, Keyring, KeyStore, agreement_message, record_message, terms_sha256
 from pactlab.app.cli import app
 
@@ -47,14 +49,19 @@ def write(path: Path, records: list[dict[str, Any]]) -> Path:
 
 
 def rechain(records: list[dict[str, Any]], keys: dict[str, KeyPair] | None = None) -> list[dict[str, Any]]:
-    """Recompute seq, prev_hash and hash of every record (and the seal's count); re-sign with the `keys` held."""
+    """Recompute seq, prev_hash and hash of every record (and the seal's count); re-sign with the `keys` held
+    (with the operator's key, the tree heads too)."""
     prev = "0" * 64
-    out = []
+    out: list[dict[str, Any]] = []
     for seq, record in enumerate(records):
         body = {k: v for k, v in record.items() if k not in ("hash", "sig")}
         body["seq"], body["prev_hash"] = seq, prev
         if body["kind"] == "seal":
             body["data"] = {**body["data"], "records": seq, "last_hash": prev}
+        if body["kind"] == "tree_head" and keys is not None and "operator" in keys:
+            root = root_of([leaf_hash(canonical_json(r).encode("utf-8")) for r in out]).hex()
+            signature = keys["operator"].sign(tree_head_message(seq, root, body["data"]["timestamp"]))
+            body["data"] = {**body["data"], "tree_size": seq, "root_hash": root, "signature": signature}
         digest = record_hash(body)
         sig = dict(record["sig"])
         if keys is not None and sig["by"] in keys:

@@ -21,12 +21,12 @@ from tests.hostile.writers import killed_at, outputs, pactlab, records
 
 RUN_ID = "short"
 AGENTS = ("--agent", "conceder", "--seed", "1", "-q")
-RECORDS = 13  # the reference run's audit records (run_start … seal); the fixture checks it
+RECORDS = 16  # the reference run's audit records (run_start … seal, a tree head per round); the fixture checks it
 
 
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A two-party scenario cut to three rounds: an agreement in thirteen records."""
+    """A two-party scenario cut to three rounds: an agreement in sixteen records."""
     source = shipped_scenarios()["boost_converter"].read_text("utf-8")
     assert "  max_rounds: 40\n" in source
     path = tmp_path_factory.mktemp("scenario") / "short.yaml"

@@ -88,3 +88,20 @@ def test_fork_points_are_checked(service: Rehearsals) -> None:
     with pytest.raises(RehearsalError, match="whole number"):
         service.fork(view.id, "2")  # type: ignore[arg-type]
     assert service.ids() == [view.id]
+
+
+def test_a_branch_signs_the_tree_heads_it_copies_again(service: Rehearsals, nash_terms: dict[str, IssueValue]) -> None:
+    """The branch's run start differs from the source's, so a copied tree head is signed again over its records."""
+    original = play_to_end(service, service.start(SCENARIO, SEAT, seed=SEED), nash_terms)
+    assert original.transcript is not None
+    source = read_records(original.transcript)
+    last = max(r.data["move"]["turn"] for r in source if r.kind == "move")
+    branch = service.fork(original.id, last + 1)  # the fork point as shown: before the last move
+    assert branch.transcript is not None and verify(branch.transcript, require_seal=False).ok
+    copied = [r for r in copied_records(branch.transcript) if r.kind == "tree_head"]
+    originals = {r.key: r for r in source if r.kind == "tree_head"}
+    assert copied, "the copied prefix holds a round's end"
+    for head in copied:
+        before = originals[head.key]
+        assert head.data["round"] == before.data["round"] and head.data["timestamp"] == before.data["timestamp"]
+        assert head.data["tree_size"] == before.data["tree_size"] and head.data["root_hash"] != before.data["root_hash"]

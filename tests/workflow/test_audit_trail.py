@@ -92,7 +92,7 @@ def test_an_unwritable_transcript_stops_the_run_with_a_clear_error(tmp_path: Pat
 def test_audit_view_as_a_party_hides_the_others_private_profiles(tmp_path: Path) -> None:
     assert pactlab("run", "ecosystem", "--id", "e", "--out", str(tmp_path), "-q").returncode in (0, 3)
     path = tmp_path / "e" / "transcript.jsonl"
-    result = pactlab("audit", "view", str(path), "--as", "university_lab")
+    result = pactlab("audit", "view", str(path), "--as", "university_lab", "--json")
     assert result.returncode == 0, result.stderr
     view = json.loads(result.stdout)
     run = read_transcript(path)

@@ -1,4 +1,4 @@
-"""`pactlab audit verify|show|view`, `pactlab eval` and `pactlab termsheet`: check and read a run's transcript.
+"""`pactlab audit verify|show|keys`, `pactlab eval` and `pactlab termsheet`: check and read a run's transcript.
 
 Exit codes: 0, 5 if the transcript fails verification (altered, truncated or malformed), 2 if
 it is not a pactlab run or an option is wrong, 3 for a term sheet of a run without agreement,
@@ -145,25 +145,6 @@ def _claims_by_turn(path: Path) -> dict[int, list[dict[str, object]]]:
         if record.kind == "claim":
             found.setdefault(int(record.data.get("turn", -1)), []).append(dict(record.data))
     return found
-
-
-@audit_app.command("view")
-def audit_view(
-    path: FileArgument,
-    as_party: Annotated[str, typer.Option("--as", help="The party whose view to export.")],
-    output: Annotated[Path | None, typer.Option("--out", help="Write JSON here instead of stdout.")] = None,
-) -> None:
-    """Export only what one party saw at the table (JSON): no other party's private profile."""
-    from evals.transcript import party_view, read_transcript
-
-    _verified(path)
-    view = party_view(read_transcript(path), as_party)
-    text = json.dumps(view, indent=2, ensure_ascii=False)
-    if output is None:
-        print(text)
-    else:
-        output.write_text(text + "\n", encoding="utf-8")
-        console.print(f"wrote {output}", markup=False)
 
 
 def termsheet_command(

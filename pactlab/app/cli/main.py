@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from pactlab.app.cli import audit, explore, keys, league, otel, playbook, rehearse, run, scenario
+from pactlab.app.cli import audit, audit_proofs, explore, keys, league, otel, playbook, rehearse, run, scenario
 from pactlab.app.cli.errors import DEBUG_PARAM, PactlabGroup
 from pactlab.version import __version__
 
@@ -55,6 +55,9 @@ app.add_typer(keys.keys_app, name="keys")
 app.add_typer(playbook.playbook_app, name="playbook")
 app.command("eval")(audit.eval_command)
 app.command("termsheet")(audit.termsheet_command)
+audit.audit_app.command("view")(audit_proofs.audit_view)
+audit.audit_app.command("prove")(audit_proofs.audit_prove)
+audit.audit_app.command("check-view")(audit_proofs.audit_check_view)
 app.command()(explore.explore)
 app.command()(explore.report)
 app.command()(league.league)

@@ -5,7 +5,8 @@ The branch gets a transcript of its own (the source's file is only read, never w
 - record 0, ``run_start``: the source's run start, with the branch's negotiation id and a
   ``forked_from`` entry (source id, turn, source transcript);
 - records 1..k: copies of the source's records 1..k — the same kind, actor, data, key and
-  timestamp — up to the last move before the fork point, chained anew;
+  timestamp — up to the last move before the fork point, chained anew (a tree head is signed
+  again over the branch's records, with its round, key and timestamp: the run start differs);
 - record k+1, ``fork``: which run and turn the branch came from, how many records were copied,
   and the hash of the source's record k, so that the copied prefix can be checked against the
   source transcript record by record.
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.audit import AuditCorrupt, AuditRecord, AuditWriter, read_records, verify
+from evals.audit.tree_heads import TREE_HEAD_KIND, TreeHeads
 from pactlab.domain.records import record_kind
 from pactlab.errors import RecordError
 from pactlab.workflow.signing import keyring_for, seat_person
@@ -78,8 +80,12 @@ def fork_transcript(
     try:
         data: dict[str, Any] = {**start.data, "negotiation_id": negotiation_id, "forked_from": origin}
         writer.append("run_start", start.actor, data, key=start.key)
+        heads = TreeHeads(writer)
         for record in prefix[1:]:
             stamps.use(record.ts)
+            if record.kind == TREE_HEAD_KIND:  # signed again over the branch's own records (its run start differs)
+                heads.issue(int(record.data["round"]), key=record.key, timestamp=str(record.data["timestamp"]))
+                continue
             if record.kind == "identity" and keyring is not None:
                 seat = record.data["identity"]
                 seat_person(keyring, spec, str(seat["seat"]), str(seat["display_name"]))
