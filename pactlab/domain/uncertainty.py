@@ -207,9 +207,7 @@ def check_uncertainty(
         for n, alternative in enumerate(spec.alternatives or []):
             weights_known(("weights", "alternatives", n, "weights"), alternative.weights)
             if sum(alternative.weights.values()) <= 0:
-                problems.append(
-                    (("weights", "alternatives", n, "weights"), "at least one weight must be positive")
-                )
+                problems.append((("weights", "alternatives", n, "weights"), "at least one weight must be positive"))
     for issue_id, options in uncertainty.values.items():
         issue = by_id.get(issue_id)
         if issue is None:
@@ -218,9 +216,8 @@ def check_uncertainty(
         keys = [value_key(v) for v in issue.values()]
         for option in options:
             if option not in keys:
-                problems.append(
-                    (("values", issue_id, option), f"unknown option {option!r} of {issue_id!r}; valid: {', '.join(keys)}")
-                )
+                message = f"unknown option {option!r} of {issue_id!r}; valid: {', '.join(keys)}"
+                problems.append((("values", issue_id, option), message))
         if issue_id not in profile.values:
             problems.append((("values", issue_id), f"issue {issue_id!r} has no value function in the party's profile"))
     return problems
@@ -241,9 +238,7 @@ class Draw(_Model):
 
 def uncertain_parties(scenario: Scenario, seat: str | None = None) -> list[str]:
     """The parties (but `seat`) that declare an uncertainty block, in scenario order."""
-    return [
-        p.id for p in scenario.parties if p.id != seat and p.uncertainty is not None and not p.uncertainty.empty
-    ]
+    return [p.id for p in scenario.parties if p.id != seat and p.uncertainty is not None and not p.uncertainty.empty]
 
 
 _MASK = 0xFFFF_FFFF_FFFF_FFFF

@@ -30,7 +30,8 @@ def test_a_shipped_scenario_declares_uncertainty_and_others_dump_as_before() -> 
         for party in dumped["parties"]:
             if not uncertain_parties(scenario) or party["id"] not in uncertain_parties(scenario):
                 assert "uncertainty" not in party  # the hash of a scenario without one is unchanged
-        assert all("uncertainty" not in p for p in scenario.public_view()["parties"])  # type: ignore[union-attr]
+        public = scenario.public_view()["parties"]
+        assert isinstance(public, list) and all("uncertainty" not in p for p in public)
 
 
 def test_the_schema_describes_uncertainty() -> None:

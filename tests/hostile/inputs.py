@@ -33,7 +33,8 @@ def edited(old: str, new: str, text: str | None = None) -> str:
 
 def uncertain(line: str) -> str:
     """The fixture with an uncertainty block of one `line` (YAML, e.g. ``reservation_value: [0.2, 0.4]``) on beta."""
-    return edited("        - exclusivity_months <= 24\n", f"        - exclusivity_months <= 24\n    uncertainty:\n      {line}\n")
+    anchor = "        - exclusivity_months <= 24\n"
+    return edited(anchor, f"{anchor}    uncertainty:\n      {line}\n")
 
 
 def alias_bomb() -> str:
