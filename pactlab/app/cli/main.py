@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from pactlab.app.cli import audit, explore, keys, league, playbook, rehearse, run, scenario
+from pactlab.app.cli import audit, explore, keys, league, plan, playbook, rehearse, run, scenario
 from pactlab.app.cli.errors import DEBUG_PARAM, PactlabGroup
 from pactlab.version import __version__
 
@@ -60,6 +60,7 @@ app.command()(league.league)
 app.command()(rehearse.rehearse)
 app.command()(rehearse.debrief)
 app.command()(rehearse.serve)
+app.command()(plan.plan)
 
 
 def main() -> None:
