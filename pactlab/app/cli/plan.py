@@ -58,7 +58,8 @@ def plan(
         "0.2,1"
     ),
     policies: Annotated[
-        str | None, typer.Option("--policies", help="Policy set: a shipped name, a file, or 'none' (default: the scenario's).")
+        str | None,
+        typer.Option("--policies", help="Policy set: a shipped name, a file, or 'none' (default: the scenario's)."),
     ] = None,
     backend: Annotated[str, typer.Option(help="local (process pool) or ray.")] = "local",
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 2,
@@ -180,7 +181,9 @@ def print_plan(report: PlanReport) -> None:
         )
     console.print(table)
     best = report.rows[0]
-    console.print(f"[bold]Robust plan:[/] {escape(best.plan)} ({escape(best.spec)}): the best worst case, then the best expected value.")
+    console.print(
+        f"[bold]Robust plan:[/] {escape(best.plan)} ({escape(best.spec)}): the best worst case, then the best expected value."
+    )
     if best.opening_offer:
         terms = ", ".join(f"{escape(k)}={escape(value_key(x))}" for k, x in best.opening_offer.items())
         console.print(f"[bold]Opening offer[/] (value to you {v(best.opening_value)}): {terms}")

@@ -88,9 +88,7 @@ class _Player:
                 first[move["party"]] = dict(move["terms"])
         return Played(
             agreement=card.agreement is not None,
-            utilities={
-                p.party: p.utility if p.utility is not None else p.reservation_value for p in card.parties
-            },
+            utilities={p.party: p.utility if p.utility is not None else p.reservation_value for p in card.parties},
             first_offers=first,
             rounds=card.rounds,
         )

@@ -295,9 +295,7 @@ def cvar(values: Sequence[float], share: float = CVAR_SHARE) -> float:
     return float(np.mean(ordered[:k]))
 
 
-def _row(
-    k: int, plan: Candidate, results: dict[str, RunResult], n: int, me: UtilityFunction, person: str
-) -> PlanRow:
+def _row(k: int, plan: Candidate, results: dict[str, RunResult], n: int, me: UtilityFunction, person: str) -> PlanRow:
     done = [results.get(f"plan-c{i}-p{k}") for i in range(n)]
     played = [r.scorecard for r in done if r is not None and r.status == "done" and r.scorecard is not None]
     values = [float(p["utilities"][person]) for p in played]
@@ -433,7 +431,10 @@ def markdown(report: PlanReport) -> str:
             f"{_v(r.value_if_agreed)} | {r.failed} |"
         )
     best = report.rows[0]
-    lines += ["", f"**Robust plan:** {escape(best.plan)} (`{best.spec}`): the best worst case, then the best expected value."]
+    lines += [
+        "",
+        f"**Robust plan:** {escape(best.plan)} (`{best.spec}`): the best worst case, then the best expected value.",
+    ]
     if best.opening_offer:
         terms = ", ".join(f"{escape(k)} = {escape(value_key(v))}" for k, v in best.opening_offer.items())
         lines += ["", f"Opening offer (value to you {_v(best.opening_value)}): {terms}."]

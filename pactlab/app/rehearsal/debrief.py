@@ -33,6 +33,8 @@ from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord
 
+from pactlab.app.rehearsal.uncertain import Revealed
+
 BETTER_DEALS = 5
 """How many better deals the debrief lists (the count says how many there are)."""
 
@@ -122,6 +124,9 @@ class Debrief(_Model):
     transcript: TranscriptCheck | None
     plot: str | None
     forked_from: dict[str, Any] | None
+    revealed: Revealed | None = Field(
+        default=None, description="An uncertain rehearsal's drawn counterpart(s), revealed now, and the robust plan."
+    )
 
 
 class BranchRow(_Model):
