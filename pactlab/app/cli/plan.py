@@ -72,8 +72,8 @@ def plan(
 ) -> None:
     """Rank opening offers and concession plans against counterparts drawn from the scenario's uncertainty."""
     from pactlab.app.planning.plan import candidates, make_plan, markdown
-    from pactlab.app.rehearsal.inputs import parse_policies
     from pactlab.app.rehearsal.errors import RehearsalError
+    from pactlab.app.rehearsal.inputs import parse_policies
     from pactlab.domain.catalog import load_scenario
     from pactlab.domain.limits import seed_problem
 
@@ -182,7 +182,8 @@ def print_plan(report: PlanReport) -> None:
     console.print(table)
     best = report.rows[0]
     console.print(
-        f"[bold]Robust plan:[/] {escape(best.plan)} ({escape(best.spec)}): the best worst case, then the best expected value."
+        f"[bold]Robust plan:[/] {escape(best.plan)} ({escape(best.spec)}): "
+        "the best worst case, then the best expected value."
     )
     if best.opening_offer:
         terms = ", ".join(f"{escape(k)}={escape(value_key(x))}" for k, x in best.opening_offer.items())

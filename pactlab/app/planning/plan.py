@@ -416,7 +416,8 @@ def markdown(report: PlanReport) -> str:
         f"# Plan for {escape(report.party_name)} in {escape(report.scenario_title)}",
         "",
         f"{len(report.rows)} plans against {report.counterparts:,} drawn counterparts "
-        f"({', '.join(escape(p) for p in report.uncertain)} drawn from the scenario's uncertainty, seed {report.seed}); "
+        f"({', '.join(escape(p) for p in report.uncertain)} drawn from the scenario's uncertainty, "
+        f"seed {report.seed}); "
         f"{report.backend} backend, {report.workers} worker(s), {report.seconds:.1f} s "
         f"({report.negotiations_per_second:g} negotiations/s). Values are the value to you on 0-100 "
         f"(the agreement's utility x 100; without agreement your walk-away value, {_v(report.reservation_value)}).",
@@ -426,7 +427,8 @@ def markdown(report: PlanReport) -> str:
     ]
     for r in report.rows:
         lines.append(
-            f"| {r.rank} | {escape(r.plan)} | {_pct(r.agreement)} [{_pct(r.agreement_low)}, {_pct(r.agreement_high)}] | "
+            f"| {r.rank} | {escape(r.plan)} | "
+            f"{_pct(r.agreement)} [{_pct(r.agreement_low)}, {_pct(r.agreement_high)}] | "
             f"{_v(r.expected_value)} [{_v(r.expected_low)}, {_v(r.expected_high)}] | {_v(r.cvar10)} | "
             f"{_v(r.value_if_agreed)} | {r.failed} |"
         )

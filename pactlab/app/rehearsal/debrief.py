@@ -28,12 +28,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from evals.audit import AuditCorrupt, read_records, verify
 from evals.bargaining import nash_product
 from evals.scorecard import BargainingPoint, OutcomeAnalysis, PartyScore, Scorecard
+from pactlab.app.rehearsal.uncertain import Revealed
 from pactlab.domain.issues import IssueValue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord
-
-from pactlab.app.rehearsal.uncertain import Revealed
 
 BETTER_DEALS = 5
 """How many better deals the debrief lists (the count says how many there are)."""
