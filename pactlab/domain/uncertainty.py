@@ -16,7 +16,7 @@ profile (which stays the nominal, "best guess" counterpart that ordinary runs pl
   ``pareto(e=0.5)``, ...) that plays the drawn counterpart. Specs are read against the agents'
   registry by the applications that play them (this layer knows no agents).
 
-`draw_counterparts` turns such a scenario into a concrete one for a seed: every uncertain party
+`pactlab.domain.counterparts.draw_counterparts` turns such a scenario into a concrete one for a seed: every uncertain party
 (but the person's own) gets a drawn profile, and the `Draw` records what was drawn (for the
 audit trail and the debrief). Draws are pure functions of (seed, index, party's position), so a
 rehearsal or a plan can be replayed exactly.
@@ -27,16 +27,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from pactlab.domain.issues import _IssueBase, value_key
 from pactlab.domain.preferences import OptionValues, PrivateProfile, value_vector
-
-if TYPE_CHECKING:
-    from pactlab.domain.scenario import Scenario
 
 PROBABILITY_TOLERANCE = 1e-6
 """How far the probabilities of a list of alternatives may miss 1 (rounding in a YAML file)."""
@@ -236,38 +233,7 @@ class Draw(_Model):
     alternative: str | None = Field(default=None, description="The weight alternative drawn, if alternatives.")
 
 
-def uncertain_parties(scenario: Scenario, seat: str | None = None) -> list[str]:
-    """The parties (but `seat`) that declare an uncertainty block, in scenario order."""
-    return [p.id for p in scenario.parties if p.id != seat and p.uncertainty is not None and not p.uncertainty.empty]
-
-
-_MASK = 0xFFFF_FFFF_FFFF_FFFF
-
-
-def draw_counterparts(
-    scenario: Scenario, seed: int, *, seat: str | None = None, index: int = 0
-) -> tuple[Scenario, list[Draw]]:
-    """A concrete scenario for (`seed`, `index`): each uncertain party but `seat` drawn, uncertainty removed.
-
-    The result is the scenario a run plays: the drawn parties' `private` profiles replace the
-    nominal ones, and no party carries an uncertainty block any more.
-    """
-    draws: list[Draw] = []
-    parties = []
-    for position, party in enumerate(scenario.parties):
-        if party.id in uncertain_parties(scenario, seat):
-            assert party.uncertainty is not None
-            rng = np.random.default_rng([seed & _MASK, index & _MASK, position])
-            profile, drawn = _draw(party.uncertainty, party.private, scenario.issues, rng)
-            draws.append(Draw(party=party.id, seed=seed, index=index, **drawn))
-            party = party.model_copy(update={"private": profile, "uncertainty": None})
-        elif party.uncertainty is not None:
-            party = party.model_copy(update={"uncertainty": None})
-        parties.append(party)
-    return scenario.model_copy(update={"parties": parties}), draws
-
-
-def _draw(
+def draw_profile(
     uncertainty: Uncertainty, profile: PrivateProfile, issues: Sequence[_IssueBase], rng: np.random.Generator
 ) -> tuple[PrivateProfile, dict[str, Any]]:
     """The drawn profile, and what was drawn (the fields of a `Draw` but party, seed and index)."""
@@ -346,7 +312,6 @@ __all__ = [
     "WeightAlternative",
     "WeightSpec",
     "check_uncertainty",
-    "draw_counterparts",
+    "draw_profile",
     "spec_name",
-    "uncertain_parties",
 ]

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from pactlab.domain.catalog import load_scenario
+from pactlab.domain.counterparts import draw_counterparts, uncertain_parties
 from pactlab.domain.loader import FileError, load_model
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.schema import scenario_schema
-from pactlab.domain.uncertainty import draw_counterparts, uncertain_parties
 from tests.hostile.inputs import uncertain
 
 

@@ -13,7 +13,7 @@ from evals.audit import read_records, verify
 from pactlab.app.rehearsal import Rehearsals
 from pactlab.app.rehearsal.uncertain import COUNTERPART
 from pactlab.domain.catalog import load_scenario
-from pactlab.domain.uncertainty import draw_counterparts
+from pactlab.domain.counterparts import draw_counterparts
 
 SCENARIO, SEAT, SEED = "boost_converter", "platform", 3  # the shipped scenario that declares uncertainty
 

@@ -36,10 +36,11 @@ from evals.intervals import t_interval, wilson
 from evals.markdown import text as escape
 from pactlab.app.sweeps.backend import Backend
 from pactlab.app.sweeps.tasks import RunResult, RunTask
+from pactlab.domain.counterparts import draw_counterparts, uncertain_parties
 from pactlab.domain.issues import IssueValue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.uncertainty import Draw, draw_counterparts, uncertain_parties
+from pactlab.domain.uncertainty import Draw
 from pactlab.errors import BadInput
 from policies import PolicySet
 

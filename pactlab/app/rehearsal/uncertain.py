@@ -24,8 +24,9 @@ from pactlab.app.planning.plan import check_strategies, counterpart_agents, make
 from pactlab.app.rehearsal.errors import RehearsalError
 from pactlab.app.sweeps.backend import Events
 from pactlab.app.sweeps.tasks import RunTask
+from pactlab.domain.counterparts import draw_counterparts, uncertain_parties
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.uncertainty import Draw, draw_counterparts, uncertain_parties
+from pactlab.domain.uncertainty import Draw
 from policies import PolicySet
 
 COUNTERPART = "counterpart.json"
