@@ -16,8 +16,8 @@ profile (which stays the nominal, "best guess" counterpart that ordinary runs pl
   ``pareto(e=0.5)``, ...) that plays the drawn counterpart. Specs are read against the agents'
   registry by the applications that play them (this layer knows no agents).
 
-`pactlab.domain.counterparts.draw_counterparts` turns such a scenario into a concrete one for a seed: every uncertain party
-(but the person's own) gets a drawn profile, and the `Draw` records what was drawn (for the
+`pactlab.domain.counterparts.draw_counterparts` turns such a scenario into a concrete one for a
+seed: every uncertain party (but the person's own) gets a drawn profile, and the `Draw` records what was drawn (for the
 audit trail and the debrief). Draws are pure functions of (seed, index, party's position), so a
 rehearsal or a plan can be replayed exactly.
 """
