@@ -138,7 +138,8 @@ class Terminal:
             if p.id != view.seat:
                 mandate = view.mandates.get(p.id)
                 under = f" — mandate: {'; '.join(mandate)} (moves outside it need your approval)" if mandate else ""
-                console.print(f"  {self.who(p.id)} {e(p.name)}: agent [bold]{e(view.agents[p.id])}[/]{e(under)}")
+                agent = "drawn (who they are is revealed in the debrief)" if p.id in view.drawn else view.agents[p.id]
+                console.print(f"  {self.who(p.id)} {e(p.name)}: agent [bold]{e(agent)}[/]{e(under)}")
         console.print(f"  policies: {e(view.policy or 'none (no policy gate)')}")
         if view.forked_from:
             origin = view.forked_from

@@ -35,6 +35,7 @@ from pactlab.app.rehearsal.inputs import (
     parse_scenario,
     parse_start,
 )
+from pactlab.app.rehearsal.uncertain import load as load_draws
 from pactlab.app.rehearsal.uncertain import prepare as prepare_uncertain
 from pactlab.app.rehearsal.uncertain import reveal
 from pactlab.app.rehearsal.uncertain import save as save_draws
@@ -182,6 +183,9 @@ class Rehearsals:
     def view(self, rid: str) -> View:
         """Where rehearsal `rid` stands; UnknownRehearsal for an id that is not one."""
         view = View.from_state(rid, self._state(rid), self.runs.pending(rid))
+        draws = load_draws(self.run_dir(rid))
+        if draws is not None:  # an uncertain rehearsal: say which parties were drawn, never what was drawn
+            view = replace(view, drawn=tuple(str(d["party"]) for d in draws["draws"]))
         if view.viewer is None:
             return view
         return replace(view, ideal=self._ideal(rid, view.scenario, view.viewer))
