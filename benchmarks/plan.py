@@ -12,6 +12,7 @@ minutes on 2 cores.
 from __future__ import annotations
 
 import argparse
+import resource
 
 from pactlab.app.planning.engine import play
 from pactlab.app.planning.plan import make_plan, markdown
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     scenario, _ = load_scenario("boost_converter")
+    before = _cpu()
     report = make_plan(
         scenario,
         "platform",
@@ -36,12 +38,24 @@ def main(argv: list[str] | None = None) -> None:
         seed=args.seed,
         policies=parse_policies(scenario, None),
     )
+    cpu = _cpu() - before  # this process and its finished worker processes
     print(markdown(report))
     print(
         f"{len(report.rows) * args.counterparts:,} negotiations in {report.seconds:.1f} s "
         f"({report.negotiations_per_second:g}/s) on {args.workers} workers; "
         "reference: issue 16, >= 1,000 counterparts within a few minutes on 2 cores"
     )
+    negotiations = len(report.rows) * args.counterparts
+    print(
+        f"CPU: {cpu:.1f} s in all, {1000 * cpu / negotiations:.1f} ms per negotiation "
+        "(the wall time above depends on what else shares the cores)"
+    )
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its children that have ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 if __name__ == "__main__":

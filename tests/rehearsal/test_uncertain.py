@@ -58,7 +58,7 @@ def test_rehearse_uncertain_in_the_terminal(tmp_path: Path) -> None:
     before = child.before
     draw = draw_counterparts(load_scenario(SCENARIO)[0], SEED, seat=SEAT)[1][0]
     assert "Who you were negotiating with" not in before
-    assert "agent drawn (who they are is revealed in the debrief)" in before  # not the drawn strategy
+    assert "drawn (who they are is revealed in the debrief)" in before  # not the drawn strategy
     child.sendline("w")
     child.expect("Why do you walk away")
     child.sendline("testing the unknown")
