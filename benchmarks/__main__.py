@@ -21,6 +21,7 @@ BENCHMARKS = (
     "opponent_models",
     "protocols",
     "consortium",
+    "plan",
 )
 DEFAULT = ("outcome_space", "negotiations", "cli_startup")
 

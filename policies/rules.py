@@ -23,12 +23,14 @@ party ids. Definitions used (written down so that people and agents can reproduc
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
 from evals.bargaining import RESERVATION_TOLERANCE, nash_product, nash_solution
 from evals.fairness import min_max_ratio
 from pactlab.domain.issues import IssueValue, value_key
-from pactlab.domain.outcome_space import TermSheet, UtilityFunction
+from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction
 from pactlab.domain.scenario import Scenario
 from policies.deal import Check, Deal
 from policies.meaning import agreed, disclosed_options, disclosures, foreground_ownership
@@ -104,6 +106,36 @@ def proportionality(params: ProportionalityParams, deal: Deal) -> Check | None:
 # -- fairness bound ---------------------------------------------------------------------------
 
 
+_NASH_CACHE: OrderedDict[tuple[str, ...], float | None] = OrderedDict()
+_NASH_CACHE_SIZE = 64
+_NASH_LOCK = threading.Lock()
+
+
+def nash_objective(space: OutcomeSpace, utilities: Mapping[str, UtilityFunction]) -> float | None:
+    """The Nash solution's product for `utilities` over `space` (None when no outcome is feasible), memoised.
+
+    The Nash point depends only on the issues and the parties' profiles, which are fixed for a
+    run, while the gate weighs every proposal and every mediator draft against it: so it is
+    computed once per (issues, profiles) and kept in a small bounded cache keyed by their content
+    (a run rebuilt on resume, or another run of the same scenario, finds it too). Thread-safe.
+    """
+    key = (
+        *(issue.model_dump_json() for issue in space.issues),
+        *(f"{party}\x00{fn.profile.model_dump_json()}" for party, fn in utilities.items()),
+    )
+    with _NASH_LOCK:
+        if key in _NASH_CACHE:
+            _NASH_CACHE.move_to_end(key)
+            return _NASH_CACHE[key]
+    best = nash_solution(space, utilities)
+    objective = None if best is None else best.objective
+    with _NASH_LOCK:
+        _NASH_CACHE[key] = objective
+        while len(_NASH_CACHE) > _NASH_CACHE_SIZE:
+            _NASH_CACHE.popitem(last=False)
+    return objective
+
+
 def fairness_bound(params: FairnessBoundParams, deal: Deal) -> Check:
     """Min/max surplus ratio >= min_ratio, and/or Nash product >= nash_fraction x the Nash solution's."""
     surpluses = deal.surpluses()
@@ -114,14 +146,14 @@ def fairness_bound(params: FairnessBoundParams, deal: Deal) -> Check:
         results.append((ok, f"min/max surplus ratio {ratio:.2f} {'>=' if ok else '<'} {params.min_ratio:.2f}"))
     if params.nash_fraction is not None:
         utils = {p: deal.utilities[p] for p in deal.parties}
-        best = nash_solution(deal.space, utils)
+        best = nash_objective(deal.space, utils)
         product = nash_product(
             {p: utils[p](deal.terms) for p in deal.parties}, {p: utils[p].reservation_value for p in deal.parties}
         )
-        if best is None or best.objective <= 0:
+        if best is None or best <= 0:
             results.append((True, "no individually rational deal with positive gains to compare with"))
         else:
-            fraction = product / best.objective
+            fraction = product / best
             ok = fraction >= params.nash_fraction - 1e-12
             results.append(
                 (

@@ -9,7 +9,8 @@ tests. It works on the parsed file (a dict as ``yaml.safe_load`` gives it) or on
 - issues: ids, categorical options, the clause (option keys, ``of``, ``dependent_terms``,
   every party reference, owners, ``fields`` maps, shares, dispute-route tiers);
 - parties: ids, ``fields``, the keys of ``weights`` and ``values`` and of each value table,
-  and the hard constraints' text (issue ids and option values);
+  and the hard constraints' text (issue ids and option values); an ``uncertainty`` block's issue
+  and option keys;
 - the protocol's opener and agreement veto; the dispute ladder's tier ids (a tier whose kind
   came from its id gets the kind written out, so renaming it keeps its kind).
 
@@ -169,6 +170,29 @@ def _party(party: dict[str, Any], r: Renaming) -> dict[str, Any]:
     if "constraints" in private:
         private["constraints"] = [rename_constraint(str(c), r) for c in private["constraints"]]
     out["private"] = private
+    if isinstance(out.get("uncertainty"), dict):
+        out["uncertainty"] = _uncertainty(out["uncertainty"], r)
+    return out
+
+
+def _uncertainty(block: dict[str, Any], r: Renaming) -> dict[str, Any]:
+    """An uncertainty block (pactlab.domain.uncertainty) under the new names: issue keys and option keys."""
+    out = dict(block)
+    weights = dict(out.get("weights") or {})
+    for form in ("ranges", "dirichlet"):
+        if isinstance(weights.get(form), dict):
+            weights[form] = {r.issues.get(i, i): w for i, w in weights[form].items()}
+    if isinstance(weights.get("alternatives"), list):
+        weights["alternatives"] = [
+            {**a, "weights": {r.issues.get(i, i): w for i, w in a["weights"].items()}} for a in weights["alternatives"]
+        ]
+    if out.get("weights") is not None:
+        out["weights"] = weights
+    if isinstance(out.get("values"), dict):
+        out["values"] = {
+            r.issues.get(i, i): {(r.option(i, k) if isinstance(k, str) else k): v for k, v in opts.items()}
+            for i, opts in out["values"].items()
+        }
     return out
 
 

@@ -19,7 +19,7 @@ from agents.strategies.time_dependent import (
     ConcederNegotiator,
     LinearNegotiator,
     TimeDependentNegotiator,
-    check_e,
+    check_time_dependent,
 )
 from agents.strategies.tit_for_tat import TitForTatNegotiator, check_tit_for_tat
 
@@ -57,23 +57,27 @@ CATALOG: dict[str, StrategyInfo] = {
     "boulware": StrategyInfo(
         BoulwareNegotiator,
         "Time-dependent, e=0.2: holds firm and concedes only near the deadline.",
-        {"e": 0.2},
-        lambda e=0.2: check_e(e),
+        {"e": 0.2, "opening": 1.0},
+        check_time_dependent,
     ),
     "linear": StrategyInfo(
-        LinearNegotiator, "Time-dependent, e=1: concedes at a constant rate.", {"e": 1.0}, lambda e=1.0: check_e(e)
+        LinearNegotiator,
+        "Time-dependent, e=1: concedes at a constant rate.",
+        {"e": 1.0, "opening": 1.0},
+        check_time_dependent,
     ),
     "conceder": StrategyInfo(
         ConcederNegotiator,
         "Time-dependent, e=5: concedes early to reach a deal.",
-        {"e": 5.0},
-        lambda e=5.0: check_e(e),
+        {"e": 5.0, "opening": 1.0},
+        check_time_dependent,
     ),
     "time_dependent": StrategyInfo(
         TimeDependentNegotiator,
-        "Time-dependent with a chosen exponent e (e<1 Boulware, 1 linear, >1 Conceder).",
-        {"e": 1.0},
-        lambda e=1.0: check_e(e),
+        "Time-dependent with a chosen exponent e (e<1 Boulware, 1 linear, >1 Conceder); opening (0-1] starts "
+        "the curve that share of the way from the walk-away point to the best terms.",
+        {"e": 1.0, "opening": 1.0},
+        check_time_dependent,
     ),
     "tit_for_tat": StrategyInfo(
         TitForTatNegotiator,

@@ -22,6 +22,18 @@ _PACE = {
 }
 
 
+def check_opening(opening: float) -> float:
+    """The opening aspiration, validated: a share of the range from walk-away point to best outcome, in (0, 1]."""
+    if isinstance(opening, bool) or not isinstance(opening, (int, float)) or not 0 < opening <= 1:
+        raise ValueError(f"opening must be a number in (0, 1] (1: open at the best terms), not {opening!r}")
+    return float(opening)
+
+
+def check_time_dependent(e: float = 1.0, opening: float = 1.0) -> None:
+    check_e(e)
+    check_opening(opening)
+
+
 def check_e(e: float) -> float:
     """The concession exponent, validated: a finite number > 0."""
     if isinstance(e, bool) or not isinstance(e, (int, float)) or not math.isfinite(e) or e <= 0:
@@ -30,21 +42,28 @@ def check_e(e: float) -> float:
 
 
 class TimeDependentNegotiator(StrategyNegotiator):
-    """Proposes the acceptable outcome closest above a(t); accepts offers at or above a(t) or its next offer."""
+    """Proposes the acceptable outcome closest above a(t); accepts offers at or above a(t) or its next offer.
+
+    `opening` (default 1) starts the curve lower than the best acceptable outcome: at that share of
+    the way from the walk-away point up to it (a planned, more modest opening aspiration).
+    """
 
     name = "time_dependent"
 
-    def __init__(self, seat: Seat, e: float = 1.0) -> None:
+    def __init__(self, seat: Seat, e: float = 1.0, opening: float = 1.0) -> None:
         super().__init__(seat)
         self.e = check_e(e)
+        self.opening = check_opening(opening)
 
     @property
     def spec(self) -> str:
-        return f"{self.name}(e={self.e:g})"
+        extra = "" if self.opening == 1.0 else f", opening={self.opening:g}"
+        return f"{self.name}(e={self.e:g}{extra})"
 
     def level(self, turn: Turn) -> Level:
         curve = curve_name(self.e)
-        target = mandated_aspiration(turn, self.e, self.book.u_max, self.book.floor)
+        start = self.book.floor + self.opening * (self.book.u_max - self.book.floor)
+        target = mandated_aspiration(turn, self.e, start, self.book.floor)
         why = f"our aspiration follows a {curve} time-dependent curve that {_PACE[curve]}{mandate_note(turn)}"
         return Level(target, why)
 
@@ -54,8 +73,8 @@ class BoulwareNegotiator(TimeDependentNegotiator):
 
     name = "boulware"
 
-    def __init__(self, seat: Seat, e: float = 0.2) -> None:
-        super().__init__(seat, e)
+    def __init__(self, seat: Seat, e: float = 0.2, opening: float = 1.0) -> None:
+        super().__init__(seat, e, opening)
 
 
 class LinearNegotiator(TimeDependentNegotiator):
@@ -63,8 +82,8 @@ class LinearNegotiator(TimeDependentNegotiator):
 
     name = "linear"
 
-    def __init__(self, seat: Seat, e: float = 1.0) -> None:
-        super().__init__(seat, e)
+    def __init__(self, seat: Seat, e: float = 1.0, opening: float = 1.0) -> None:
+        super().__init__(seat, e, opening)
 
 
 class ConcederNegotiator(TimeDependentNegotiator):
@@ -72,5 +91,5 @@ class ConcederNegotiator(TimeDependentNegotiator):
 
     name = "conceder"
 
-    def __init__(self, seat: Seat, e: float = 5.0) -> None:
-        super().__init__(seat, e)
+    def __init__(self, seat: Seat, e: float = 5.0, opening: float = 1.0) -> None:
+        super().__init__(seat, e, opening)

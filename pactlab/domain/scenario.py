@@ -17,6 +17,7 @@ from pactlab.domain.limits import INT_MAX, INT_MIN, MAX_ROUNDS, outcome_space_pr
 from pactlab.domain.playbook import Playbook
 from pactlab.domain.playbook_compiler import PlaybookError, compile_playbook
 from pactlab.domain.preferences import PrivateProfile, check_profile
+from pactlab.domain.uncertainty import Uncertainty, check_uncertainty
 
 RESERVED_ACTORS = {"mediator": "mediator of the dispute-resolution ladder", "ladder": "dispute-resolution ladder"}
 """Actor ids on the table that are not parties (scenario party ids may not take them)."""
@@ -94,6 +95,13 @@ class Party(BaseModel):
         "relative to the scenario file.",
     )
     llm: ModelSettings | None = Field(default=None, description="Settings for an LLM negotiator in this seat.")
+    uncertainty: Uncertainty | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,  # scenarios without one dump (and hash) as before
+        description="What the other side may be like, for rehearsals and plans against counterparts you cannot "
+        "see: ranges or alternatives for weights, option values, reservation value and strategy "
+        "(pactlab.domain.uncertainty). `private` stays the nominal counterpart.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -384,6 +392,9 @@ class Scenario(BaseModel):
         for n, party in enumerate(self.parties):
             for path, message in check_profile(party.private, list(self.issues)):
                 add(("parties", n, "private", *path), message)
+            if party.uncertainty is not None:
+                for path, message in check_uncertainty(party.uncertainty, party.private, list(self.issues)):
+                    add(("parties", n, "uncertainty", *path), message)
         if self.protocol.opener is not None and self.protocol.opener not in party_ids:
             add(("protocol", "opener"), f"unknown party {self.protocol.opener!r}; parties: {', '.join(party_ids)}")
         rule = self.protocol.agreement
@@ -479,6 +490,7 @@ class Scenario(BaseModel):
         for party in data["parties"]:
             party.pop("private")
             party.pop("llm", None)
+            party.pop("uncertainty", None)  # the rehearsing side's beliefs about a party, not public facts
         return data
 
 

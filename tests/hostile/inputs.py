@@ -31,6 +31,12 @@ def edited(old: str, new: str, text: str | None = None) -> str:
     return text.replace(old, new)
 
 
+def uncertain(line: str) -> str:
+    """The fixture with an uncertainty block of one `line` (YAML, e.g. ``reservation_value: [0.2, 0.4]``) on beta."""
+    anchor = "        - exclusivity_months <= 24\n"
+    return edited(anchor, f"{anchor}    uncertainty:\n      {line}\n")
+
+
 def alias_bomb() -> str:
     """A billion laughs: nine levels of nine aliases each, 9**9 strings once expanded."""
     lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.inputs import alias_bomb, assert_bad_input, base_scenario, edited, pactlab
+from tests.hostile.inputs import alias_bomb, assert_bad_input, base_scenario, edited, pactlab, uncertain
 
 HUGE = "100000000000000000000000"  # 10**23: beyond 64 bits
 
@@ -86,6 +86,44 @@ CASES: dict[str, tuple[str | bytes, tuple[str, ...]]] = {
     ),
     "digits_beyond_python": (edited("max_rounds: 20\n", "max_rounds: " + "9" * 5000 + "\n"), ("cannot read",)),
     "bad_timestamp": (edited("title: A small", "date: 2001-13-45\ntitle: A small"), ("cannot read the value",)),
+    # issue 16.6: malformed uncertainty blocks (pactlab.domain.uncertainty)
+    "uncertainty_backwards_range": (
+        uncertain("reservation_value: [0.7, 0.3]"),
+        ("parties[1].uncertainty.reservation_value", "runs backwards", "[0.3, 0.7]"),
+    ),
+    "uncertainty_range_beyond_1": (
+        uncertain("reservation_value: [0.2, 1.5]"),
+        ("parties[1].uncertainty.reservation_value", "less than or equal to 1"),
+    ),
+    "uncertainty_inf_range": (uncertain("reservation_value: [0.2, .inf]"), ("uncertainty.reservation_value",)),
+    "uncertainty_unknown_issue": (
+        uncertain("weights: {ranges: {price: [1, 2]}}"),
+        ("parties[1].uncertainty.weights.ranges.price", "unknown issue 'price'", "foreground_ip"),
+    ),
+    "uncertainty_unknown_option": (
+        uncertain("values: {foreground_ip: {gamma: [0, 1]}}"),
+        ("uncertainty.values.foreground_ip.gamma", "unknown option 'gamma'", "valid: alpha, beta, joint"),
+    ),
+    "uncertainty_two_weight_forms": (
+        uncertain("weights: {concentration: 10, dirichlet: {royalty_rate: 2}}"),
+        ("parties[1].uncertainty.weights", "exactly one of", "got dirichlet, concentration"),
+    ),
+    "uncertainty_probabilities": (
+        uncertain("strategy: [{spec: boulware, probability: 0.5}, {spec: pareto, probability: 0.3}]"),
+        ("parties[1].uncertainty.strategy", "add up to 0.8", "make them add up to 1"),
+    ),
+    "uncertainty_bad_spec": (
+        uncertain("strategy: [{spec: 'boulware(e=', probability: 1}]"),
+        ("uncertainty.strategy[0].spec", "cannot read the negotiator spec"),
+    ),
+    "uncertainty_unknown_key": (
+        uncertain("walk_away: [0.2, 0.4]"),
+        ("parties[1].uncertainty.walk_away", "unknown field 'walk_away'", "reservation_value"),
+    ),
+    "uncertainty_negative_weight": (
+        uncertain("weights: {ranges: {royalty_rate: [-1, 2]}}"),
+        ("uncertainty.weights.ranges.royalty_rate", "greater than or equal to 0"),
+    ),
 }
 
 

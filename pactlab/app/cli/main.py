@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from pactlab.app.cli import audit, audit_proofs, explore, keys, league, otel, playbook, rehearse, run, scenario
+from pactlab.app.cli import audit, audit_proofs, explore, keys, league, otel, plan, playbook, rehearse, run, scenario
 from pactlab.app.cli.errors import DEBUG_PARAM, PactlabGroup
 from pactlab.version import __version__
 
@@ -64,6 +64,7 @@ app.command()(league.league)
 app.command()(rehearse.rehearse)
 app.command()(rehearse.debrief)
 app.command()(rehearse.serve)
+app.command()(plan.plan)
 
 
 def main() -> None:

@@ -68,6 +68,14 @@ def rehearse(
     fork: Annotated[str | None, typer.Option("--fork", help="Branch the rehearsal with this id (with --turn).")] = None,
     turn: Annotated[int | None, typer.Option("--turn", help="The turn to branch from (as shown, from 1).")] = None,
     pace: Annotated[float, typer.Option(help="Seconds to pause after each agent move.")] = 0.0,
+    uncertain: Annotated[
+        bool,
+        typer.Option(
+            "--uncertain",
+            help="Play a counterpart drawn (by --seed) from the scenario's uncertainty blocks; who they were is "
+            "revealed in the debrief.",
+        ),
+    ] = False,
     delete: Annotated[
         str | None,
         typer.Option(
@@ -115,7 +123,13 @@ def rehearse(
                     policies=policies,
                     mandates=mandate or [],
                     negotiation_id=negotiation_id,
+                    uncertain=uncertain,
                 )
+                if uncertain:
+                    console.print(
+                        "[dim]Your counterpart was drawn from the scenario's uncertainty: you learn who they "
+                        "were in the debrief.[/]"
+                    )
             elif continue_id is not None:
                 view = service.view(continue_id)
             else:

@@ -28,6 +28,7 @@ from pactlab.app.rehearsal.wording import (
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue
+from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import LADDER, MoveRecord
 from pactlab.errors import PactlabError
 from pactlab.workflow import Event, MoveMade, Paused, Scored
@@ -138,7 +139,8 @@ class Terminal:
             if p.id != view.seat:
                 mandate = view.mandates.get(p.id)
                 under = f" — mandate: {'; '.join(mandate)} (moves outside it need your approval)" if mandate else ""
-                console.print(f"  {self.who(p.id)} {e(p.name)}: agent [bold]{e(view.agents[p.id])}[/]{e(under)}")
+                agent = "drawn (who they are is revealed in the debrief)" if p.id in view.drawn else view.agents[p.id]
+                console.print(f"  {self.who(p.id)} {e(p.name)}: agent [bold]{e(agent)}[/]{e(under)}")
         console.print(f"  policies: {e(view.policy or 'none (no policy gate)')}")
         if view.forked_from:
             origin = view.forked_from
@@ -375,6 +377,37 @@ class Terminal:
         return view
 
 
+def print_revealed(debrief: Debrief, scenario: Scenario) -> None:
+    """An uncertain rehearsal's counterpart, revealed: priorities, walk-away point, negotiator; and the robust plan."""
+    revealed = debrief.revealed
+    if revealed is None:
+        return
+    console.rule("[bold]Who you were negotiating with[/]")
+    for party in revealed.parties:
+        ranked = sorted(party.weights.items(), key=lambda kv: -kv[1])
+        priorities = ", ".join(f"{e(issue_name(scenario, i))} {100 * w:.0f}%" for i, w in ranked if w > 0.005)
+        strategy = f", played by the {e(party.strategy)} strategy" if party.strategy else ""
+        console.print(
+            f"[bold]{e(party.name)}[/] ({e(party.party)}, drawn with seed {revealed.seed}{strategy}): walk-away point "
+            f"{points_text(party.reservation_value)} of 100 (value to them); priorities: {priorities}."
+        )
+        if party.alternative:
+            console.print(f"  Their priorities were the ones called '{e(party.alternative)}'.")
+        if party.note:
+            console.print(f"  [dim]{e(party.note)}[/]")
+    robust = revealed.robust
+    if robust is not None:
+        verdict = (
+            "better than" if robust.difference > 1e-9 else "worse than" if robust.difference < -1e-9 else "the same as"
+        )
+        console.print(
+            f"The robust plan ({e(robust.plan)}, chosen on {robust.sample} other drawn counterparts) would have earned "
+            f"{points_text(robust.utility)} against this counterpart"
+            f"{'' if robust.agreement else ' (no deal)'}; you earned {points_text(robust.person_utility)}: "
+            f"{verdict} the robust plan ({change_text(robust.difference)})."
+        )
+
+
 def print_debrief(debrief: Debrief, service: Rehearsals, explain: bool = False) -> None:
     """The debrief in the terminal (values on the one 0–100 scale of value to you); `explain` adds
     what each figure means (`evals.glossary`)."""
@@ -449,6 +482,7 @@ def print_debrief(debrief: Debrief, service: Rehearsals, explain: bool = False) 
         console.print(f"  approval at turn {a.turn}: {a.party}'s move {a.decision}d by {e(a.approver)}. {e(a.note)}")
     for line in debrief.escalations:
         console.print(f"  escalation, {e(line)}")
+    print_revealed(debrief, scenario)
     if debrief.plot:
         console.print(f"Utility space (deal, Pareto frontier, Nash point): {e(debrief.plot)}")
     if debrief.transcript is not None:

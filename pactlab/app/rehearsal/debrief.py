@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from evals.audit import AuditCorrupt, read_records, verify
 from evals.bargaining import nash_product
 from evals.scorecard import BargainingPoint, OutcomeAnalysis, PartyScore, Scorecard
+from pactlab.app.rehearsal.uncertain import Revealed
 from pactlab.domain.issues import IssueValue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scenario import Scenario
@@ -122,6 +123,9 @@ class Debrief(_Model):
     transcript: TranscriptCheck | None
     plot: str | None
     forked_from: dict[str, Any] | None
+    revealed: Revealed | None = Field(
+        default=None, description="An uncertain rehearsal's drawn counterpart(s), revealed now, and the robust plan."
+    )
 
 
 class BranchRow(_Model):

@@ -32,13 +32,19 @@ from pactlab.app.rehearsal.inputs import (
     move_answer,
     parse_fork_turn,
     parse_id,
+    parse_scenario,
     parse_start,
 )
+from pactlab.app.rehearsal.uncertain import load as load_draws
+from pactlab.app.rehearsal.uncertain import prepare as prepare_uncertain
+from pactlab.app.rehearsal.uncertain import reveal
+from pactlab.app.rehearsal.uncertain import save as save_draws
 from pactlab.app.rehearsal.view import DraftCheck, View, ideal_terms
 from pactlab.app.rehearsal.withheld import withhold, withhold_rows
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.run_folder import CHECKPOINTS, PLOT, TRANSCRIPT
 from pactlab.domain.scenario import Scenario
+from pactlab.domain.uncertainty import Draw
 from pactlab.workflow import (
     Event,
     Negotiations,
@@ -101,6 +107,7 @@ class Rehearsals:
         negotiation_id: str | None = None,
         on_event: OnEvent | None = None,
         source: str = "",
+        uncertain: bool = False,
     ) -> View:
         """Open a rehearsal and play until it needs the person (or ends).
 
@@ -109,8 +116,16 @@ class Rehearsals:
         strategy specs for the other parties (default: the default strategy); `policies` a
         shipped set, a file, "none" or None (the scenario's); `mandates` rule lines per party,
         or "party: rule" lines; `source` the scenario's file, for the records (default: `scenario`
-        when it is a name or a file).
+        when it is a name or a file). `uncertain`: the other parties that declare an uncertainty block
+        are drawn (seeded by `seed`) and revealed only in the debrief (`pactlab.app.rehearsal.uncertain`).
         """
+        draws: list[Draw] = []
+        declared: Scenario | None = None
+        if uncertain:
+            declared = parse_scenario(scenario)
+            if not source and not isinstance(scenario, Scenario):
+                source = scenario
+            scenario, agents, draws = prepare_uncertain(declared, seat, seed, agents or {})
         checked = parse_start(scenario, seat, seed=seed, agents=agents or {}, policies=policies, mandates=mandates)
         loaded = checked.scenario
         if not source and not isinstance(scenario, Scenario):
@@ -120,6 +135,8 @@ class Rehearsals:
             lock = self._lock(rid)
         with lock:
             transcript = self.out / rid / TRANSCRIPT
+            if declared is not None and seat is not None:
+                save_draws(self.out / rid, declared, seat, seed, draws, policies)
             events = self.runs.start(
                 loaded,
                 agents=checked.agents,
@@ -166,6 +183,9 @@ class Rehearsals:
     def view(self, rid: str) -> View:
         """Where rehearsal `rid` stands; UnknownRehearsal for an id that is not one."""
         view = View.from_state(rid, self._state(rid), self.runs.pending(rid))
+        draws = load_draws(self.run_dir(rid))
+        if draws is not None:  # an uncertain rehearsal: say which parties were drawn, never what was drawn
+            view = replace(view, drawn=tuple(str(d["party"]) for d in draws["draws"]))
         if view.viewer is None:
             return view
         return replace(view, ideal=self._ideal(rid, view.scenario, view.viewer))
@@ -402,7 +422,13 @@ class Rehearsals:
             plot=self.run_dir(rid) / PLOT,
             forked_from=view.forked_from,
         )
-        return withhold(report) if self.open_relatives(rid) else report
+        if self.open_relatives(rid):
+            return withhold(report)
+        person = None if report.person is None else report.person.utility
+        if report.person is not None and person is None:
+            person = report.person.reservation_value  # no deal: the person keeps the walk-away value
+        revealed = reveal(self.run_dir(rid), view.scenario, self.policy_set(rid), person)
+        return report if revealed is None else report.model_copy(update={"revealed": revealed})
 
     def compare(self, rid: str) -> Comparison:
         """The rehearsal and its what-if branches side by side."""

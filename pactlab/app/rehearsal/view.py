@@ -46,6 +46,7 @@ class View:
     ideal: dict[str, IssueValue] | None = None  # the viewer's best terms within its limits and the policies
     source: str = ""  # where the scenario came from (its file, or the name it was started by), as recorded
     scenario_sha256: str = ""  # the scenario's hash, as the run start's audit record holds it
+    drawn: tuple[str, ...] = ()  # parties drawn from their uncertainty block: who they are waits for the debrief
 
     @classmethod
     def from_state(cls, rid: str, state: NegotiationState, question: dict[str, Any] | None) -> View:

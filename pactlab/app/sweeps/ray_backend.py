@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,11 +29,11 @@ def ray_module() -> Any:
         raise ImportError("the Ray backend needs ray: pip install 'pactlab[ray]'") from None
 
 
-def run_remote(task: RunTask) -> RunResult:
-    """Run `task` in a temporary folder and return its files with the result."""
+def run_remote(task: RunTask, function: Callable[[RunTask], RunResult] = execute) -> RunResult:
+    """Run `task` (with `function`, a module-level one) in a temporary folder and return its files with the result."""
     with tempfile.TemporaryDirectory(prefix="pactlab-") as tmp:
         local = dataclasses.replace(task, run_dir=str(Path(tmp) / task.run_id))
-        result = execute(local)
+        result = function(local)
         folder = Path(local.run_dir)
         files = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
     return dataclasses.replace(result, files=files)
@@ -44,9 +44,12 @@ class RayBackend:
 
     name = "ray"
 
-    def __init__(self, workers: int = 2, address: str | None = None) -> None:
+    def __init__(
+        self, workers: int = 2, address: str | None = None, function: Callable[[RunTask], RunResult] = execute
+    ) -> None:
         self.workers = workers
         self.address = address
+        self.function = function  # what each task runs (`pactlab plan` plays its own kind of task)
 
     def run(self, tasks: Iterator[RunTask], events: Events) -> None:
         ray = ray_module()
@@ -66,7 +69,7 @@ class RayBackend:
                     if task is None:
                         break
                     events.started(task)
-                    in_flight[remote.remote(task)] = task
+                    in_flight[remote.remote(task, self.function)] = task
                 if not in_flight:
                     return
                 done, _ = ray.wait(list(in_flight), num_returns=1)

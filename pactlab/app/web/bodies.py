@@ -33,6 +33,9 @@ class StartBody(_Body):
     agents: dict[str, str] = Field(default_factory=dict, description="agents must map party ids to strategies")
     mandates: str | list[str] = Field("", description="mandates are lines 'PARTY: RULE' (text or a list of text)")
     id: str | None = Field(None, description="the id must be text")
+    uncertain: bool = Field(
+        False, strict=True, description="uncertain must be true or false (play a counterpart drawn from its ranges)"
+    )
 
 
 class MoveBody(_Body):

@@ -123,7 +123,12 @@ def scenario_groups(library: Library) -> list[dict[str, Any]]:
 def startable(groups: list[dict[str, Any]]) -> dict[str, Any]:
     """The valid files by id, with what the start form needs (title, parties): the rest cannot be started."""
     return {
-        f["id"]: {"title": f["title"], "parties": f["parties"], "policy_set": f["policy_set"]}
+        f["id"]: {
+            "title": f["title"],
+            "parties": f["parties"],
+            "policy_set": f["policy_set"],
+            "uncertain": f["uncertain"],
+        }
         for group in groups
         for f in group["files"]
         if f["valid"]

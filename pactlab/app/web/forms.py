@@ -153,4 +153,5 @@ def start_args(body: dict[str, Any], library: Library) -> dict[str, Any]:
         "policies": policies,
         "mandates": lines,
         "negotiation_id": rid,
+        "uncertain": body.get("uncertain") is True,
     }

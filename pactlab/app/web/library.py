@@ -29,6 +29,7 @@ from typing import Any
 
 from pactlab.app.web.scenario_check import MAX_BYTES, ScenarioCheck, check_scenario, too_large
 from pactlab.domain.catalog import SHIPPED_SCENARIOS
+from pactlab.domain.counterparts import uncertain_parties
 
 SHIPPED = "shipped"
 UPLOAD = "upload"
@@ -82,6 +83,7 @@ class ScenarioFile:
             if scenario is None
             else [{"id": p.id, "name": p.name, "core_business": p.core_business} for p in scenario.parties],
             "issues": [] if scenario is None else scenario.issue_ids,
+            "uncertain": [] if scenario is None else uncertain_parties(scenario),  # who `--uncertain` can draw
         }
 
 

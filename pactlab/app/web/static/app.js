@@ -76,6 +76,16 @@ function initIndex() {
     for (const label of agents.querySelectorAll(".agent-choice")) {
       label.hidden = label.dataset.party === seat.value;
     }
+    showUncertain();
+  }
+  // "A counterpart you cannot see": offered when another party than the seat declares uncertainty.
+  function showUncertain() {
+    const s = scenarios[scenario.value] || { uncertain: [] };
+    const drawable = seat.value ? (s.uncertain || []).filter((p) => p !== seat.value) : [];
+    const choice = document.getElementById("uncertain-choice");
+    choice.hidden = drawable.length === 0;
+    document.getElementById("uncertain-parties").textContent = drawable.join(", ");
+    if (choice.hidden) document.getElementById("uncertain").checked = false;
   }
   scenario.addEventListener("change", fillSeats);
   seat.addEventListener("change", showAgents);
@@ -101,6 +111,7 @@ function initIndex() {
       seed: document.getElementById("seed").value,
       agents: chosen,
       mandates: document.getElementById("mandates").value,
+      uncertain: document.getElementById("uncertain").checked,
     });
     button.disabled = false;
     if (!result.ok) { error.textContent = result.data.error || "could not start"; return; }
