@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from pactlab.app.rehearsal import Rehearsals
@@ -14,9 +15,33 @@ from pactlab.app.web.app import create_app
 from pactlab.app.web.library import Library
 from tests.rehearsal.conftest import SCENARIO, SEAT, nash_terms, scenario
 
-__all__ = ["BASE", "Web", "nash_terms", "scenario", "serve_web"]
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+__all__ = ["BASE", "CHROMIUM", "FLAGS", "Web", "browser", "nash_terms", "scenario", "serve_web"]
 
 BASE = "http://127.0.0.1"
+CHROMIUM = Path("/usr/bin/chromium")
+"""Debian's chromium, which the browser tests drive (.ci/run installs it)."""
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium for one test module's browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield chromium
+        chromium.close()
 
 
 class Web:

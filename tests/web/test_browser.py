@@ -17,13 +17,14 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.web.conftest import CHROMIUM
+
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed at /usr/bin/chromium (apt-get install chromium; .ci/run installs it)",
 )
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 from evals.audit import read_records, verify  # noqa: E402
 from evals.glossary import tip  # noqa: E402
@@ -31,14 +32,6 @@ from pactlab.app.rehearsal import Rehearsals  # noqa: E402
 from tests.web.scenario_files import BROKEN, SCRIPT, variant  # noqa: E402
 
 ARTIFACTS = Path(__file__).parent / "artifacts"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 WAIT = 30_000  # ms: how long a live update may take to show up at most (a bound, not a measurement)
 expect.set_options(timeout=WAIT)
 
@@ -80,14 +73,6 @@ class Server:
                 self.proc.wait(timeout=30)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

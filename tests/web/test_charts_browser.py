@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.web.test_browser import CHROMIUM, FLAGS, WAIT, Server, _page, _unexpected
+from tests.web.conftest import CHROMIUM
+from tests.web.test_browser import WAIT, Server, _page, _unexpected
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not at /usr/bin/chromium")
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, expect  # noqa: E402
 
 from pactlab.app.cli import app  # noqa: E402
 
@@ -34,14 +34,6 @@ grid:
   parties.component_maker.private.weights.royalty_rate: [10, 30]
 """
 """2 x 2 variants x 1 seed = 4 strategy runs of the four-party shipped scenario; two distinct frontiers."""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def trace_names(page: Page, element: str) -> list[str]:

@@ -4,16 +4,16 @@ box, the drawn counterpart hidden while playing, revealed on the debrief with th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.web.test_browser import ARTIFACTS, CHROMIUM, FLAGS, Server, _page, _unexpected
+from tests.web.conftest import CHROMIUM
+from tests.web.test_browser import ARTIFACTS, Server, _page, _unexpected
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium")
 
-from playwright.sync_api import Browser, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, expect  # noqa: E402
 
 from evals.audit import read_records, verify  # noqa: E402
 from pactlab.app.rehearsal.uncertain import COUNTERPART  # noqa: E402
@@ -23,14 +23,6 @@ from pactlab.domain.counterparts import draw_counterparts  # noqa: E402
 
 SCENARIO, SEAT, SEED = "boost_converter", "platform", 3  # the shipped scenario that declares uncertainty
 DEBRIEF = 600_000  # ms: the debrief page plays the robust plan against a small sample first (a bound)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield chromium
-        chromium.close()
 
 
 def test_an_uncertain_rehearsal_in_the_browser(browser: Browser, tmp_path: Path) -> None:
