@@ -279,6 +279,52 @@ class LargeSpace:
         gap = 0.0 if exact else (upper - best_product if math.isfinite(upper) else math.inf)
         return self._solution("nash", best_outcome, best_product, exact, gap)
 
+    def weighted_nash(self, weights: Sequence[float], deadline: float, exclude: Sequence[int] = ()) -> int | None:
+        """The asymmetric Nash point (the mediator's revised text): the feasible outcome, not in `exclude`, that
+        maximises the sum of ``weights[j] * log(gain_j)`` over the deal's members, by the outer approximation of
+        `nash` (stopped when the bound is within ``NASH_GAP``, or at the deadline with the best incumbent).
+        None when no deal passes the rule."""
+        if self.empty or not self.rule.possible:
+            return None
+        w = [max(float(x), 0.0) for x in weights]
+        p = self._base.copy()
+        flags = self._members(p, exactly=True)
+        for outcome in exclude:
+            self.options.exclude(p, outcome)
+        h: list[int] = []
+        t: list[int] = []
+        for j, y in enumerate(flags):
+            hj = p.column(0.0, 1.0, False)
+            terms = self.utility_terms(j)
+            r = float(self.reservations[j])
+            if y is None:
+                p.row([*terms, (hj, -1.0)], r, math.inf)
+            else:
+                p.row([*terms, (hj, -1.0), (y, -2.0)], r - 2.0, math.inf)
+            h.append(hj)
+            t.append(p.column(_LOG_FLOOR, 0.0, False))
+            for a in _TANGENTS:
+                tangent(p, t[j], hj, a)
+        objective = {t[j]: w[j] for j in range(len(self.parties)) if w[j] > 0.0}
+        best: tuple[float, int] | None = None
+        for _ in range(_MAX_NASH_ROUNDS):
+            res = p.solve(objective, deadline)
+            if res is None or res.x is None:
+                break
+            outcome = self.outcome_of(res.x)
+            gains = self.point(outcome) - self.reservations
+            members = [j for j, y in enumerate(flags) if y is None or res.x[y] > 0.5]
+            score = sum(w[j] * math.log(max(float(gains[j]), 1e-18)) for j in members)
+            if self.feasible(outcome) and (best is None or score > best[0]):
+                best = (score, outcome)
+            if res.status != 0 or (best is not None and float(res.fun) <= best[0] + NASH_GAP * max(1.0, abs(best[0]))):
+                break
+            for j in range(len(self.parties)):
+                a = float(res.x[h[j]])
+                if a > 1e-12:
+                    tangent(p, t[j], h[j], a)
+        return None if best is None else best[1]
+
     def ideals(self, deadline: float) -> tuple[FloatArray, bool]:
         """Each party's best utility over the feasible set (the KS ideal point), and whether all are proven."""
         ideals = np.zeros(len(self.parties))

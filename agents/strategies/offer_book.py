@@ -16,7 +16,10 @@ Large outcome spaces
     candidates. Multi-issue hard constraints are checked on the candidates. Own utilities and
     acceptability of any other outcome (an opponent's offer) are computed on demand. The seed
     is the content key's hash, so the same seat always gets the same book. Small spaces keep
-    the enumerating book, so their moves are unchanged.
+    the enumerating book, so their moves are unchanged. Once the opponent model has something
+    to say, the offer at a level comes from `agents.strategies.offer_search` (the outcome near
+    the level the others are estimated to like best, by optimisation) and this set is the
+    fallback.
 """
 
 from __future__ import annotations
@@ -91,6 +94,7 @@ class OfferBook:
     floor: float  # lowest level worth aiming at: max(reservation, worst acceptable utility)
     blocks: tuple[tuple[int, ...], ...]  # groups of consecutive issue positions
     block_cols: tuple[npt.NDArray[np.unsignedinteger[Any]], ...]  # per block: composite option index of order[j]
+    enumerated: bool = True  # False: a large space's candidate set (offers come from `offer_search` too)
 
     @property
     def size(self) -> int:
@@ -213,6 +217,7 @@ def _build_book(seat: Seat, key: tuple[str, ...]) -> OfferBook:
         floor=0.0 if empty else max(float(utility.reservation_value), float(sorted_utils[0])),
         blocks=tuple(blocks),
         block_cols=tuple(block_cols),
+        enumerated=book_enumerable(space.cardinality),
     )
 
 

@@ -75,8 +75,10 @@ class Program:
     def copy(self) -> Program:
         return Program(list(self.lb), list(self.ub), list(self.integral), list(self.rows))
 
-    def solve(self, objective: Mapping[int, float], deadline: float, maximise: bool = True) -> Any:
-        """HiGHS on this program; None when the deadline (`time.monotonic`) has passed. `fun` is the optimum."""
+    def solve(self, objective: Mapping[int, float], deadline: float, maximise: bool = True, gap: float = 0.0) -> Any:
+        """HiGHS on this program; None when the deadline (`time.monotonic`) has passed. `fun` is the optimum.
+
+        `gap`: the relative MIP gap at which HiGHS may stop (0: proven optimal; the evaluator's figures)."""
         n = len(self.lb)
         c = np.zeros(n)
         for col, v in objective.items():
@@ -99,7 +101,7 @@ class Program:
                 integrality=np.array(self.integral),
                 bounds=Bounds(np.array(self.lb), np.array(self.ub)),
                 constraints=LinearConstraint(matrix, lo, hi) if self.rows else (),
-                options={"time_limit": max(left, 0.01), "mip_rel_gap": 0.0, **HIGHS_OPTIONS},
+                options={"time_limit": max(left, 0.01), **HIGHS_OPTIONS, "mip_rel_gap": gap, "mip_abs_gap": 0.0},
             )
         if maximise and res.fun is not None:
             res.fun = -res.fun
