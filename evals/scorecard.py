@@ -42,6 +42,7 @@ from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.opponent_models import ModelAccuracy, ModelEstimate, accuracy
 from evals.optimise import Dominance, LargeSpace, deadline_after
 from evals.usage import LLMUsage
+from pactlab.domain import progress
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
 from pactlab.domain.scale import frontier_enumerable
@@ -264,7 +265,13 @@ def _analyse_large(
     start = time.monotonic()
     deadline = deadline_after(budget)
     model = LargeSpace(space, utilities, rule)
-    nash, ks, util = model.nash(deadline), model.kalai_smorodinsky(deadline), model.utilitarian(deadline)
+    with progress.task("outcome analysis: Nash, Kalai-Smorodinsky, utilitarian points", 3) as advance:
+        nash = model.nash(deadline)
+        advance(1)
+        ks = model.kalai_smorodinsky(deadline)
+        advance(1)
+        util = model.utilitarian(deadline)
+        advance(1)
     found = sorted({s.outcome for s in (nash, ks, util) if s is not None})
     outcomes = np.array(found, dtype=np.int64)
     points = np.array([model.point(o) for o in found], dtype=np.float64).reshape(len(found), len(utilities))
@@ -332,7 +339,8 @@ def score(
     rule = analysis.rule
     dominance = None
     if analysis.large is not None:
-        dominance = analysis.large.dominance([point[p] for p in party_ids], deadline_after(analysis.budget))
+        with progress.task("Pareto check and distance of the deal"):
+            dominance = analysis.large.dominance([point[p] for p in party_ids], deadline_after(analysis.budget))
     deal_product = nash_product(deal, reservations, rule) if deal is not None else 0.0
     members = coalition(deal, reservations, rule) if deal is not None else None
     needed = gains if members is None else {p: gains[p] for p in members}  # fairness among those the rule needs

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agents.base import Seat
+from pactlab.domain import progress
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scale import book_enumerable
 
@@ -133,7 +134,7 @@ class OfferBook:
         return total
 
 
-def _candidates(space: OutcomeSpace, utility: UtilityFunction, seed: int) -> IntArray:
+def _candidates(space: OutcomeSpace, utility: UtilityFunction, seed: int, label: str = "offer book") -> IntArray:
     """Seeded candidate outcomes of a large space, spread over own utility levels (never enumerating)."""
     rng = np.random.default_rng(seed)
     allowed: list[IntArray] = []
@@ -154,13 +155,15 @@ def _candidates(space: OutcomeSpace, utility: UtilityFunction, seed: int) -> Int
     for k, a in enumerate(allowed):  # one-issue neighbours of the best
         parts.append(top + (a - best[k]) * strides[k])
     per = SAMPLES // len(_TEMPERATURES)
-    for beta in _TEMPERATURES:
-        drawn = np.zeros(per, dtype=np.int64)
-        for k, (a, v) in enumerate(zip(allowed, values, strict=True)):
-            span = float(v.max() - v.min()) or 1.0
-            w = np.exp(beta * (v - v.max()) / span)
-            drawn += a[rng.choice(a.size, size=per, p=w / w.sum())] * strides[k]
-        parts.append(drawn)
+    with progress.task(f"{label}: candidate offers", len(_TEMPERATURES)) as advance:
+        for beta in _TEMPERATURES:
+            drawn = np.zeros(per, dtype=np.int64)
+            for k, (a, v) in enumerate(zip(allowed, values, strict=True)):
+                span = float(v.max() - v.min()) or 1.0
+                w = np.exp(beta * (v - v.max()) / span)
+                drawn += a[rng.choice(a.size, size=per, p=w / w.sum())] * strides[k]
+            parts.append(drawn)
+            advance(1)
     return np.unique(np.concatenate(parts))
 
 
@@ -179,7 +182,7 @@ def _build_book(seat: Seat, key: tuple[str, ...]) -> OfferBook:
         utils, acceptable = every_util, every_ok
     else:
         seed = int.from_bytes(hashlib.sha256("\n".join(key).encode()).digest()[:8], "little")
-        cands = _candidates(space, utility, seed)
+        cands = _candidates(space, utility, seed, f"{seat.party_id}'s offer book")
         cand_utils = utility.of_outcomes(cands)
         ok = (cand_utils >= utility.reservation_value - 1e-12) & utility.constraint_mask(cands)
         cands, cand_utils = cands[ok], cand_utils[ok]

@@ -17,6 +17,7 @@ from evals.audit import AuditWriter, FsyncPolicy
 from evals.identity import OPERATOR, Keyring
 from evals.optimise import LargeSpace, deadline_after
 from evals.scorecard import OutcomeAnalysis, analyse
+from pactlab.domain import progress
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.records import RecordKind
@@ -136,9 +137,10 @@ class NegotiationContext:
         """The mediator's search in a large space: the weighted Nash text by optimisation (`CandidateSearch`)."""
         model = self._mandated_space
         left_out = [self.space.index_of(self.space.validate(t)) for t in exclude]
-        outcome = model.weighted_nash(
-            [weights.get(p, 0.0) for p in model.parties], deadline_after(MEDIATOR_SECONDS), left_out
-        )
+        with progress.task("mediator: weighted Nash text"):
+            outcome = model.weighted_nash(
+                [weights.get(p, 0.0) for p in model.parties], deadline_after(MEDIATOR_SECONDS), left_out
+            )
         if outcome is None:
             return [], np.zeros((0, len(model.parties)))
         utilities = np.array([[self.utilities[p].of_outcomes(np.array([outcome]))[0] for p in model.parties]])

@@ -22,6 +22,7 @@ from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
 from pactlab.app.cli.llm import LocalOptions, MaxTokensOption, ModelOption, NCtxOption, ThreadsOption
+from pactlab.app.cli.progress import progress_bars
 from pactlab.errors import BadInput, Conflict, InternalError, NotFound
 
 if TYPE_CHECKING:
@@ -253,7 +254,7 @@ def run(
             raise Conflict(
                 f"negotiation id {negotiation_id!r} already exists in {out / CHECKPOINTS}; pick another (--id)"
             )
-        with _audit_stops_the_run():
+        with _audit_stops_the_run(), progress_bars(console, quiet):
             events = runs.start(
                 loaded,
                 agents=agents,
@@ -304,7 +305,7 @@ def resume(
         if not quiet:
             renderer.replay(state["moves"])
             console.print("[dim]— resumed here —[/]")
-        with _audit_stops_the_run(), _llm_endpoint(llm, quiet):
+        with _audit_stops_the_run(), _llm_endpoint(llm, quiet), progress_bars(console, quiet):
             scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
         _finish(runs, negotiation_id, scenario, scored, out)
 
