@@ -37,6 +37,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
 DEFAULT_CASES = ("6:1e6", "6:1e12", "8:1e12", "10:1e15")
 GRID_PARTIES = (6, 8, 10)
 GRID_SIZES = ("1e6", "1e9", "1e12", "1e15")
@@ -237,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds for a NegMAS or exact-check child")
     parser.add_argument("--negmas-limit", type=float, default=1e6, help="largest space given to NegMAS")
     parser.add_argument("--check-limit", type=float, default=1e6, help="largest space the exact check enumerates")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar (none off a terminal either)")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "OUTCOMES", "PARTIES"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -244,28 +248,44 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
         print(json.dumps(_CHILDREN[kind](int(outcomes), int(parties))))
         return []
     rows = []
-    print(
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(
         f"{'parties':>7} {'outcomes':>8} {'method':>12} {'analyse s':>8} {'MiB':>7} {'run s':>8} {'MiB':>7} "
-        f"{'NegMAS s':>8} {'MiB':>7}  check"
+        f"{'NegMAS s':>8} {'MiB':>7}  check",
+        markup=False,
     )
-    for parties, outcomes in cases_of(args):
-        row = bench_one(
-            parties,
-            outcomes,
-            run=args.run,
-            check=args.check,
-            negmas=args.negmas,
-            timeout=args.timeout,
-            negmas_limit=int(args.negmas_limit),
-            check_limit=int(args.check_limit),
-        )
-        rows.append(row)
-        print(
-            f"{row['parties']:>7} {'1e' + str(round(math.log10(row['outcomes']))):>8} {row['method']:>12} "
-            f"{row['analyse_s']:9.1f} {row['analyse_peak_mib']:7.0f} {_cell(row, 'run_s', 'run_peak_mib')} "
-            f"{_cell(row, 'negmas_s', 'negmas_peak_mib')}  {row.get('check', '-')}",
-            flush=True,
-        )
+    cases = cases_of(args)
+    bars = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=args.quiet or not console.is_terminal,  # a bar over the cases on a terminal only
+    )
+    with bars as shown:
+        task = shown.add_task("cases", total=len(cases))
+        for parties, outcomes in cases:
+            shown.update(task, description=f"{parties} parties, ~{outcomes:.0e} outcomes")
+            row = bench_one(
+                parties,
+                outcomes,
+                run=args.run,
+                check=args.check,
+                negmas=args.negmas,
+                timeout=args.timeout,
+                negmas_limit=int(args.negmas_limit),
+                check_limit=int(args.check_limit),
+            )
+            rows.append(row)
+            console.print(
+                f"{row['parties']:>7} {'1e' + str(round(math.log10(row['outcomes']))):>8} {row['method']:>12} "
+                f"{row['analyse_s']:9.1f} {row['analyse_peak_mib']:7.0f} {_cell(row, 'run_s', 'run_peak_mib')} "
+                f"{_cell(row, 'negmas_s', 'negmas_peak_mib')}  {row.get('check', '-')}",
+                markup=False,
+            )
+            shown.advance(task)
     return rows
 
 
