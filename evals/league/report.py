@@ -16,6 +16,7 @@ from evals.league.metrics import BY_KEY
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.summary import LeagueSummary, summarise, to_json
 from evals.league.template import TEMPLATE
+from evals.scorecard import approximate_summary
 
 HTML = "report.html"
 MARKDOWN = "report.md"
@@ -45,6 +46,7 @@ def render_html(summary: LeagueSummary, total: int) -> str:
         llm_metrics=LLM_METRICS,
         llm_note=LLM_NOTE,
         endpoint=endpoint_text(summary),
+        approximate=approximate_summary(summary.approximate, summary.counts["done"]),
     )
 
 
@@ -106,6 +108,12 @@ LLM_NOTE = (
 )
 
 
+def _approximate_lines(summary: LeagueSummary) -> list[str]:
+    """The note on approximate figures (large outcome spaces), as Markdown lines; none when all are exact."""
+    note = approximate_summary(summary.approximate, summary.counts["done"])
+    return [] if note is None else [markdown.text(note), ""]
+
+
 def render_markdown(summary: LeagueSummary) -> str:
     info = summary.info
     label = BY_KEY[info.rank_by].label
@@ -127,6 +135,7 @@ def render_markdown(summary: LeagueSummary) -> str:
         "range otherwise. Beats: ahead on "
         f"{label} by a two-sided Mann–Whitney U test, Holm-adjusted over all pairs, at the 5% level.",
         "",
+        *_approximate_lines(summary),
         f"## Pairwise tests on {label}",
         "",
         "| A | B | mean A | mean B | P(A>B) | p | p (Holm) | significant |",

@@ -21,6 +21,7 @@ from evals.league.llm import LLMRow, llm_rows
 from evals.league.metrics import BY_KEY, METRICS, Metric, Observation, metric_range, observations
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.stats import Comparison, pairwise
+from evals.scorecard import approximate_counts
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class LeagueSummary:
     covered: bool  # every type sat in every seat of every scenario (in the plan)
     failed: list[tuple[str, str]]  # (run id, error), at most 50
     llm: list[LLMRow] = field(default_factory=list)  # LLM types: decision sources and costs (`evals.league.llm`)
+    approximate: dict[str, int] = field(default_factory=dict)  # figure -> runs where it is approximate (large spaces)
 
 
 def summarise(info: LeagueInfo, runs: Sequence[LeagueRun]) -> LeagueSummary:
@@ -93,6 +95,7 @@ def summarise(info: LeagueInfo, runs: Sequence[LeagueRun]) -> LeagueSummary:
         covered=covered(info, runs),
         failed=[(r.run_id, r.error or "") for r in runs if r.status == "failed"][:50],
         llm=llm_rows(info.types, runs),
+        approximate=approximate_counts([r.scorecard for r in done if r.scorecard is not None]),
     )
 
 

@@ -9,6 +9,7 @@ import jinja2
 from markupsafe import Markup
 
 from evals.intervals import Interval, methods_note
+from evals.scorecard import approximate_summary
 from evals.sweeps.aggregate import SweepSummary, intervals
 from evals.sweeps.labels import factor_label
 from evals.sweeps.runs import SweepRun
@@ -65,6 +66,7 @@ def render(
         csv_name=csv_name,
         plots={factor: base64.b64encode(png).decode("ascii") for factor, png in plots.items()},
         failed=failed,
+        approximate=approximate_summary(summary.approximate, summary.overall.runs),
         est=est,
         pct=pct,
         num=num,
