@@ -228,6 +228,12 @@ def _cell(row: dict[str, Any], seconds: str, peak: str) -> str:
     return f"{row[seconds]:8.1f} {row.get(peak, 0):7.0f}"
 
 
+def _check_cell(row: dict[str, Any]) -> str:
+    if "exact_s" not in row:
+        return str(row.get("check", "-"))
+    return f"{row['check']} (exact path {row['exact_s']:.1f} s, {row['checked_deals']} deals)"
+
+
 def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.consortium", description=__doc__.split("\n")[0])
     parser.add_argument("--cases", nargs="+", default=list(DEFAULT_CASES), help="PARTIES:OUTCOMES, e.g. 6:1e12")
@@ -282,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
             console.print(
                 f"{row['parties']:>7} {'1e' + str(round(math.log10(row['outcomes']))):>8} {row['method']:>12} "
                 f"{row['analyse_s']:9.1f} {row['analyse_peak_mib']:7.0f} {_cell(row, 'run_s', 'run_peak_mib')} "
-                f"{_cell(row, 'negmas_s', 'negmas_peak_mib')}  {row.get('check', '-')}",
+                f"{_cell(row, 'negmas_s', 'negmas_peak_mib')}  {_check_cell(row)}",
                 markup=False,
             )
             shown.advance(task)
