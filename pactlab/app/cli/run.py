@@ -22,7 +22,6 @@ from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
 from pactlab.app.cli.llm import LocalOptions, MaxTokensOption, ModelOption, NCtxOption, ThreadsOption
-from pactlab.app.cli.progress import progress_bars
 from pactlab.errors import BadInput, Conflict, InternalError, NotFound
 
 if TYPE_CHECKING:
@@ -254,6 +253,8 @@ def run(
             raise Conflict(
                 f"negotiation id {negotiation_id!r} already exists in {out / CHECKPOINTS}; pick another (--id)"
             )
+        from pactlab.app.cli.progress import progress_bars  # on use: it loads the domain
+
         with _audit_stops_the_run(), progress_bars(console, quiet):
             events = runs.start(
                 loaded,
@@ -305,6 +306,8 @@ def resume(
         if not quiet:
             renderer.replay(state["moves"])
             console.print("[dim]— resumed here —[/]")
+        from pactlab.app.cli.progress import progress_bars  # on use: it loads the domain
+
         with _audit_stops_the_run(), _llm_endpoint(llm, quiet), progress_bars(console, quiet):
             scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
         _finish(runs, negotiation_id, scenario, scored, out)
