@@ -138,14 +138,21 @@ _CHILDREN = {"analyse": _analyse_child, "negmas": _negmas_child, "check": _check
 
 _PEAK = (
     "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:]); "
-    "print('peak_kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+    "use = resource.getrusage(resource.RUSAGE_CHILDREN); "
+    "print('peak_kib', use.ru_maxrss, use.ru_utime + use.ru_stime, file=sys.stderr); "
     "sys.exit(done.returncode)"
 )
 """A wrapper whose only child is the measured command: its RUSAGE_CHILDREN peak is that command's own."""
 
 
+LAST_CPU = [0.0]
+
+
 def _child(args: list[str], timeout: float | None = None) -> tuple[str | None, float, float]:
-    """Run a child process; its stdout (None on timeout), wall seconds and its own peak RSS in MiB."""
+    """Run a child process; its stdout (None on timeout), wall seconds and its own peak RSS in MiB.
+
+    Its CPU seconds (user + system, the figure a shared machine's load does not inflate) are kept
+    in ``LAST_CPU``."""
     start = time.perf_counter()
     try:
         done = subprocess.run(
@@ -156,8 +163,9 @@ def _child(args: list[str], timeout: float | None = None) -> tuple[str | None, f
     seconds = time.perf_counter() - start
     if done.returncode not in (0, 3):
         raise RuntimeError(f"{' '.join(args)} failed ({done.returncode}): {done.stderr[-2000:]}")
-    peak = next(int(line.split()[1]) for line in reversed(done.stderr.splitlines()) if line.startswith("peak_kib"))
-    return done.stdout, seconds, peak / 1024  # ru_maxrss is in KiB on Linux
+    last = next(line.split() for line in reversed(done.stderr.splitlines()) if line.startswith("peak_kib"))
+    LAST_CPU[0] = float(last[2])
+    return done.stdout, seconds, int(last[1]) / 1024  # ru_maxrss is in KiB on Linux
 
 
 def _measure(kind: str, outcomes: int, parties: int, timeout: float | None) -> tuple[dict[str, Any] | None, float]:
@@ -184,7 +192,7 @@ def bench_one(
     row: dict[str, Any] = {"parties": parties, "outcomes": outcomes}
     found, peak = _measure("analyse", outcomes, parties, None)
     assert found is not None
-    row.update(found, analyse_peak_mib=peak)
+    row.update(found, analyse_peak_mib=peak, analyse_cpu_s=LAST_CPU[0])
     if negmas:
         if outcomes > negmas_limit:
             row["negmas"] = ">limit"
@@ -209,7 +217,13 @@ def bench_one(
             cmd = [sys.executable, "-m", "pactlab", "run", str(path), "--policies", "none", "-q"]
             _, seconds, peak = _child([*cmd, "--id", "bench", "--out", str(Path(tmp) / "runs"), "--seed", "7"])
             card = json.loads((Path(tmp) / "runs" / "bench" / "scorecard.json").read_text(encoding="utf-8"))
-        row.update(run_s=seconds, run_peak_mib=peak, run_outcome=card["outcome"], run_nash_ratio=card["nash_ratio"])
+        row.update(
+            run_s=seconds,
+            run_cpu_s=LAST_CPU[0],
+            run_peak_mib=peak,
+            run_outcome=card["outcome"],
+            run_nash_ratio=card["nash_ratio"],
+        )
     return row
 
 
@@ -224,8 +238,10 @@ def cases_of(args: argparse.Namespace) -> list[tuple[int, int]]:
 
 def _cell(row: dict[str, Any], seconds: str, peak: str) -> str:
     if seconds not in row:
-        return f"{row.get(seconds.split('_')[0], '-'):>16}"
-    return f"{row[seconds]:8.1f} {row.get(peak, 0):7.0f}"
+        return f"{row.get(seconds.split('_')[0], '-'):>20}"
+    cpu = row.get(seconds.replace("_s", "_cpu_s"))
+    shown = f"{row[seconds]:.1f}" if cpu is None else f"{row[seconds]:.1f}/{cpu:.1f}"
+    return f"{shown:>12} {row.get(peak, 0):7.0f}"
 
 
 def _check_cell(row: dict[str, Any]) -> str:
@@ -256,8 +272,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict[str, Any]]:
     rows = []
     console = Console(highlight=False, soft_wrap=True)
     console.print(
-        f"{'parties':>7} {'outcomes':>8} {'method':>12} {'analyse s':>8} {'MiB':>7} {'run s':>8} {'MiB':>7} "
-        f"{'NegMAS s':>8} {'MiB':>7}  check",
+        f"{'parties':>7} {'outcomes':>8} {'method':>12} {'analyse s':>8} {'MiB':>7} {'run s wall/cpu':>12} {'MiB':>7} "
+        f"{'NegMAS s wall':>12} {'MiB':>7}  check",
         markup=False,
     )
     cases = cases_of(args)
