@@ -49,8 +49,9 @@ STRATEGIES: dict[str, StrategyInfo] = {
         _llm,
         "A chat model over the OpenAI API (or any compatible server; see --llm) speaks for the party; a utility "
         "advisor values term sheets for it (advisor=free|advised|choose), code guards its reservation value and "
-        "mandate, and the fallback strategy acts when the model fails. Unset model settings come from the scenario's "
-        "party llm settings, then the environment.",
+        "mandate, and the fallback strategy acts when the model fails. stance=cooperative|competitive|warm|dominant "
+        "sets its style, role=greedy|saboteur|injector makes it an adversary for stress tests (agents.llm.stances). "
+        "Unset model settings come from the scenario's party llm settings, then the environment.",
         {
             "model": "",
             "provider": "",
@@ -60,6 +61,8 @@ STRATEGIES: dict[str, StrategyInfo] = {
             "advisor": "advised",
             "fallback": "pareto",
             "candidates": 4.0,
+            "stance": "",
+            "role": "",
         },
         _check_llm,
         needs_model=True,

@@ -415,6 +415,23 @@ class LargeSpace:
         utils = sol.utilities
         return Solution(sol.name, sol.outcome, sol.terms, utils, float(value), sol.exact, sol.coalition, gap=gap)
 
+    def weighted_best(self, weights: Sequence[float], deadline: float) -> int | None:
+        """The agreement-space outcome with the largest weighted sum of utilities (None: none, or out of time).
+
+        With every weight positive the maximiser is on the Pareto frontier (a *supported* frontier
+        point): how `evals.utility_view` samples the frontier of a space too large to enumerate.
+        """
+        if self.empty:
+            return None
+        objective: dict[int, float] = {}
+        for j, w in enumerate(weights):
+            for col, v in self.utility_terms(j, float(w)):
+                objective[col] = objective.get(col, 0.0) + v
+        res = self._base.copy().solve(objective, deadline)
+        if res is None or res.x is None:
+            return None
+        return self.outcome_of(res.x)
+
 
 def deadline_after(budget: float | None) -> float:
     """A `time.monotonic` deadline `budget` seconds from now (none: effectively unlimited)."""

@@ -1,20 +1,22 @@
-"""The negotiation in utility space: every outcome, the Pareto frontier, the offers, the deal.
+"""The negotiation in utility space, as a static picture (PNG, or SVG when the path ends in .svg).
 
 Two parties give one chart, u_A against u_B: every outcome (a deterministic sample of
 `MAX_POINTS` in large spaces), the Pareto frontier, each party's offers, the bargaining points
 and the deal. More parties give a view per party instead, since pairwise projections of an
-N-party frontier are unreadable clouds and cost a panel per pair: on the left, for each party,
-the range its utility takes on the Pareto frontier, its reservation value, what the deal, the
-Nash, Kalai-Smorodinsky and utilitarian points give it (joined across parties, as parallel
-coordinates); on the right, each party's concession curve (its own utility of each of its
-offers). That view draws no outcome cloud, so its cost does not grow with the outcome space.
-Rendering uses matplotlib's Agg backend and never opens a window.
+N-party frontier are unreadable clouds and cost a panel per pair: on the left, for each party
+(by display name), the range its utility takes on the Pareto frontier with its best at the top,
+its reservation value, what the deal, the Nash, Kalai-Smorodinsky and utilitarian points give it
+(joined across parties, as parallel coordinates); on the right, each party's concession curve
+(its own utility of each of its offers). The figures come from `evals.utility_view`, which the
+interactive charts (`evals.charts`) share. That view draws no outcome cloud, so its cost does not
+grow with the outcome space. Rendering uses matplotlib's Agg backend and never opens a window.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from evals.scorecard import OutcomeAnalysis, analyse
+from evals.utility_view import UtilityView, utility_view
 from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord
 
@@ -60,7 +63,7 @@ def plot_utility_space(
     offers = _offer_paths(moves, analysis)
     deal = analysis.utilities_of(analysis.space.validate(agreement)) if agreement is not None else None
     if len(parties) > 2:
-        return _plot_parties(scenario, analysis, offers, deal, Path(path))
+        return _plot_parties(scenario, analysis, offers, deal, agreement, Path(path))
     cloud, feasible = _outcome_cloud(analysis)
     pairs = list(itertools.combinations(range(len(parties)), 2))
     ncols = min(3, len(pairs))
@@ -86,6 +89,7 @@ def _plot_parties(
     analysis: OutcomeAnalysis,
     offers: Mapping[str, np.ndarray],
     deal: Mapping[str, float] | None,
+    agreement: Mapping[str, Any] | None,
     path: Path,
 ) -> Path:
     """The view per party for three or more parties (see the module docstring)."""
@@ -93,7 +97,7 @@ def _plot_parties(
     width = max(11.0, 4.0 + 0.9 * len(parties) * 2)
     fig, (left, right) = plt.subplots(1, 2, figsize=(width, 5.6), layout="constrained")
     try:
-        _draw_outcomes_by_party(left, scenario, analysis, deal)
+        _draw_outcomes_by_party(left, scenario, utility_view(scenario, (), agreement, analysis))
         _draw_concessions(right, scenario, analysis, offers, deal)
         _finish(fig, scenario, deal, analysis, shown=0, offers=False, axes=left)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -103,37 +107,33 @@ def _plot_parties(
     return path
 
 
-def _draw_outcomes_by_party(
-    ax: Axes, scenario: Scenario, analysis: OutcomeAnalysis, deal: Mapping[str, float] | None
-) -> None:
-    parties = scenario.party_ids
+def _draw_outcomes_by_party(ax: Axes, scenario: Scenario, view: UtilityView) -> None:
+    """Per party: the frontier's range (bar), reservation value (dashed), best (triangle), the
+    bargaining points and the deal (joined across parties, as parallel coordinates)."""
+    parties = view.parties
     x = np.arange(len(parties))
-    frontier = analysis.frontier
-    if len(frontier.outcomes):
-        points = np.asarray(frontier.utilities, dtype=float)
-        columns = [frontier.parties.index(p) for p in parties]
-        low, high = points[:, columns].min(axis=0), points[:, columns].max(axis=0)
-        ax.bar(x, high - low, bottom=low, width=0.5, color="#d7dde8", zorder=1, label="range on the Pareto frontier")
-    res = analysis.reservations
-    for n, party in enumerate(parties):
+    ranged = [p for p in parties if p.frontier_low is not None and p.frontier_high is not None]
+    if len(ranged) == len(parties):
+        low = np.array([p.frontier_low or 0.0 for p in parties])
+        high = np.array([p.frontier_high or 0.0 for p in parties])
+        what = "range on the Pareto frontier" + ("" if view.frontier_exact else " (sampled)")
+        ax.bar(x, high - low, bottom=low, width=0.5, color="#d7dde8", zorder=1, label=what)
+        ax.scatter(x, high, s=70, marker="v", c="#5a6b85", zorder=3, label="each party's best")
+    for n, p in enumerate(parties):
         ax.hlines(
-            res[party],
+            p.reservation,
             n - 0.3,
             n + 0.3,
-            colors=_colour(scenario, party),
+            colors=_colour(scenario, p.party),
             linestyles="--",
             lw=1.6,
             zorder=2,
             label="reservation value" if n == 0 else "_nolegend_",
         )
-    for key, solution in (
-        ("nash", analysis.nash),
-        ("kalai_smorodinsky", analysis.kalai_smorodinsky),
-        ("utilitarian", analysis.utilitarian),
-    ):
-        if solution is not None:
+    for key in ("nash", "kalai_smorodinsky", "utilitarian"):
+        values = [getattr(p, key) for p in parties]
+        if all(v is not None for v in values):
             style = _POINTS[key]
-            values = [solution.utilities[p] for p in parties]
             ax.plot(x, values, "-", color=style["color"], lw=0.7, alpha=0.5, zorder=3)
             ax.scatter(
                 x,
@@ -146,15 +146,15 @@ def _draw_outcomes_by_party(
                 zorder=4,
                 label=style["label"],
             )
-    if deal is not None:
-        values = [deal[p] for p in parties]
+    if view.agreement:
+        values = [p.deal for p in parties]
         ax.plot(x, values, "-", color="#b8860b", lw=1.2, zorder=5)
         ax.scatter(
             x, values, s=260, marker="*", c="#ffd700", edgecolors="black", linewidths=1.0, zorder=6, label="agreement"
         )
-    tilted = len(parties) > 3
-    ax.set_xticks(x, parties, rotation=25 if tilted else 0, ha="right" if tilted else "center")
-    ax.set_ylabel("utility")
+    names = [textwrap.fill(p.name, 16) for p in parties]
+    ax.set_xticks(x, names, fontsize=8)
+    ax.set_ylabel("utility (0 = worst outcome, 1 = best)")
     ax.set_ylim(-0.03, 1.03)
     ax.set_title("What each party gets", fontsize=10)
     ax.grid(True, axis="y", lw=0.4, alpha=0.4)
@@ -171,7 +171,11 @@ def _draw_concessions(
     for party, path in offers.items():
         colour = _colour(scenario, party)
         own = path[:, parties.index(party)] if party in parties else path.min(axis=1)
-        label = f"offers by {party} ({len(path)})" if party in parties else f"texts by {party}: lowest utility"
+        label = (
+            f"offers by {scenario.party(party).name} ({len(path)})"
+            if party in parties
+            else f"texts by {party}: lowest utility"
+        )
         ax.plot(np.arange(1, len(own) + 1), own, "-o", color=colour, ms=3, lw=1.1, alpha=0.9, label=label)
     if not offers:
         ax.text(0.5, 0.5, "no offers", transform=ax.transAxes, ha="center", va="center", color="#777777")

@@ -37,6 +37,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from evals.bargaining import Solution, coalition, kalai_smorodinsky, nash_product, nash_solution, utilitarian
+from evals.claims import PartyTruth
 from evals.fairness import gini, min_max_ratio, surplus
 from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.opponent_models import ModelAccuracy, ModelEstimate, accuracy
@@ -167,6 +168,13 @@ class Scorecard(BaseModel):
     frontier_method: str
     outcome_space_size: int
     llm_usage: LLMUsage | None = Field(default=None, description="Model calls, tokens and cost; None without LLMs.")
+    truthfulness: dict[str, PartyTruth] | None = Field(
+        default=None,
+        exclude_if=lambda v: v is None,
+        description="Per party: private figures the privacy screen withheld from its words, and the claims its "
+        "words stated by verdict (true / false / unverifiable; evals.claims). Left out of the JSON when there "
+        "were neither.",
+    )
     policies_not_applicable: list[PolicyNotApplicable] = Field(
         default_factory=list,
         description="Rules of the policy set that the scenario declares no meaning for (no ip_ownership clause, "
@@ -184,6 +192,19 @@ class Scorecard(BaseModel):
         description="Large outcome spaces only (evals.optimise): per figure, whether it is exact and else the "
         "interval it lies in; left out of the JSON when the frontier was enumerated (every figure exact).",
     )
+
+    def to_html(self, *, terms: bool = True) -> str:
+        """The scorecard as escaped HTML tables, each figure with its glossary tooltip (`evals.glossary`);
+        `terms` False leaves out the agreed terms (a caller that shows them with their labels)."""
+        from evals.glossary import BY_KEY
+        from pactlab.domain.notebook import render_html
+
+        tips = {key: term.short for key, term in BY_KEY.items()}
+        return render_html("scorecard.html.j2", package="evals", card=self, tips=tips, glossary=BY_KEY, terms=terms)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's rendering: `to_html`."""
+        return self.to_html()
 
 
 def approximate_figures(card: Scorecard | Mapping[str, Any]) -> dict[str, FigureAccuracy]:

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from evals.audit import AuditRecord, read_records
+from evals.claims import truthfulness
 from evals.opponent_models import ModelEstimate
 from evals.scorecard import PolicyNotApplicable, Scorecard, score_table
 from evals.usage import usage_from_records
@@ -99,7 +100,9 @@ def rescore(run: TranscriptRun) -> Scorecard:
     if run.policies_not_applicable:  # recorded at the run start (older transcripts have none)
         card = card.model_copy(update={"policies_not_applicable": list(run.policies_not_applicable)})
     usage = usage_from_records(run.records, card.outcome == "agreement")
-    return card if usage is None else card.model_copy(update={"llm_usage": usage})
+    card = card if usage is None else card.model_copy(update={"llm_usage": usage})
+    truth = truthfulness(run.records)
+    return card if truth is None else card.model_copy(update={"truthfulness": truth})
 
 
 def party_view(run: TranscriptRun, party: str) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 The domain model (`pactlab.domain`) is the bottom layer; `agents`, `policies` and `evals` build
 on it, `pactlab.workflow` wires them together, and `pactlab.app` holds the front ends.
 
+`pactlab.run(scenario, agents=..., seed=...)` does what the ``pactlab run`` command does and
+returns a typed `RunResult` (see `pactlab.app.runs`); `load_scenario(name_or_path)` gives a
+`LoadedScenario` (``.scenario``, ``.path``).
+
 The public API is re-exported here and imported on first use, so that `import pactlab` (and
 the `pactlab` command's start) stays fast: the workflow loads LangGraph only when asked for.
 """
@@ -15,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from pactlab.version import __version__
 
 if TYPE_CHECKING:
+    from pactlab.app.runs import RunPaths, RunResult, run
     from pactlab.domain import (
         Accept,
         Action,
@@ -49,6 +54,7 @@ if TYPE_CHECKING:
         parse_action,
     )
     from pactlab.domain.catalog import (
+        LoadedScenario,
         load_scenario,
         shipped_scenarios,
     )
@@ -99,6 +105,7 @@ _SOURCES: dict[str, str] = {
     "Issue": "pactlab.domain",
     "IssueValue": "pactlab.domain",
     "LinearValue": "pactlab.domain",
+    "LoadedScenario": "pactlab.domain.catalog",
     "MoveMade": "pactlab.workflow",
     "MoveRecord": "pactlab.domain",
     "NegotiationBusy": "pactlab.workflow",
@@ -122,6 +129,8 @@ _SOURCES: dict[str, str] = {
     "Protocol": "pactlab.domain",
     "RecordError": "pactlab.errors",
     "Reject": "pactlab.domain",
+    "RunPaths": "pactlab.app.runs",
+    "RunResult": "pactlab.app.runs",
     "RunSpec": "pactlab.workflow",
     "Scenario": "pactlab.domain",
     "Scored": "pactlab.workflow",
@@ -134,6 +143,7 @@ _SOURCES: dict[str, str] = {
     "load_model": "pactlab.domain",
     "load_scenario": "pactlab.domain.catalog",
     "parse_action": "pactlab.domain",
+    "run": "pactlab.app.runs",
     "shipped_scenarios": "pactlab.domain.catalog",
 }
 """Each public name and the module it comes from."""
@@ -158,6 +168,7 @@ __all__ = [
     "Issue",
     "IssueValue",
     "LinearValue",
+    "LoadedScenario",
     "MoveMade",
     "MoveRecord",
     "NegotiationBusy",
@@ -181,6 +192,8 @@ __all__ = [
     "Protocol",
     "RecordError",
     "Reject",
+    "RunPaths",
+    "RunResult",
     "RunSpec",
     "Scenario",
     "Scored",
@@ -194,6 +207,7 @@ __all__ = [
     "load_model",
     "load_scenario",
     "parse_action",
+    "run",
     "shipped_scenarios",
 ]
 

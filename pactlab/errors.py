@@ -29,6 +29,8 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - PathError                                pactlab.app.sweeps.paths
   |  - PlanError                                pactlab.app.sweeps.plan
   |  - SettingError, VariantError               pactlab.app.sweeps.settings
+  |  - TelemetryUnavailable                     pactlab.app.telemetry
+  |  - ReplayInputError, CodeVersionDiffers     pactlab.workflow.replay.errors
   + NotFound ............................... 4  no such negotiation, or nothing to resume
   |  - NegotiationNotFound                      pactlab.workflow.runner
   |  - NegotiationFinished                      pactlab.workflow.runner
@@ -57,6 +59,7 @@ The hierarchy, with the exit code of the `pactlab` command and where each class 
   |  - InvalidReply                             agents.llm.repair (repaired inside the client)
   + InternalError .......................... 1  a bug: reported with its traceback
   - Leave                                       pactlab.app.cli.terminal (the person left; never escapes)
+  - ReplayStop                                  pactlab.workflow.replay.errors (a replay's stop; never escapes)
 
 `AuditError`, the base of the audit trail's errors (`evals.audit`), derives from `PactlabError`;
 each of its subclasses also derives from the class above that says what it means.

@@ -12,6 +12,10 @@ arithmetic; how much it leans on the advisor is the `advisor` setting:
 - `choose`: the model picks among the advisor's candidate term sheets (or accepts, rejects,
   walks away), which suits small models.
 
+A `stance` (cooperative, competitive, warm, dominant) or an adversarial `role` (greedy,
+saboteur, injector) adds its instructions to the system prompt and sets the advisor it implies
+(`agents.llm.stances`); the guarantees below bind them all the same.
+
 Whatever the model says, code decides what may pass (`check_reply`): terms must fit the
 outcome space, and the party never proposes or accepts terms below its reservation value or
 outside its hard limits and mandate; an invalid reply goes back to the model with the reason
@@ -45,7 +49,9 @@ from agents.llm.prompts import (
 )
 from agents.llm.replies import ChoiceReply, Kind, reply_model
 from agents.llm.screen import PrivateFigures, screen
+from agents.llm.stances import behaviour, check_behaviour
 from agents.strategies import ParetoSeekingNegotiator
+from agents.strategies.base import Level
 from agents.strategies.catalog import CATALOG
 from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.issues import IssueValue
@@ -79,16 +85,21 @@ class LLMNegotiator:
         advisor: str = "advised",
         fallback: str = "pareto",
         candidates: float = 4,
+        stance: str = "",
+        role: str = "",
         *,
         client_factory: Callable[[LLMConfig], StructuredClient] | None = None,
     ) -> None:
-        check_llm(advisor=advisor, fallback=fallback, candidates=candidates)
+        check_llm(advisor=advisor, fallback=fallback, candidates=candidates, stance=stance, role=role)
+        self.stance, self.role = stance, role
+        self.behaviour = behaviour(stance, role)
+        self.system = f"{NEGOTIATOR_SYSTEM}\n{self.behaviour.prompt}" if self.behaviour.prompt else NEGOTIATOR_SYSTEM
         self.seat = seat
         self.advisor_mode = cast(AdvisorMode, advisor)
         self.n_candidates = int(candidates)
         self.config = party_config(seat, model, provider, temperature, max_tokens, output_mode)
         self.client = (client_factory or default_client)(self.config)
-        self.advisor = ParetoSeekingNegotiator(seat)
+        self.advisor = ParetoSeekingNegotiator(seat, e=self.behaviour.concession)
         self.fallback_spec = fallback
         self.fallback = None if fallback == "walk_away" else _strategy(fallback, seat)
         self.figures = PrivateFigures.of(seat.party.private)
@@ -102,7 +113,8 @@ class LLMNegotiator:
 
     @property
     def spec(self) -> str:
-        return f"llm(model={self.config.model}, advisor={self.advisor_mode}, fallback={self.fallback_spec})"
+        extra = "".join(f", {k}={v}" for k, v in (("stance", self.stance), ("role", self.role)) if v)
+        return f"llm(model={self.config.model}, advisor={self.advisor_mode}, fallback={self.fallback_spec}{extra})"
 
     def take_reports(self) -> list[AgentReport]:
         """The audit events of the last act(): model calls, fallbacks, screen hits."""
@@ -114,7 +126,7 @@ class LLMNegotiator:
     def act(self, turn: Turn) -> Action:
         self.advisor.history.sync(turn.moves)
         candidates = self.candidates(turn) if self.advisor_mode != "free" else []
-        messages = chat(NEGOTIATOR_SYSTEM, self._prefix, self._dynamic(turn, candidates))
+        messages = chat(self.system, self._prefix, self._dynamic(turn, candidates))
         decision: Decision[Action]
         example = self._example(turn, candidates)
         if self.advisor_mode == "choose":
@@ -136,6 +148,8 @@ class LLMNegotiator:
             action = self._fall_back(turn, decision.failure or "no valid reply")
         else:
             action = decision.value
+        if self.behaviour.ask:  # the injector's probe, whatever the model wrote
+            action = action.model_copy(update={"message": f"{action.message} {self.behaviour.ask}".strip()[:4000]})
         return self._screened(turn, action)
 
     def _example(self, turn: Turn, candidates: list[Candidate]) -> str:
@@ -182,10 +196,11 @@ class LLMNegotiator:
         own = turn.proposals_by(self.seat.party_id)
         if own:
             lines.append(f"- your last proposal was worth {self._value(own[-1]) or 0:.2f} to you")
-        level = self.advisor.level(turn).target
+        level = self.level(turn).target
         lines.append(f"- at this stage, aim for about {level:.2f}")
         if (
-            on_table is not None
+            self.behaviour.recommends_accept
+            and on_table is not None
             and on_table >= level - 1e-9
             and self.seat.utility.acceptable(self.seat.space.validate(turn.proposal or {}))
         ):
@@ -221,12 +236,19 @@ class LLMNegotiator:
 
     # -- the advisor -------------------------------------------------------------------------------
 
+    def level(self, turn: Turn) -> Level:
+        """The advisor's aim this turn, held at the role's floor (`Behaviour.aim_floor`) when it has one."""
+        level = self.advisor.level(turn)
+        book = self.advisor.book
+        floor = book.floor + self.behaviour.aim_floor * (book.u_max - book.floor)
+        return level if level.target >= floor else Level(floor, f"{level.why}; held at the role's aim")
+
     def candidates(self, turn: Turn) -> list[Candidate]:
         """Term sheets the advisor suggests: its Pareto-seeking pick, then steps toward our best."""
         book = self.advisor.book
         if book.size == 0:
             return []
-        level = self.advisor.level(turn)
+        level = self.level(turn)
         first = self.advisor.search(turn, level) if not book.enumerated else None  # large spaces: searched
         picks = [int(book.order[self.advisor.choose(turn, level)]) if first is None else first]
         step = (book.u_max - level.target) / max(self.n_candidates - 1, 1)
@@ -411,8 +433,16 @@ def _strategy(name: str, seat: Seat) -> Negotiator:
     return CATALOG[name].factory(seat)
 
 
-def check_llm(advisor: str = "advised", fallback: str = "pareto", candidates: float = 4, **_: object) -> None:
+def check_llm(
+    advisor: str = "advised",
+    fallback: str = "pareto",
+    candidates: float = 4,
+    stance: str = "",
+    role: str = "",
+    **_: object,
+) -> None:
     """Raise ValueError, saying what is valid, for bad LLM negotiator parameters."""
+    check_behaviour(stance, role)
     if advisor not in ADVISOR_MODES:
         raise ValueError(f"advisor must be one of {', '.join(ADVISOR_MODES)}, not {advisor!r}")
     if fallback not in FALLBACKS:

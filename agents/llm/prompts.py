@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from agents.base import Seat
 from pactlab.domain.issues import BooleanIssue, CategoricalIssue, IssueValue, NumericIssue, value_key
 from pactlab.domain.outcome_space import OutcomeSpace
-from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue
+from pactlab.domain.preferences import LinearValue, OptionValues, PeakedValue, priority_tier
 from pactlab.domain.table import LADDER, MEDIATOR, MoveRecord, Turn
 
 RECENT_MOVES = 8
@@ -79,7 +79,10 @@ def _preference(seat: Seat, issue_id: str) -> str:
     fn = seat.party.private.values[issue_id]
     issue = seat.space.by_id[issue_id]
     if isinstance(fn, OptionValues):
-        ranked = sorted(fn.table.items(), key=lambda kv: -kv[1])
+        # ties in the issue's option order, never the mapping's: a profile read back from a transcript
+        # (canonical JSON, keys sorted) must give the same prompt (pactlab.workflow.replay)
+        options = {value_key(v): n for n, v in enumerate(issue.values())}
+        ranked = sorted(fn.table.items(), key=lambda kv: (-kv[1], options.get(kv[0], len(options))))
         return "best to worst: " + ", ".join(k for k, _ in ranked)
     if isinstance(fn, LinearValue):
         return "higher is better" if fn.linear == "up" else "lower is better"
@@ -96,12 +99,10 @@ def describe_brief(seat: Seat, *, numbers: bool) -> str:
     unless `numbers` (the advisor modes, where values are on a 0-1 scale)."""
     profile = seat.party.private
     total = sum(profile.weights.values()) or 1.0
-    ranked = sorted(profile.weights.items(), key=lambda kv: -kv[1])
+    order = {issue: n for n, issue in enumerate(seat.space.issue_ids)}  # ties in scenario order, as above
+    ranked = sorted(profile.weights.items(), key=lambda kv: (-kv[1], order.get(kv[0], len(order))))
     priorities = "\n".join(
-        f"- {issue} ({'high' if w / total >= 0.15 else 'medium' if w / total >= 0.07 else 'low'} priority): "
-        f"{_preference(seat, issue)}"
-        for issue, w in ranked
-        if w > 0
+        f"- {issue} ({priority_tier(w / total)} priority): {_preference(seat, issue)}" for issue, w in ranked if w > 0
     )
     limits = "\n".join(f"- {c}" for c in profile.constraints) or "- none"
     walk_away = (

@@ -92,7 +92,8 @@ class OfferSearch:
         found: list[int] = []
         rounds = 1 if combine == "sum" or len(coefs) == 1 else PRODUCT_ROUNDS
         for _ in range(rounds):
-            objective = dict(self.options.terms(sum(w * c for w, c in zip(weights, coefs, strict=True))))
+            combined = np.sum([w * c for w, c in zip(weights, coefs, strict=True)], axis=0)
+            objective = dict(self.options.terms(np.asarray(combined, dtype=np.float64)))
             res = p.solve(objective, time.monotonic() + SEARCH_SECONDS, gap=SEARCH_GAP)
             if res is None or res.x is None:
                 break

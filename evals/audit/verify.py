@@ -190,8 +190,8 @@ class _Signatures:
     Every record's signature must verify under the key it names. A signer keeps one key for the
     whole transcript: the key the run start declares for it (``data.identities``), or an
     ``identity`` record seats later, or (in a transcript that declares none, which only the operator
-    signs) the key of its first record. When identities are declared, an actor's records are signed by the actor's identity
-    (a party's by the party or the person seated for it), any other actor's by the operator; an
+    signs) the key of its first record. When identities are declared, an actor's records are signed
+    by the actor's identity (a party's by the party or the person seated for it), any other actor's by the operator; an
     agreement's seal carries every declared party's signature of the agreed terms. With a trust
     file, every signer must be pinned there with the same key.
     """

@@ -13,12 +13,22 @@ Read from each run's audit trail (`llm_call`, `llm_fallback` and `screen` record
 - tokens (prompt + completion) and seconds (model latency, retries included) per run, and per
   agreement: the type's totals over all its runs divided by its agreements (a ratio of sums, so it
   has no interval here; the per-run figures have theirs);
-- screen hits: private figures the privacy screen removed from the seat's words, per run.
+- screen hits: private figures the privacy screen removed from the seat's words, per run;
+- claims: statements of fact in the seat's words (`claim` records of the claims audit), per run,
+  and the false ones among them;
+- own surplus and **others' surplus**: the mean surplus of the type's seats and of the other seats
+  in the same runs (0 without agreement), which shows what a stance or an adversarial role does to
+  the other parties.
+
+`versus_baseline` compares each LLM type with a stance or role (``stance=...``, ``role=...`` in
+its spec) with the league's first LLM type that has neither: agreement, own and others' surplus,
+false claims and screen hits, as differences of the means.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -37,7 +47,19 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
 
     def row(party: str) -> dict[str, Any]:
         return rows.setdefault(
-            party, {"own": 0, "repaired": 0, "fallback": 0, "tokens": 0, "seconds": 0.0, "hits": 0, "models": {}}
+            party,
+            {
+                "own": 0,
+                "repaired": 0,
+                "fallback": 0,
+                "tokens": 0,
+                "seconds": 0.0,
+                "hits": 0,
+                "models": {},
+                "true": 0,
+                "false": 0,
+                "unverifiable": 0,
+            },
         )
 
     for record in records:
@@ -60,6 +82,8 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
             last_call[party] = (int(data.get("turn", -1)), "fallback")
         elif record.kind == "screen":
             row(party)["hits"] += len(data.get("hits", []))
+        elif record.kind == "claim" and data.get("verdict") in ("true", "false", "unverifiable"):
+            row(party)[str(data["verdict"])] += 1
     return {
         party: SeatLLM(
             decisions=r["own"] + r["repaired"] + r["fallback"],
@@ -71,6 +95,9 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
             seconds=round(r["seconds"], 6),
             screen_hits=r["hits"],
             models=tuple(r["models"]),
+            claims_true=r["true"],
+            claims_false=r["false"],
+            claims_unverifiable=r["unverifiable"],
         )
         for party, r in rows.items()
     }
@@ -97,7 +124,13 @@ LLM_METRICS: tuple[LLMMetric, ...] = (
     LLMMetric("tokens_per_agreement", "tokens/agreement", "ratio", 0, "all its tokens over its agreements"),
     LLMMetric("seconds_per_agreement", "s/agreement", "ratio", 1, "all its model seconds over its agreements"),
     LLMMetric("screen_hits", "screen hits/run", "mean", 2, "private figures removed from its words per run"),
+    LLMMetric("claims", "claims/run", "mean", 2, "statements of fact in its words the claims audit checked, per run"),
+    LLMMetric("false_claims", "false claims/run", "mean", 2, "of those, the ones found false, per run"),
+    LLMMetric("surplus", "own surplus", "mean", 3, "its seats' surplus (0 without agreement)"),
+    LLMMetric("others_surplus", "others' surplus", "mean", 3, "the other seats' surplus in the same runs"),
 )
+SIGNED = ("surplus", "others_surplus")
+"""Metrics that range over [-1, 1]; the other means are non-negative."""
 
 
 @dataclass(frozen=True)
@@ -124,6 +157,7 @@ def llm_rows(types: Mapping[str, str], runs: Sequence[LeagueRun]) -> list[LLMRow
             continue
         values: dict[str, list[float]] = {k: [] for k in ("agreement", "llm_agreement", "model_closed")}
         values.update({k: [] for k in ("own", "repaired", "fallback", "tokens", "seconds", "screen_hits")})
+        values.update({k: [] for k in ("claims", "false_claims", "surplus", "others_surplus")})
         decisions, models = 0, dict[str, None]()
         for run in runs:
             if not run.done or run.llm is None or run.scorecard is None:
@@ -145,6 +179,15 @@ def llm_rows(types: Mapping[str, str], runs: Sequence[LeagueRun]) -> list[LLMRow
             values["tokens"].append(float(sum(s.tokens for s in seats)))
             values["seconds"].append(sum(s.seconds for s in seats))
             values["screen_hits"].append(float(sum(s.screen_hits for s in seats)))
+            values["claims"].append(float(sum(s.claims_true + s.claims_false + s.claims_unverifiable for s in seats)))
+            values["false_claims"].append(float(sum(s.claims_false for s in seats)))
+            surplus = {str(p.get("party")): float(p.get("surplus", 0.0)) for p in run.scorecard.get("parties", [])}
+            mine = [surplus[p] for p, t in run.seats if t == name and p in surplus]
+            others = [surplus[p] for p, t in run.seats if t != name and p in surplus]
+            if mine:
+                values["surplus"].append(math.fsum(mine) / len(mine))
+            if others:
+                values["others_surplus"].append(math.fsum(others) / len(others))
             for seat in seats:
                 models.update(dict.fromkeys(seat.models))
         if not values["agreement"]:
@@ -156,8 +199,8 @@ def llm_rows(types: Mapping[str, str], runs: Sequence[LeagueRun]) -> list[LLMRow
                 found = values[metric.key]
                 metrics[metric.key] = wilson(round(sum(found)), len(found))
             elif metric.kind == "mean":
-                upper = 1.0 if metric.key in SOURCES else math.inf
-                metrics[metric.key] = t_interval(values[metric.key], 0.0, upper)
+                upper = 1.0 if metric.key in SOURCES or metric.key in SIGNED else math.inf
+                metrics[metric.key] = t_interval(values[metric.key], -1.0 if metric.key in SIGNED else 0.0, upper)
             else:
                 total = sum(values[metric.key.removesuffix("_per_agreement")])
                 ratio = total / agreements if agreements else math.nan
@@ -166,4 +209,54 @@ def llm_rows(types: Mapping[str, str], runs: Sequence[LeagueRun]) -> list[LLMRow
     return out
 
 
-__all__ = ["LLM_METRICS", "SOURCES", "LLMMetric", "LLMRow", "SeatLLM", "is_llm_type", "llm_rows", "seat_facts"]
+_BEHAVIOUR = re.compile(r"\b(stance|role)\s*=\s*['\"]?([A-Za-z_]+)")
+
+COMPARED = ("agreement", "surplus", "others_surplus", "false_claims", "screen_hits")
+"""What `versus_baseline` compares."""
+
+
+def behaviour_of(spec: str) -> str:
+    """The stance and role an LLM spec sets, e.g. ``role=greedy`` ('' for neither)."""
+    return ", ".join(f"{k}={v}" for k, v in _BEHAVIOUR.findall(spec))
+
+
+@dataclass(frozen=True)
+class VersusBaseline:
+    """An LLM type with a stance or role against the baseline LLM type: its means and the differences."""
+
+    name: str
+    behaviour: str
+    baseline: str
+    values: dict[str, float]  # COMPARED key -> the type's mean
+    deltas: dict[str, float]  # COMPARED key -> the type's mean minus the baseline's
+
+
+def versus_baseline(rows: Sequence[LLMRow]) -> list[VersusBaseline]:
+    """Each LLM type with a stance or role against the first LLM type with neither (none without one)."""
+    baseline = next((r for r in rows if not behaviour_of(r.spec)), None)
+    if baseline is None:
+        return []
+    out = []
+    for row in rows:
+        if not behaviour_of(row.spec):
+            continue
+        values = {k: row.metrics[k].estimate for k in COMPARED}
+        deltas = {k: values[k] - baseline.metrics[k].estimate for k in COMPARED}
+        out.append(VersusBaseline(row.name, behaviour_of(row.spec), baseline.name, values, deltas))
+    return out
+
+
+__all__ = [
+    "COMPARED",
+    "LLM_METRICS",
+    "SOURCES",
+    "LLMMetric",
+    "LLMRow",
+    "SeatLLM",
+    "VersusBaseline",
+    "behaviour_of",
+    "is_llm_type",
+    "llm_rows",
+    "seat_facts",
+    "versus_baseline",
+]

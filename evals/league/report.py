@@ -45,6 +45,9 @@ def render_html(summary: LeagueSummary, total: int) -> str:
         rank_label=BY_KEY[summary.info.rank_by].label,
         llm_metrics=LLM_METRICS,
         llm_note=LLM_NOTE,
+        versus_labels=list(VERSUS_LABELS.values()),
+        versus_rows=versus_cells(summary),
+        versus_note=VERSUS_NOTE,
         endpoint=endpoint_text(summary),
         approximate=approximate_summary(summary.approximate, summary.counts["done"]),
     )
@@ -95,6 +98,43 @@ def llm_markdown(summary: LeagueSummary) -> str:
         cells += [cell(row.metrics[m.key], m.digits) for m in LLM_METRICS]
         cells.append(markdown.text(", ".join(row.models)) or "–")
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+VERSUS_LABELS = {
+    "agreement": "agreement",
+    "surplus": "own surplus",
+    "others_surplus": "others' surplus",
+    "false_claims": "false claims/run",
+    "screen_hits": "screen hits/run",
+}
+VERSUS_NOTE = (
+    "Each LLM type with a stance or an adversarial role against the baseline (the league's first LLM type with "
+    "neither): its mean and, in brackets, the difference from the baseline's mean. Others' surplus is the mean "
+    "surplus of the other seats in the runs it sat in: what the stance or role does to the other parties."
+)
+
+
+def versus_cells(summary: LeagueSummary) -> list[list[str]]:
+    """The stances-and-roles table's rows (type, behaviour, baseline, then each compared figure with its Δ)."""
+    rows = []
+    for v in summary.versus:
+        cells = [v.name, v.behaviour, v.baseline]
+        for key in VERSUS_LABELS:
+            value, delta = v.values[key], v.deltas[key]
+            cells.append("–" if math.isnan(value) else f"{value:.3f} ({'–' if math.isnan(delta) else f'{delta:+.3f}'})")
+        rows.append(cells)
+    return rows
+
+
+def versus_markdown(summary: LeagueSummary) -> str:
+    """The stances and roles against the baseline LLM type in Markdown (empty without any)."""
+    if not summary.versus:
+        return ""
+    head = ["type", "stance / role", "baseline", *VERSUS_LABELS.values()]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for cells in versus_cells(summary):
+        lines.append("| " + " | ".join(markdown.text(c) for c in cells) + " |")
     return "\n".join(lines)
 
 
@@ -152,5 +192,7 @@ def render_markdown(summary: LeagueSummary) -> str:
         where = endpoint_text(summary)
         out += ["", "## LLM seats", "", *([f"Endpoint: {markdown.text(where)}.", ""] if where else [])]
         out += [llm_markdown(summary), "", LLM_NOTE]
+    if summary.versus:
+        out += ["", "## Stances and roles against the baseline", "", versus_markdown(summary), "", VERSUS_NOTE]
     out += ["", "## Seats", "", "every type sat in every seat" if summary.covered else "INCOMPLETE seat coverage", ""]
     return "\n".join(out) + "\n"

@@ -23,6 +23,9 @@ class SeatLLM:
     seconds: float = 0.0
     screen_hits: int = 0
     models: tuple[str, ...] = ()
+    claims_true: int = 0  # the claims audit's verdicts on what the seat's words stated (`evals.claims`)
+    claims_false: int = 0
+    claims_unverifiable: int = 0
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from evals.intervals import Interval, t_interval, wilson
-from evals.league.llm import LLMRow, llm_rows
+from evals.league.llm import LLMRow, VersusBaseline, llm_rows, versus_baseline
 from evals.league.metrics import BY_KEY, METRICS, Metric, Observation, metric_range, observations
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.stats import Comparison, pairwise
+from evals.plain_json import nan_to_null
 from evals.scorecard import approximate_counts
 
 
@@ -51,6 +52,7 @@ class LeagueSummary:
     covered: bool  # every type sat in every seat of every scenario (in the plan)
     failed: list[tuple[str, str]]  # (run id, error), at most 50
     llm: list[LLMRow] = field(default_factory=list)  # LLM types: decision sources and costs (`evals.league.llm`)
+    versus: list[VersusBaseline] = field(default_factory=list)  # LLM stances and roles against the baseline LLM type
     approximate: dict[str, int] = field(default_factory=dict)  # figure -> runs where it is approximate (large spaces)
 
 
@@ -94,7 +96,8 @@ def summarise(info: LeagueInfo, runs: Sequence[LeagueRun]) -> LeagueSummary:
         coverage=coverage(runs),
         covered=covered(info, runs),
         failed=[(r.run_id, r.error or "") for r in runs if r.status == "failed"][:50],
-        llm=llm_rows(info.types, runs),
+        llm=(llm := llm_rows(info.types, runs)),
+        versus=versus_baseline(llm),
         approximate=approximate_counts([r.scorecard for r in done if r.scorecard is not None]),
     )
 
@@ -152,15 +155,5 @@ def to_json(summary: LeagueSummary) -> dict[str, Any]:
     """The summary as plain JSON (NaN becomes null; comparisons name the type ahead)."""
     data = asdict(summary)
     data["comparisons"] = [{**asdict(c), "better": c.better} for c in summary.comparisons]
-    cleaned: dict[str, Any] = _clean(data)
+    cleaned: dict[str, Any] = nan_to_null(data)
     return cleaned
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value

@@ -68,6 +68,16 @@ all pairs, at the 5% level.</p>
 {% endfor %}</table>
 {% endif %}
 
+{% if versus_rows %}
+<h2>Stances and roles against the baseline</h2>
+<p class="note">{{ versus_note }}</p>
+<table><tr><th class="l">type</th><th class="l">stance / role</th><th class="l">baseline</th>
+{% for label in versus_labels %}<th>{{ label }}</th>{% endfor %}</tr>
+{% for cells in versus_rows %}<tr>{% for c in cells %}<td{% if loop.index <= 3 %} class="l"{% endif %}>{{ c }}</td>
+{% endfor %}</tr>
+{% endfor %}</table>
+{% endif %}
+
 <h2>Pairwise tests on {{ rank_label }}</h2>
 <table><tr><th class="l">type A</th><th class="l">type B</th><th>mean A</th><th>mean B</th><th>U</th>
 <th>P(A&gt;B)</th><th>p</th><th>p (Holm)</th><th class="l">significant</th></tr>

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from evals.intervals import Interval, t_interval, wilson
+from evals.plain_json import nan_to_null
 from evals.scorecard import Scorecard, approximate_counts
 from evals.sweeps.runs import SweepInfo, SweepRun, level, level_of
 from pactlab.domain.issues import IssueValue
@@ -151,18 +152,8 @@ def robust_term_sheets(runs: Sequence[SweepRun], factors: Sequence[str], top: in
 
 def to_json(summary: SweepSummary) -> dict[str, Any]:
     """The summary as plain JSON (NaN becomes null)."""
-    cleaned: dict[str, Any] = _clean(asdict(summary))
+    cleaned: dict[str, Any] = nan_to_null(asdict(summary))
     return cleaned
-
-
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and value != value:
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
 
 
 def _parties(runs: Sequence[SweepRun]) -> list[str]:

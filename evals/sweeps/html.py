@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import jinja2
 from markupsafe import Markup
 
+from evals.charts import PLOTLY_JS_NAME, RENDER_JS
 from evals.intervals import Interval, methods_note
 from evals.scorecard import approximate_summary
 from evals.sweeps.aggregate import SweepSummary, intervals
@@ -51,9 +52,16 @@ def num(x: float | None) -> str:
 
 
 def render(
-    summary: SweepSummary, runs: Sequence[SweepRun], plots: Mapping[str, bytes], csv_name: str = "runs.csv"
+    summary: SweepSummary,
+    runs: Sequence[SweepRun],
+    plots: Mapping[str, bytes],
+    csv_name: str = "runs.csv",
+    *,
+    charts: Mapping[str, Markup] | None = None,
+    frontier_note: str = "",
 ) -> str:
-    """The report page: figures, plots (embedded PNGs), robust term sheets, failed runs."""
+    """The report page: figures, interactive charts (`charts`, by factor) over their static PNGs, robust
+    term sheets, failed runs. The charts need plotly.min.js beside the page (`evals.charts.write_plotly_js`)."""
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
     template = environment.from_string(TEMPLATE)
     failed = [r for r in runs if r.status == "failed"][:MAX_FAILED]
@@ -66,6 +74,10 @@ def render(
         csv_name=csv_name,
         plots={factor: base64.b64encode(png).decode("ascii") for factor, png in plots.items()},
         failed=failed,
+        charts=charts or {},
+        frontier_note=frontier_note,
+        render_js=Markup(RENDER_JS),
+        plotly_js=PLOTLY_JS_NAME,
         approximate=approximate_summary(summary.approximate, summary.overall.runs),
         est=est,
         pct=pct,

@@ -29,10 +29,10 @@ def factor_label(path: str, names: Mapping[str, str] | None = None) -> str:
     """The factor `path` in words, with display names for the party and issue ids in it."""
     names = names or {}
     parts = path.split(".")
-    if len(parts) >= 2 and parts[0] in ("parties", "agents"):
+    if len(parts) >= 2 and parts[0] in ("parties", "agents", "negotiators"):
         party = names.get(parts[1], parts[1])
         rest = [p for p in parts[2:] if p != "private"]
-        if parts[0] == "agents":
+        if parts[0] in ("agents", "negotiators"):
             return f"{party}: negotiator" + (f" {' '.join(rest)}" if rest else "")
         if len(rest) >= 2 and rest[0] in ("weights", "values"):
             what = "priority (weight)" if rest[0] == "weights" else "option values"

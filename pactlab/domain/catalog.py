@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pactlab.domain.loader import FileError, Problem, load_model
 from pactlab.domain.scenario import Scenario
@@ -59,6 +59,21 @@ def resolve_scenario(name_or_path: str) -> Path:
     return resolve_file(name_or_path, SHIPPED_SCENARIOS, "scenario")
 
 
-def load_scenario(name_or_path: str) -> tuple[Scenario, Path]:
-    path = resolve_scenario(name_or_path)
-    return load_model(path, Scenario), path
+class LoadedScenario(NamedTuple):
+    """A validated scenario and the file it came from: ``loaded.scenario``, ``loaded.path``.
+
+    A named tuple, so ``scenario, path = load_scenario(...)`` unpacks it too.
+    """
+
+    scenario: Scenario
+    path: Path
+
+
+def load_scenario(name_or_path: str | Path) -> LoadedScenario:
+    """Load and validate a scenario file, or a shipped scenario by name (e.g. ``ecosystem``).
+
+    Returns the `Scenario` and its file as a `LoadedScenario` (``load_scenario(x).scenario`` for
+    the scenario alone). Raises FileError naming file, line and field of every problem.
+    """
+    path = resolve_scenario(str(name_or_path))
+    return LoadedScenario(load_model(path, Scenario), path)

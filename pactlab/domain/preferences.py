@@ -154,6 +154,14 @@ UNIT_SCALE = ValueScale(min=0.0, max=1.0)
 
 UtilityRule = Literal["weighted_average", "sum"]
 
+PriorityTier = Literal["high", "medium", "low"]
+
+
+def priority_tier(share: float) -> PriorityTier:
+    """An issue's priority in words from its normalised weight (share of the total): high from 0.15,
+    medium from 0.07, else low; what a party's brief says and what its claims are checked against."""
+    return "high" if share >= 0.15 else "medium" if share >= 0.07 else "low"
+
 
 class PrivateProfile(BaseModel):
     """What only the party (and the operator) knows: how it values each outcome.
@@ -386,10 +394,12 @@ __all__ = [
     "LinearValue",
     "OptionValues",
     "PeakedValue",
+    "PriorityTier",
     "PrivateProfile",
     "UtilityRule",
     "ValueFunction",
     "ValueScale",
     "check_profile",
+    "priority_tier",
     "value_vector",
 ]

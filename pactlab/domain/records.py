@@ -20,6 +20,7 @@ RecordKind = Literal[
     "llm_call",  # one model-backed decision: requests, repairs, usage
     "llm_fallback",  # a model kept failing and the party's fallback acted
     "screen",  # the privacy screen withheld a private figure from a message
+    "claim",  # the evaluator's verdict on a fact a party's words state (own position or the table)
     "identity",  # the operator seats a new signer (a person who joined later) with its public key
     "fork",  # a what-if branch starts here, naming its source
     "opponent_model",  # an agent's final estimate of another party's utility, for the evaluator alone

@@ -458,6 +458,12 @@ class Scenario(BaseModel):
         start = ids.index(self.protocol.opener) if self.protocol.opener else 0
         return ids[start:] + ids[:start]
 
+    def _repr_html_(self) -> str:
+        """The scenario's public side as HTML tables, for Jupyter (see `pactlab.domain.notebook`)."""
+        from pactlab.domain.notebook import render_html
+
+        return render_html("scenario.html.j2", scenario=self)
+
     def sha256(self) -> str:
         """Hash of the scenario's canonical JSON form: what the audit trail records."""
         data = self.model_dump(mode="json")

@@ -35,6 +35,7 @@ from langgraph.types import Checkpointer
 from agents.base import opponent_estimates
 from agents.human import HumanNegotiator
 from evals.audit import read_records
+from evals.claims import truthfulness
 from evals.opponent_models import ModelEstimate
 from evals.scorecard import PolicyNotApplicable, score_table
 from evals.usage import usage_from_records
@@ -42,6 +43,7 @@ from pactlab.domain.actions import Action, Propose
 from pactlab.domain.ladder import public_turn
 from pactlab.domain.protocol import apply_move
 from pactlab.domain.table import BlockedMove, MoveRecord, Table, Turn, move_record, table_from_record, table_record
+from pactlab.workflow.claims import record_claims
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.escalation import ladder_step, tracked
 from pactlab.workflow.gate import gate_of, judge_turn, record_gate
@@ -131,6 +133,7 @@ def play_rounds(state: NegotiationState, runtime: Runtime[NegotiationContext]) -
         # pactlab.domain.protocol), and recording it with every move would grow the trail quadratically.
         record = {"move": dict(move), "table": {k: v for k, v in table_record(after).items() if k != "memory"}}
         ctx.record("move", move["party"], record, key=f"move:{move['turn']}")
+        record_claims(ctx, move, history)  # what its words state, checked for the auditor
         history.append(move)
         played.append(move)
 
@@ -197,6 +200,9 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
     if ctx.audit is not None and ctx.reports_agents:  # model usage comes from the audit trail, as in a rescoring
         usage = usage_from_records(read_records(ctx.audit.path), card.outcome == "agreement")
         card = card if usage is None else card.model_copy(update={"llm_usage": usage})
+    if ctx.audit is not None:  # screen hits and claims per party, from the audit trail (as in a rescoring)
+        truth = truthfulness(read_records(ctx.audit.path))
+        card = card if truth is None else card.model_copy(update={"truthfulness": truth})
     scorecard = card.model_dump(mode="json")
     ctx.record("evaluation", "evaluator", {"scorecard": scorecard}, "evaluation")
     if ctx.audit is not None:  # an agreement's seal carries every party's signature of the agreed terms

@@ -30,7 +30,7 @@ from pactlab.errors import Conflict, NotFound
 from pactlab.workflow.context import NegotiationContext
 from pactlab.workflow.graph import build_graph
 from pactlab.workflow.pause import ask_in_graph
-from pactlab.workflow.provenance import code_version
+from pactlab.workflow.provenance import code_version, llm_environment
 from pactlab.workflow.signing import keyring_for, new_signing
 from pactlab.workflow.state import NegotiationState, RunSpec
 from pactlab.workflow.writer_lock import opening, writer
@@ -145,6 +145,11 @@ class Negotiations:
         A party whose agent spec is ``"human"`` is played by a person; `mandates` put agents
         under a mandate whose breaches wait for a person's approval; `turn_by_turn` checkpoints
         before every turn (rehearsals: a pause or a fork at any turn).
+
+        This is the low-level engine: it applies exactly the `policies` and `transcript` given
+        (None: no policy gate, no audit transcript) and writes no outputs. To run a scenario as
+        ``pactlab run`` does (its own policy set, signed transcript, scorecard, term sheet) use
+        `pactlab.run`.
         """
         with self._writing(negotiation_id):
             if self.state(negotiation_id) is not None:
@@ -363,6 +368,8 @@ def run_start_record(spec: RunSpec, scenario: Scenario, policies: PolicySet | No
         record["turn_by_turn"] = True
     if spec.get("mandates"):
         record["mandates"] = spec["mandates"]
+    if any(a.startswith("llm") for a in [*spec["agents"].values(), spec.get("mediator", "nash")]):
+        record["llm_environment"] = llm_environment()  # what a replay needs to rebuild the LLM agents
     return record
 
 

@@ -5,7 +5,9 @@ in the request, so each behaviour is deterministic, never a real model's quality
 - ``good``: accepts when the advisor recommends it, else proposes candidate 1;
 - ``flaky``: as ``good``, but the first reply to every request is not JSON (a repair always follows);
 - ``broken``: never a JSON object (every decision ends with the fallback);
-- ``leaky``: as ``good``, with a message quoting the party's walk-away point (the screen must catch it).
+- ``leaky``: as ``good``, with a message quoting the party's walk-away point (the screen must catch it);
+- ``liar``: as ``good``, with a message stating a walk-away point of 0.01 (false for every shipped
+  profile: the claims audit must flag it).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def choose(body: dict[str, Any]) -> str:
     if model == "leaky":
         found = RESERVATION.search("\n".join(texts))
         message = f"Our walk-away point is {found.group(1) if found else '0.42'}, so this is close to it."
+    if model == "liar":
+        message = "Our walk-away point is 0.01, so we are flexible."
     if "the advisor recommends: accept" in last:
         reply = {
             "action": "accept",

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.skipif(
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 from evals.audit import read_records, verify  # noqa: E402
+from evals.glossary import tip  # noqa: E402
 from pactlab.app.rehearsal import Rehearsals  # noqa: E402
 from tests.web.scenario_files import BROKEN, SCRIPT, variant  # noqa: E402
 
@@ -263,10 +264,14 @@ def test_a_full_rehearsal_in_the_browser(
         page.click("#debrief-link")
         expect(page.locator("#debrief h1")).to_contain_text("Debrief: agreement")
         expect(page.locator("#your-result")).to_contain_text("You (platform) got")
+        surplus = page.locator("#your-result abbr.term[data-term='surplus']")  # its glossary tooltip
+        expect(surplus).to_have_attribute("title", tip("surplus"))
+        expect(page.locator("#plain-words")).to_contain_text("What you gave up")
         expect(page.locator("#rules")).to_contain_text("individual-rationality")
         expect(page.locator("#transcript")).to_contain_text("the hash chain verifies")
         expect(page.locator("#better-deals")).to_be_visible()
         expect(page.locator("#concessions")).to_be_visible()
+        page.click("#plot-details summary")  # the static PNG, under the interactive chart
         plot = page.locator("#plot")
         expect(plot).to_be_visible()
         page.wait_for_function("() => { const img = document.getElementById('plot'); return img.complete; }")
@@ -417,6 +422,10 @@ def test_a_deal_teams_rehearsal_in_the_browser(
         expect(page.locator("#status-line")).to_have_attribute("data-status", "agreement")
         page.click("#debrief-link")
         expect(page.locator("#term-sheet")).to_contain_text("Term sheet")
+        # The interactive utility chart (two parties: utility space), drawn by the locally served plotly.js.
+        page.wait_for_function("() => { const el = document.getElementById('utility-chart'); return el && el.data; }")
+        traces = page.evaluate("() => document.getElementById('utility-chart').data.map(t => t.name)")
+        assert {"Pareto frontier", "Nash bargaining solution", "the deal"} <= set(traces)
         href = page.locator("#termsheet-html").get_attribute("href") or ""
         assert page.request.get(server.url + href.lstrip("/")).ok
         page.screenshot(path=shots / "03-debrief.png", full_page=True)

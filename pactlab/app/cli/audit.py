@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from pactlab.app.cli import exit_codes
+from pactlab.app.cli import audit_replay, exit_codes
 from pactlab.errors import BadInput
 
 if TYPE_CHECKING:
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 audit_app = typer.Typer(help="Verify and read hash-chained audit transcripts.", no_args_is_help=True)
 console = Console(emoji=False, highlight=False)
 errors = Console(emoji=False, stderr=True, highlight=False, soft_wrap=True)
+
+audit_app.command("replay")(audit_replay.audit_replay)
 
 FileArgument = Annotated[Path, typer.Argument(help="A transcript.jsonl written by a run.")]
 
@@ -119,12 +121,30 @@ def audit_show(path: FileArgument) -> None:
             f"  [bold]{escape(party.id)}[/] {escape(party.name)} — {escape(str(run.agents.get(party.id, '?')))}"
         )
     renderer = MoveRenderer(console, run.scenario)
+    claims = _claims_by_turn(path)
     for move in run.moves:
         renderer.show(move)
         if move["rationale"] and move["kind"] == "propose":
             console.print(f"          [dim]why: {escape(move['rationale'])}[/]")
+        for claim in claims.get(move["turn"], []):  # deceptive statements stay visible to the auditor
+            colour = {"true": "green", "false": "red"}.get(str(claim["verdict"]), "yellow")
+            console.print(
+                f"          [{colour}]claim {escape(str(claim['verdict']))}[/] ({escape(str(claim['about']))}): "
+                f'"{escape(str(claim["text"]))}" — {escape(str(claim["evidence"]))}'
+            )
     if run.table is not None and run.table["ended_by"]:
         console.print(f"[bold]{escape(run.table['ended_by'])}[/]")
+
+
+def _claims_by_turn(path: Path) -> dict[int, list[dict[str, object]]]:
+    """The evaluator's ``claim`` records of a transcript, by the turn of the move that stated them."""
+    from evals.audit import read_records
+
+    found: dict[int, list[dict[str, object]]] = {}
+    for record in read_records(path):
+        if record.kind == "claim":
+            found.setdefault(int(record.data.get("turn", -1)), []).append(dict(record.data))
+    return found
 
 
 @audit_app.command("view")

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from pactlab.app.cli import audit, explore, keys, league, playbook, rehearse, run, scenario
+from pactlab.app.cli import audit, explore, keys, league, otel, playbook, rehearse, run, scenario
 from pactlab.app.cli.errors import DEBUG_PARAM, PactlabGroup
 from pactlab.version import __version__
 
@@ -49,6 +49,7 @@ app.command()(run.run)
 app.command()(run.resume)
 app.command()(run.strategies)
 app.add_typer(scenario.scenario_app, name="scenario")
+audit.audit_app.command("otel")(otel.audit_otel)
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(keys.keys_app, name="keys")
 app.add_typer(playbook.playbook_app, name="playbook")

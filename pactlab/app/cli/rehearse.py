@@ -11,7 +11,8 @@ the audit transcript included, move to ``OUT/archive/ID``). Agents under a manda
 ``--fork ID --turn N`` replays a finished or paused rehearsal from turn N as a new branch.
 
 Exit codes: 0 agreement (or the person left, to continue later), 3 no agreement, 2 bad input,
-4 unknown rehearsal.
+4 unknown rehearsal. ``--explain`` (here and on ``pactlab debrief``) ends the debrief with what its
+numbers mean, from `evals.glossary`.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ console = Console(emoji=False, highlight=False)
 DEFAULT_OUT = Path("transcripts")
 
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for checkpoints and rehearsal outputs.")]
+ExplainOption = Annotated[
+    bool,
+    typer.Option(
+        "--explain", help="End the debrief with what its numbers mean (surplus, Nash point, Pareto frontier, …)."
+    ),
+]
 
 
 def rehearse(
@@ -69,6 +76,7 @@ def rehearse(
             "included) move to OUT/archive/ID.",
         ),
     ] = None,
+    explain: ExplainOption = False,
 ) -> None:
     """Rehearse a negotiation: you play one party, agents play the others; a debrief at the end."""
     modes = sum(x is not None for x in (scenario, continue_id, fork, delete))
@@ -135,7 +143,7 @@ def rehearse(
             rid = view.id if ui.view is None else ui.view.id
             console.print(f"You left the table. Continue later: pactlab rehearse --continue {rid} --out {e(str(out))}")
             raise typer.Exit(exit_codes.AGREEMENT) from None
-        print_debrief(service.debrief(view.id), service)
+        print_debrief(service.debrief(view.id), service, explain=explain)
         console.print(f"[dim]rehearsal id[/] {e(view.id)}")
         code = exit_codes.AGREEMENT if view.status == "agreement" else exit_codes.NO_AGREEMENT
         raise typer.Exit(code)
@@ -183,6 +191,7 @@ def _default_name() -> str:
 def debrief(
     negotiation_id: Annotated[str, typer.Argument(help="The rehearsal id.")],
     out: OutOption = DEFAULT_OUT,
+    explain: ExplainOption = False,
 ) -> None:
     """Print the debrief of a finished rehearsal, with its what-if branches side by side.
 
@@ -197,7 +206,7 @@ def debrief(
                 report = service.debrief(negotiation_id)
             except RehearsalError as exc:  # a rehearsal still under way: no debrief to find yet
                 raise NotFound(str(exc)) from None
-        print_debrief(report, service)
+        print_debrief(report, service, explain=explain)
 
 
 def serve(

@@ -8,11 +8,9 @@ runs, not when the CLI starts.
 
 from __future__ import annotations
 
-import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -22,12 +20,14 @@ from rich.markup import escape
 
 from pactlab.app.cli import exit_codes
 from pactlab.app.cli.llm import LocalOptions, MaxTokensOption, ModelOption, NCtxOption, ThreadsOption
-from pactlab.errors import BadInput, Conflict, InternalError, NotFound
+from pactlab.errors import BadInput, NotFound
 
 if TYPE_CHECKING:
     from pactlab.app.cli.render import MoveRenderer
+    from pactlab.app.runs import MoveObserver, RunResult
     from pactlab.domain.scenario import Scenario
-    from pactlab.workflow import Negotiations, NegotiationState, Scored
+    from pactlab.domain.table import MoveRecord
+    from pactlab.workflow import Negotiations, NegotiationState
 
 console = Console(emoji=False, highlight=False)
 
@@ -36,85 +36,55 @@ DEFAULT_ROUNDS_PER_STEP = 5
 """`pactlab.workflow.runner.DEFAULT_ROUNDS_PER_STEP`, for the help text (a test keeps them equal)."""
 
 OutOption = Annotated[Path, typer.Option("--out", help="Directory for checkpoints and run outputs.")]
+OPTION_NAMES = {"seed": "--seed", "agents": "--agent", "durability": "--durability", "mediator": "--mediator"}
+"""How `pactlab.app.runs.prepare_run` names this command's options in its errors."""
 
 
-def parse_agents(scenario: Scenario, specs: list[str], default: str) -> dict[str, str]:
-    """Map every party to a negotiator spec from `--agent PARTY=SPEC` (or `--agent SPEC` for all)."""
-    from agents.registry import parse_spec, split_assignment
+def _print_move(renderer: MoveRenderer, pace: float, quiet: bool) -> MoveObserver:
+    """The live move lines of `pactlab run` (and `resume`): each move, how the run ended, the pace."""
 
-    chosen = dict.fromkeys(scenario.party_ids, default)
-    for spec in specs:
-        party, strategy = split_assignment(spec)
-        try:
-            parse_spec(strategy)
-        except ValueError as exc:
-            raise BadInput(f"--agent {spec}: {exc}") from None
-        if not party:
-            chosen = dict.fromkeys(scenario.party_ids, strategy)
-        elif party not in chosen:
-            raise BadInput(f"--agent {spec}: unknown party {party!r}; parties: {', '.join(scenario.party_ids)}")
-        else:
-            chosen[party] = strategy
-    return chosen
+    def show(move: MoveRecord, status: str, ended_by: str | None) -> None:
+        if not quiet:
+            renderer.show(move)
+            if status != "open":
+                console.print(f"[bold]{escape(ended_by or '')}[/]")
+        if pace > 0:
+            time.sleep(pace)
+
+    return show
 
 
-def _follow(events: Iterable[object], renderer: MoveRenderer, pace: float, quiet: bool) -> Scored | None:
-    from pactlab.workflow import MoveMade, Scored
-
-    scored = None
-    for event in events:
-        assert isinstance(event, (MoveMade, Scored))
-        if isinstance(event, MoveMade):
-            if not quiet:
-                renderer.show(event.move)
-            if event.status != "open" and not quiet:
-                console.print(f"[bold]{escape(event.ended_by or '')}[/]")
-            if pace > 0:
-                time.sleep(pace)
-        else:
-            scored = event
-    return scored
-
-
-def _finish(
-    runs: Negotiations,
-    negotiation_id: str,
-    scenario: Scenario,
-    scored: Scored | None,
-    out: Path,
-    *,
-    only_missing: bool = False,
-) -> None:
+def _report(result: RunResult, *, written: list[Path] | None = None) -> None:
+    """The scorecard, the files written and the id; exit 0 on agreement, 3 without."""
     from pactlab.app.cli.render import print_scorecard
-    from pactlab.workflow.outputs import write_outputs
 
-    state = runs.state(negotiation_id)
-    if scored is None or state is None:
-        raise InternalError(f"negotiation {negotiation_id!r} ended without a scorecard")
-    print_scorecard(console, scored.scorecard)
-    paths = write_outputs(out / negotiation_id, scenario, state, scored.scorecard, only_missing=only_missing)
-    for path in paths:
+    print_scorecard(console, result.scorecard)
+    paths = result.paths
+    files = [paths.scorecard_json, paths.scorecard_md, paths.plot, *paths.termsheets.values()]
+    for path in files if written is None else written:
         console.print(f"[dim]wrote[/] {escape(str(path))}")
-    console.print(f"[dim]negotiation id[/] {escape(negotiation_id)}")
-    raise typer.Exit(exit_codes.AGREEMENT if scored.scorecard.outcome == "agreement" else exit_codes.NO_AGREEMENT)
+    console.print(f"[dim]negotiation id[/] {escape(result.negotiation_id)}")
+    if result.trace_id is not None:
+        console.print(f"[dim]OpenTelemetry trace[/] {result.trace_id}")
+    raise typer.Exit(exit_codes.AGREEMENT if result.agreed else exit_codes.NO_AGREEMENT)
 
 
 def _write_missing_outputs(
     runs: Negotiations, negotiation_id: str, scenario: Scenario, state: NegotiationState, out: Path
 ) -> None:
     """A run that ended and was scored but was killed while writing its outputs: write the rest."""
-    from rich.markup import escape
-
     from evals.scorecard import Scorecard
+    from pactlab.app.runs import finish_run
     from pactlab.workflow import Scored
     from pactlab.workflow.outputs import missing_outputs
 
     status = state["table"]["status"]
-    if not missing_outputs(out / negotiation_id, state):
+    missing = missing_outputs(out / negotiation_id, state)
+    if not missing:
         raise NotFound(f"negotiation {negotiation_id!r} has already ended ({status}); nothing to resume")
     console.rule(f"[bold]{escape(negotiation_id)}[/] has ended ({status}): writing its missing outputs")
     card = Scored(scorecard=Scorecard.model_validate(state["scorecard"]))
-    _finish(runs, negotiation_id, scenario, card, out, only_missing=True)
+    _report(finish_run(runs, negotiation_id, scenario, card, out, only_missing=True), written=missing)
 
 
 @contextmanager
@@ -127,18 +97,6 @@ def _llm_endpoint(mode: str | None, quiet: bool, local: LocalOptions | None = No
 
     with llm_endpoint(mode, console, quiet=quiet, local=local):
         yield
-
-
-@contextmanager
-def _audit_stops_the_run() -> Iterator[None]:
-    """An audit trail error stops the run; say that the checkpoints are kept (the error keeps its class)."""
-    from evals.audit import AuditError
-
-    try:
-        yield
-    except AuditError as exc:
-        exc.add_note("the run stopped (checkpoints kept)")
-        raise
 
 
 def run(
@@ -197,6 +155,15 @@ def run(
     n_ctx: NCtxOption = 4096,
     threads: ThreadsOption = None,
     llm_max_tokens: MaxTokensOption = None,
+    otel: Annotated[
+        str | None,
+        typer.Option(
+            "--otel",
+            metavar="TARGET",
+            help="Export the run's OpenTelemetry trace when it ends (rounds, model calls, token usage; no messages "
+            "or private figures): 'otlp' (OTEL_EXPORTER_OTLP_* variables), 'console', or a file path.",
+        ),
+    ] = None,
 ) -> None:
     """Run a negotiation with strategy or LLM agents; print each move live and the scorecard at the end.
 
@@ -207,69 +174,58 @@ def run(
 
     if (problem := seed_problem(seed)) is not None:
         raise BadInput(f"--seed {seed}: {problem}")
-    loaded, path = load_scenario(scenario)  # a bad scenario is reported before the workflow is loaded
-    if durability not in ("sync", "async", "exit"):
-        raise BadInput(f"--durability {durability!r}: use sync, async or exit")
-    from agents.mediator import MEDIATORS
-    from agents.registry import DEFAULT_STRATEGY
-    from evals.scorecard import analyse
-    from pactlab.app.cli.llm import LLM_MODES, default_agent, refuse_unready
+    loaded = load_scenario(scenario)  # a bad scenario is reported before the workflow is loaded
+    from pactlab.app.cli.llm import LLM_MODES, default_agent
     from pactlab.app.cli.render import MoveRenderer
-    from pactlab.domain.run_folder import CHECKPOINTS, TRANSCRIPT
+    from pactlab.app.runs import execute_run, prepare_run
     from pactlab.workflow import Negotiations
-    from pactlab.workflow.runner import Durability
-    from policies import load_policy_set, not_applicable_note
+    from policies import not_applicable_note
 
     if llm is not None and llm not in LLM_MODES:
         raise BadInput(f"--llm {llm!r}: use {' or '.join(LLM_MODES)}")
-    agents = parse_agents(loaded, agent or [], default_agent(llm) if llm else DEFAULT_STRATEGY)
-    if mediator not in MEDIATORS:
-        raise BadInput(f"--mediator {mediator!r}: use {' or '.join(MEDIATORS)}")
-    uses_llm = mediator == "llm" or any(spec.startswith("llm") for spec in agents.values())
     local = LocalOptions(model, n_ctx, threads, llm_max_tokens)
     local.check(llm)
-    refuse_unready(llm, [(loaded, agents)], mediator=mediator == "llm")
-    rounds_per_step = checkpoint_every or (1 if uses_llm else DEFAULT_ROUNDS_PER_STEP)
-    chosen = policies or loaded.policy_set
-    policy_set = load_policy_set(chosen)[0] if chosen and chosen != "none" else None
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    negotiation_id = negotiation_id or f"{loaded.id}-{stamp}-{secrets.token_hex(2)}"
-    transcript = out / negotiation_id / TRANSCRIPT
-    if transcript.exists() and transcript.stat().st_size > 0:  # an empty one: a run killed before it began
-        raise Conflict(f"transcript {transcript} already exists; pick another negotiation id (--id) or --out")
-    console.rule(f"[bold]{escape(loaded.title)}[/]")
-    for party in loaded.parties:
-        console.print(f"  [bold]{party.id}[/] {escape(f'{party.name} ({party.core_business}) — {agents[party.id]}')}")
-    if policy_set is not None:
-        version = escape(str(policy_set.version))
-        console.print(f"  policies: [bold]{escape(policy_set.name)}[/] {version} ({len(policy_set.rules)} rules)")
-        console.print(not_applicable_note(policy_set, loaded), end="", markup=False, highlight=False)
+    plan = prepare_run(
+        loaded,
+        agents=agent or [],
+        seed=seed,
+        policies=policies,
+        out=out,
+        negotiation_id=negotiation_id,
+        mediator=mediator,
+        durability=durability,
+        checkpoint_every=checkpoint_every,
+        eval_budget=eval_budget,
+        default_agent=default_agent(llm) if llm else None,
+        local_llm=llm == "local",
+        option_names=OPTION_NAMES,
+        otel=otel,
+    )
+    scenario_ = plan.scenario
+    console.rule(f"[bold]{escape(scenario_.title)}[/]")
+    for party in scenario_.parties:
+        line = f"{party.name} ({party.core_business}) — {plan.agents[party.id]}"
+        console.print(f"  [bold]{party.id}[/] {escape(line)}")
+    if plan.policy_set is not None:
+        version = escape(str(plan.policy_set.version))
+        console.print(
+            f"  policies: [bold]{escape(plan.policy_set.name)}[/] {version} ({len(plan.policy_set.rules)} rules)"
+        )
+        console.print(not_applicable_note(plan.policy_set, scenario_), end="", markup=False, highlight=False)
     else:
         console.print("  policies: none (no policy gate)")
-    console.print(f"  negotiation id [bold]{escape(negotiation_id)}[/] (resume it with 'pactlab resume' if stopped)")
-    durability_mode: Durability = durability  # type: ignore[assignment]
-    with Negotiations(out / CHECKPOINTS, durability=durability_mode) as runs, _llm_endpoint(llm, quiet, local):
-        if runs.state(negotiation_id) is not None:
-            raise Conflict(
-                f"negotiation id {negotiation_id!r} already exists in {out / CHECKPOINTS}; pick another (--id)"
-            )
-        from pactlab.app.cli.progress import progress_bars  # on use: it loads the domain
+    console.print(
+        f"  negotiation id [bold]{escape(plan.negotiation_id)}[/] (resume it with 'pactlab resume' if stopped)"
+    )
+    from pactlab.app.cli.progress import progress_bars  # on use: it loads the domain
 
-        with _audit_stops_the_run(), progress_bars(console, quiet):
-            events = runs.start(
-                loaded,
-                agents=agents,
-                seed=seed,
-                negotiation_id=negotiation_id,
-                source=str(path),
-                rounds_per_step=rounds_per_step,
-                transcript=transcript,
-                policies=policy_set,
-                mediator=mediator,
-                analysis=None if eval_budget is None else analyse(loaded, budget=eval_budget),
-            )
-            scored = _follow(events, MoveRenderer(console, loaded), pace, quiet)
-        _finish(runs, negotiation_id, loaded, scored, out)
+    with (
+        Negotiations(plan.checkpoints, durability=plan.durability) as runs,
+        _llm_endpoint(llm, quiet, local),
+        progress_bars(console, quiet),
+    ):
+        result = execute_run(plan, _print_move(MoveRenderer(console, scenario_), pace, quiet), runs=runs)
+    _report(result)
 
 
 def resume(
@@ -286,6 +242,7 @@ def resume(
     Exit codes: as for run, and 4 if there is no such negotiation or nothing left to resume.
     """
     from pactlab.app.cli.render import MoveRenderer
+    from pactlab.app.runs import audit_stops_the_run, finish_run, follow
     from pactlab.domain.run_folder import CHECKPOINTS
     from pactlab.domain.scenario import Scenario
     from pactlab.workflow import Negotiations
@@ -308,9 +265,11 @@ def resume(
             console.print("[dim]— resumed here —[/]")
         from pactlab.app.cli.progress import progress_bars  # on use: it loads the domain
 
-        with _audit_stops_the_run(), _llm_endpoint(llm, quiet), progress_bars(console, quiet):
-            scored = _follow(runs.resume(negotiation_id), renderer, pace, quiet)
-        _finish(runs, negotiation_id, scenario, scored, out)
+        with progress_bars(console, quiet):
+            with audit_stops_the_run(), _llm_endpoint(llm, quiet):
+                scored = follow(runs.resume(negotiation_id), _print_move(renderer, pace, quiet))
+            result = finish_run(runs, negotiation_id, scenario, scored, out)
+    _report(result)
 
 
 def strategies() -> None:

@@ -16,6 +16,7 @@ from rich.table import Table as RichTable
 from agents.human import coerce_value
 from pactlab.app.cli.render import PARTY_STYLES, print_scorecard
 from pactlab.app.rehearsal import Debrief, RehearsalError, Rehearsals, View, kinds_allowed
+from pactlab.app.rehearsal.explain import plain_debrief
 from pactlab.app.rehearsal.wording import (
     VALUE_HELP,
     change_text,
@@ -374,14 +375,22 @@ class Terminal:
         return view
 
 
-def print_debrief(debrief: Debrief, service: Rehearsals) -> None:
-    """The debrief in the terminal (values on the one 0–100 scale of value to you)."""
-    scenario = service.view(debrief.negotiation_id).scenario
+def print_debrief(debrief: Debrief, service: Rehearsals, explain: bool = False) -> None:
+    """The debrief in the terminal (values on the one 0–100 scale of value to you); `explain` adds
+    what each figure means (`evals.glossary`)."""
+    view = service.view(debrief.negotiation_id)
+    scenario = view.scenario
     space = OutcomeSpace(scenario.issues)
     print_scorecard(console, debrief.scorecard)
     viewer = debrief.viewer
     console.rule("[bold]Debrief[/]")
     console.print(f"[bold]{e(debrief.ended_by or debrief.outcome)}[/]")
+    plain = plain_debrief(debrief, scenario, view.moves)
+    for heading, lines in (("What you gained", plain.gained), ("What you gave up", plain.gave_up)):
+        if lines:
+            console.print(f"[bold]{heading}:[/] {e(' '.join(lines))}")
+    if plain.better:
+        console.print(f"[bold]Better for everyone?[/] {e(' '.join(plain.better))}")
     if viewer is not None and debrief.person is not None:
         p = debrief.person
         got = "no deal" if p.utility is None else f"{points_text(p.utility)} of 100"
@@ -477,6 +486,19 @@ def print_debrief(debrief: Debrief, service: Rehearsals) -> None:
             f"What if? Replay from one of your turns ({', '.join(map(str, turns))}): "
             f"pactlab rehearse --fork {debrief.negotiation_id} --turn N --out {service.out}"
         )
+    if explain:
+        print_glossary()
+
+
+def print_glossary() -> None:
+    """`--explain`: what the debrief's figures mean, in a partnership lead's words (`evals.glossary`)."""
+    from evals.glossary import GLOSSARY
+
+    console.rule("[bold]What the numbers mean[/]")
+    for term in GLOSSARY:
+        console.print(f"[bold]{e(term.term)}[/]: {e(term.short)}")
+        console.print(f"  {e(term.long)}")
+    console.print("The same text, as a page: docs/glossary.md")
 
 
 def _value_text(issue: Any, fn: Any) -> str:

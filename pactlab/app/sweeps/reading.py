@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 from evals.sweeps.runs import SweepInfo, SweepRun, from_json
+from pactlab.app.sweeps.loading import load_sweep
 from pactlab.app.sweeps.store import STORE, Store
-from pactlab.errors import NotFound
+from pactlab.domain.scenario import Scenario
+from pactlab.errors import NotFound, PactlabError
 
 
 class NoSweep(NotFound, LookupError):
@@ -49,3 +51,23 @@ def read_sweep(folder: Path) -> tuple[SweepInfo, list[SweepRun]]:
         names=json.loads(meta.get("display_names", "{}")),
     )
     return info, runs
+
+
+def variant_scenarios(folder: Path) -> tuple[dict[str, Scenario], str]:
+    """Each variant's scenario by variant hash, for the report's Pareto frontiers, from the sweep file the
+    store names; ``({}, why)`` when that file is gone, unreadable or no longer the one that was run."""
+    path = folder / STORE
+    if not path.is_file():
+        raise NoSweep(f"no sweep store at {path}; pass the --out folder of a 'pactlab explore' run")
+    with Store(path) as store:
+        meta = store.meta()
+    sweep_file = Path(meta.get("sweep_file", ""))
+    if not sweep_file.is_file():
+        return {}, f"no frontier drawn: the sweep file {sweep_file} is not at hand"
+    try:
+        loaded = load_sweep(sweep_file, check_specs=False)
+    except PactlabError as exc:
+        return {}, f"no frontier drawn: the sweep file {sweep_file} no longer loads ({str(exc).splitlines()[0]})"
+    if loaded.definition_sha256 != meta.get("definition_sha256"):
+        return {}, f"no frontier drawn: {sweep_file} (or its scenario) changed since the sweep ran"
+    return {variant: prepared.scenario for variant, prepared in loaded.prepared.items()}, ""

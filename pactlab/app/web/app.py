@@ -32,7 +32,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pactlab.app.rehearsal import Rehearsals
-from pactlab.app.web import api, events, pages, run_files, scenarios
+from pactlab.app.web import api, charts, events, pages, run_files, scenarios
 from pactlab.app.web.library import UPLOADS, Library
 from pactlab.app.web.limits import DEFAULT_MAX_BODY, BodyLimit
 from pactlab.app.web.live import Hub
@@ -79,6 +79,7 @@ def create_app(
     app.state.steps = Steps(hub, workers, pace)
     app.state.seats = Seats(service.out / SEATS)
     app.state.templates = load_templates()
+    app.state.csp = CSP  # a page with a chart widens it (`pactlab.app.web.charts.chart_csp`)
     app.mount("/static", StaticFiles(packages=[(PACKAGE, "static")]), name="static")
     if local_only:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=LOCAL_HOSTS)
@@ -89,6 +90,7 @@ def create_app(
     app.include_router(scenarios.router)
     app.include_router(api.router)
     app.include_router(run_files.router)
+    app.include_router(charts.router)  # plotly.js and the chart script, served locally
     return app
 
 

@@ -1,5 +1,6 @@
 """The HTML pages: the rehearsals, the scenario files and a start form (``/``), a rehearsal's table
-(``/r/{id}``), its debrief (with links to the term sheet: `pactlab.app.web.run_files`) and plot.
+(``/r/{id}``), its debrief (with links to the term sheet: `pactlab.app.web.run_files`) and plot, and
+the glossary of the figures (``/glossary``).
 
 Pages are drawn on the server from the rehearsal's current view; the live parts of the table
 page refresh through the API (`pactlab.app.web.api`) when the event stream says so.
@@ -17,6 +18,8 @@ from starlette.concurrency import run_in_threadpool
 
 from agents.registry import DEFAULT_STRATEGY, STRATEGIES
 from pactlab.app.rehearsal import UnknownRehearsal
+from pactlab.app.rehearsal.explain import plain_debrief
+from pactlab.app.web.charts import chart_csp, debrief_chart
 from pactlab.app.web.dependencies import HubDep, LibraryDep, SeatsDep, ServiceDep, StepsDep, TemplatesDep
 from pactlab.app.web.display import all_views, my_turns, page_context, scenario_groups, startable
 from pactlab.app.web.run_files import TERM_SHEETS, not_finished, term_sheets
@@ -107,8 +110,9 @@ async def debrief(
     comparison = await run_in_threadpool(service.compare, rid)
     sheets = await run_in_threadpool(term_sheets, service, rid)
     withheld = await run_in_threadpool(service.open_relatives, rid)
+    chart = None if withheld else await run_in_threadpool(debrief_chart, service, view)
     links = [{"format": fmt, "label": TERM_SHEETS[fmt].label, "url": f"/r/{rid}/termsheet.{fmt}"} for fmt in sheets]
-    return page(
+    response = page(
         templates,
         request,
         "debrief.html",
@@ -120,8 +124,20 @@ async def debrief(
             "term_sheets": links,
             "issue_names": {i.id: i.label for i in view.scenario.issues},
             "withheld": withheld,
+            "plain": plain_debrief(report, view.scenario, view.moves),
+            "chart": chart,
         },
     )
+    if chart is not None:
+        # plotly.js adds a stylesheet of its own: inline styles allowed, scripts still only from here
+        response.headers["Content-Security-Policy"] = chart_csp(request.app.state.csp)
+    return response
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+async def glossary(request: Request, templates: TemplatesDep) -> HTMLResponse:
+    """What the figures of a scorecard and a debrief mean (`evals.glossary`): the page the tooltips link to."""
+    return page(templates, request, "glossary.html", {})
 
 
 @router.get("/r/{rid}/plot.png")
