@@ -82,13 +82,27 @@ class Negotiator(Protocol):
     def act(self, turn: Turn) -> Action: ...
 
 
+class CandidateSearch(Protocol):
+    """Large outcome spaces: the deal that maximises the weighted Nash product of the stated preferences.
+
+    Given a bargaining weight per party (parties not named weigh 0) and term sheets to leave out, it
+    returns candidate term sheets and each party's utility of them (rows; columns in
+    `StatedPreferences.parties` order), found by optimisation over the issues rather than by listing."""
+
+    def __call__(
+        self, weights: Mapping[str, float], exclude: Sequence[Mapping[str, IssueValue]]
+    ) -> tuple[list[dict[str, IssueValue]], FloatArray]: ...
+
+
 @dataclass(frozen=True)
 class StatedPreferences:
     """What the parties told the mediator: candidate deals and each party's utility of them.
 
     `candidates[i]` is a term sheet; `utilities[i, j]` is party `parties[j]`'s utility of it;
     `reservations[j]` the party's reservation value. The workflow passes the individually
-    rational Pareto frontier, so the mediator never searches the whole outcome space.
+    rational Pareto frontier, so the mediator never searches the whole outcome space. Above the
+    size where the frontier is listed (`pactlab.domain.scale`) the candidates are the few points
+    the evaluator found, and `search` finds the weighted Nash text itself by optimisation.
     """
 
     parties: tuple[str, ...]
@@ -96,6 +110,8 @@ class StatedPreferences:
     utilities: FloatArray
     reservations: tuple[float, ...]
     rule: AgreementRule | None = None  # the scenario's agreement rule (a quorum lets a text leave a party out)
+    search: CandidateSearch | None = None  # large spaces: more candidates on demand (see CandidateSearch)
+    excluded: tuple[Mapping[str, IssueValue], ...] = ()  # drafts the deal checks refused: never searched again
 
 
 @runtime_checkable

@@ -9,18 +9,23 @@ objection (amendment or rejection) at the mediation tier raises that party's bar
 by one, and the revision is the asymmetric Nash solution with those weights. Every draft is
 individually rational for every party at the table.
 
+Large outcome spaces (no listed frontier): the stated preferences carry a search
+(`agents.base.CandidateSearch`) that finds the weighted Nash text by optimisation over the issues,
+with the same weights; the same choice rule then picks among it and the few stated candidates.
+
 What a mediator is and what it is told (`Mediator`, `StatedPreferences`) are in `agents.base`,
 with the other agents' protocols; this module re-exports them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from agents.base import FloatArray, Mediator, StatedPreferences
 from pactlab.domain.actions import Propose
+from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.scenario import AgreementRule, Scenario
 from pactlab.domain.table import MEDIATOR, Turn
@@ -58,12 +63,17 @@ class NashMediator:
         return None if best is None else best[1]
 
     def draft(self, turn: Turn, stated: StatedPreferences | None) -> Propose | None:
-        if stated is None or not stated.candidates:
+        if stated is None or (not stated.candidates and stated.search is None):
             return None
         at_table = [j for j, p in enumerate(stated.parties) if p in turn.parties_at_table]
-        gains = stated.utilities[:, at_table] - np.asarray(stated.reservations)[at_table]
         objections = self.objections(turn)
         weights = np.asarray([1.0 + objections.get(stated.parties[j], 0) for j in at_table])
+        candidates, utilities = self._candidates(
+            stated, {stated.parties[j]: float(w) for j, w in zip(at_table, weights, strict=True)}
+        )
+        if not candidates:
+            return None
+        gains = utilities[:, at_table] - np.asarray(stated.reservations)[at_table]
         rational = np.flatnonzero((gains > 0).all(axis=1))
         if len(rational) > 0:
             score = (np.log(gains[rational]) * weights).sum(axis=1)
@@ -88,7 +98,20 @@ class NashMediator:
                 "value)."
             )
             message = "As mediator I propose this single negotiating text. Please accept it or amend it."
-        return Propose(terms=dict(stated.candidates[best]), message=message, rationale=rationale)
+        return Propose(terms=dict(candidates[best]), message=message, rationale=rationale)
+
+    def _candidates(
+        self, stated: StatedPreferences, weights: dict[str, float]
+    ) -> tuple[list[Mapping[str, IssueValue]], FloatArray]:
+        """The stated candidates, plus in a large space the weighted Nash text found by `stated.search`."""
+        candidates: list[Mapping[str, IssueValue]] = list(stated.candidates)
+        utilities = stated.utilities
+        if stated.search is not None:
+            found, found_utilities = stated.search(weights, stated.excluded)
+            if found:
+                candidates += found
+                utilities = np.vstack([utilities.reshape(-1, len(stated.parties)), found_utilities])
+        return candidates, utilities
 
 
 def _coalition_score(rule: AgreementRule, parties: list[str], gains: FloatArray, weights: FloatArray) -> float | None:

@@ -7,7 +7,7 @@ Why
     problems over the linear-additive utilities, whose size is the *sum* of the option counts.
     `pactlab.domain.scale.frontier_enumerable` decides which path runs.
 
-The model
+The model (the encoding is `pactlab.domain.programs.OptionProgram`, shared with the agents)
     One binary ``x[k, j]`` per issue ``k`` and allowed option ``j`` (single-issue hard
     constraints remove options up front), exactly one per issue; a party's utility is
     ``sum tables[k][j] x[k, j]``. A multi-issue hard constraint ``if P then C`` (each a
@@ -59,19 +59,15 @@ from __future__ import annotations
 
 import math
 import time
-import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 from evals.bargaining import Solution, _columns, _Rule, coalition, nash_product
 from evals.frontier import FloatArray, IntArray
-from pactlab.domain.constraints import Condition, Constraint, _option_table
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
+from pactlab.domain.programs import OptionProgram, Program, tangent
 from pactlab.domain.scenario import AgreementRule
 from pactlab.domain.tolerance import UTILITY_TOLERANCE, utility_grid
 
@@ -81,7 +77,6 @@ point counts as exact (the enumerating solver ties products within the same rela
 
 _TANGENTS = (1e-6, 1e-4, 1e-3, 0.01, 0.03, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 1.0)
 _LOG_FLOOR = -40.0  # lower bound of a member's log-gain variable (a gain of ~4e-18)
-_HIGHS = {"mip_abs_gap": 0.0, "mip_feasibility_tolerance": 1e-9, "primal_feasibility_tolerance": 1e-9}
 _MAX_NASH_ROUNDS = 200
 LOWER_BOUND_SECONDS: float = 1.0
 """At most this long on the distance's lower bound (a hard program for many parties): past it,
@@ -112,69 +107,6 @@ class Dominance:
     distance: Figure
 
 
-@dataclass
-class _Row:
-    cols: list[int]
-    coefs: list[float]
-    lo: float
-    hi: float
-
-
-@dataclass
-class _Program:
-    """A mixed-integer program under construction: columns with bounds, sparse rows."""
-
-    lb: list[float] = field(default_factory=list)
-    ub: list[float] = field(default_factory=list)
-    integral: list[int] = field(default_factory=list)
-    rows: list[_Row] = field(default_factory=list)
-
-    def column(self, lo: float, hi: float, integral: bool) -> int:
-        self.lb.append(lo)
-        self.ub.append(hi)
-        self.integral.append(1 if integral else 0)
-        return len(self.lb) - 1
-
-    def row(self, terms: Mapping[int, float] | Sequence[tuple[int, float]], lo: float, hi: float) -> None:
-        items = list(terms.items()) if isinstance(terms, Mapping) else list(terms)
-        self.rows.append(_Row([c for c, _ in items], [v for _, v in items], lo, hi))
-
-    def copy(self) -> _Program:
-        return _Program(list(self.lb), list(self.ub), list(self.integral), list(self.rows))
-
-    def solve(self, objective: Mapping[int, float], deadline: float, maximise: bool = True) -> Any:
-        """HiGHS on this program; None when the deadline has passed. The result's `fun` is maximised."""
-        n = len(self.lb)
-        c = np.zeros(n)
-        for col, v in objective.items():
-            c[col] += -v if maximise else v
-        data, indices, indptr = [], [], [0]
-        for r in self.rows:
-            data.extend(r.coefs)
-            indices.extend(r.cols)
-            indptr.append(len(indices))
-        matrix = csr_array((data, indices, indptr), shape=(len(self.rows), n))
-        lo = np.array([r.lo for r in self.rows])
-        hi = np.array([r.hi for r in self.rows])
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # extra HiGHS options are passed on verbatim
-            res = milp(
-                c,
-                integrality=np.array(self.integral),
-                bounds=Bounds(np.array(self.lb), np.array(self.ub)),
-                constraints=LinearConstraint(matrix, lo, hi) if self.rows else (),
-                options={"time_limit": max(left, 0.01), "mip_rel_gap": 0.0, **_HIGHS},
-            )
-        if maximise and res.fun is not None:
-            res.fun = -res.fun
-            if res.get("mip_dual_bound") is not None:
-                res.mip_dual_bound = -res.mip_dual_bound
-        return res
-
-
 class LargeSpace:
     """The optimisation model of one scenario's outcome space (built once, shared by every question)."""
 
@@ -187,71 +119,19 @@ class LargeSpace:
         self.agreement = rule if rule is not None else AgreementRule()
         self.rule: _Rule = _columns(rule, self.parties)
         self.reservations = np.array([u.reservation_value for u in utilities.values()], dtype=np.float64)
-        self._base = _Program()
-        self.allowed: list[IntArray] = []
-        self.x: list[list[int]] = []  # column of each allowed option, per issue
-        self.empty = False
+        self.options = OptionProgram(space, (c for u in self.utilities.values() for c in u.constraints))
+        self._base = self.options.program
+        self.allowed: list[IntArray] = self.options.allowed
+        self.x: list[list[int]] = self.options.x  # column of each allowed option, per issue
+        self.empty = self.options.empty
         self.unfinished: set[str] = set()  # questions the deadline stopped before any answer
-        self._build()
-
-    # -- construction ------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        space, p = self.space, self._base
-        every = [np.arange(n, dtype=np.int64) for n in space.shape]
-        allowed = [np.ones(n, dtype=bool) for n in space.shape]
-        position = {issue_id: k for k, issue_id in enumerate(space.issue_ids)}
-        multi: list[Constraint] = []
-        for u in self.utilities.values():
-            for c in u.constraints:
-                ks = {position[i] for i in c.issues}
-                if len(ks) == 1:
-                    k = ks.pop()
-                    allowed[k] &= np.asarray(c.mask(lambda _i: every[k], space.by_id), dtype=bool)  # noqa: B023
-                else:
-                    multi.append(c)
-        self.allowed = [np.flatnonzero(a).astype(np.int64) for a in allowed]
-        self.empty = any(a.size == 0 for a in self.allowed)
-        for options in self.allowed:
-            cols = [p.column(0.0, 1.0, True) for _ in options]
-            self.x.append(cols)
-            p.row([(c, 1.0) for c in cols], 1.0, 1.0)
-        for c in multi:
-            self._constraint(c)
-        self.coef = [
-            np.concatenate([np.asarray(u.tables[k], dtype=np.float64)[o] for k, o in enumerate(self.allowed)])
-            for u in self.utilities.values()
-        ]
-        self.xcols = [c for cols in self.x for c in cols]
-
-    def _atom(self, issue: str, table: np.ndarray) -> list[tuple[int, float]]:
-        k = self.space.issue_ids.index(issue)
-        return [(col, 1.0) for col, o in zip(self.x[k], self.allowed[k], strict=True) if table[o]]
-
-    def _conjunct_atoms(self, cond: Condition) -> list[list[list[tuple[int, float]]]]:
-        by_id = self.space.by_id
-        return [[self._atom(a.issue, _option_table(a, by_id)) for a in conj] for conj in cond.any_of]
-
-    def _constraint(self, c: Constraint) -> None:
-        """``if P then C`` (or just C) as linear rows (see the module docstring)."""
-        p = self._base
-        w = p.column(1.0, 1.0, True) if c.premise is None else p.column(0.0, 1.0, True)
-        zs = []
-        for atoms in self._conjunct_atoms(c.condition):
-            z = p.column(0.0, 1.0, True)
-            zs.append(z)
-            for atom in atoms:
-                p.row([*atom, (z, -1.0)], 0.0, math.inf)  # z <= atom
-        p.row([*((z, 1.0) for z in zs), (w, -1.0)], 0.0, math.inf)  # some conjunct holds if w
-        if c.premise is not None:
-            for atoms in self._conjunct_atoms(c.premise):  # every premise conjunct fails unless w
-                terms = [t for atom in atoms for t in atom]
-                p.row([*terms, (w, -1.0)], -math.inf, len(atoms) - 1.0)
+        self.coef = [self.options.coefficients(u.tables) for u in self.utilities.values()]
+        self.xcols = self.options.xcols
 
     def utility_terms(self, j: int, scale: float = 1.0) -> list[tuple[int, float]]:
-        return [(c, scale * float(v)) for c, v in zip(self.xcols, self.coef[j], strict=True) if v != 0.0]
+        return self.options.terms(self.coef[j], scale)
 
-    def _members(self, p: _Program, exactly: bool) -> list[int | None]:
+    def _members(self, p: Program, exactly: bool) -> list[int | None]:
         """Member flags per party (None: always a member); every member clears its reservation value."""
         flags: list[int | None] = []
         for j in range(len(self.parties)):
@@ -271,11 +151,7 @@ class LargeSpace:
     # -- reading a solution --------------------------------------------------------------------
 
     def outcome_of(self, xs: np.ndarray) -> int:
-        index = 0
-        for k, cols in enumerate(self.x):
-            j = int(np.argmax(xs[cols]))
-            index += int(self.allowed[k][j]) * self.space.strides[k]
-        return index
+        return self.options.outcome_of(xs)
 
     def point(self, outcome: int) -> FloatArray:
         at = np.array([outcome], dtype=np.int64)
@@ -364,7 +240,7 @@ class LargeSpace:
             t.append(p.column(_LOG_FLOOR, 0.0, False))
         for j in range(len(self.parties)):
             for a in _TANGENTS:
-                _tangent(p, t[j], h[j], a)
+                tangent(p, t[j], h[j], a)
         reservations = dict(zip(self.parties, self.reservations.tolist(), strict=True))
         best_outcome: int | None = None
         best_product = -1.0
@@ -394,7 +270,7 @@ class LargeSpace:
             for j in range(len(self.parties)):
                 a = float(xs[h[j]])
                 if a > 1e-12:
-                    _tangent(p, t[j], h[j], a)
+                    tangent(p, t[j], h[j], a)
         if best_outcome is None:
             self.unfinished.add("nash")
             return None
@@ -402,6 +278,52 @@ class LargeSpace:
             exact = False
         gap = 0.0 if exact else (upper - best_product if math.isfinite(upper) else math.inf)
         return self._solution("nash", best_outcome, best_product, exact, gap)
+
+    def weighted_nash(self, weights: Sequence[float], deadline: float, exclude: Sequence[int] = ()) -> int | None:
+        """The asymmetric Nash point (the mediator's revised text): the feasible outcome, not in `exclude`, that
+        maximises the sum of ``weights[j] * log(gain_j)`` over the deal's members, by the outer approximation of
+        `nash` (stopped when the bound is within ``NASH_GAP``, or at the deadline with the best incumbent).
+        None when no deal passes the rule."""
+        if self.empty or not self.rule.possible:
+            return None
+        w = [max(float(x), 0.0) for x in weights]
+        p = self._base.copy()
+        flags = self._members(p, exactly=True)
+        for outcome in exclude:
+            self.options.exclude(p, outcome)
+        h: list[int] = []
+        t: list[int] = []
+        for j, y in enumerate(flags):
+            hj = p.column(0.0, 1.0, False)
+            terms = self.utility_terms(j)
+            r = float(self.reservations[j])
+            if y is None:
+                p.row([*terms, (hj, -1.0)], r, math.inf)
+            else:
+                p.row([*terms, (hj, -1.0), (y, -2.0)], r - 2.0, math.inf)
+            h.append(hj)
+            t.append(p.column(_LOG_FLOOR, 0.0, False))
+            for a in _TANGENTS:
+                tangent(p, t[j], hj, a)
+        objective = {t[j]: w[j] for j in range(len(self.parties)) if w[j] > 0.0}
+        best: tuple[float, int] | None = None
+        for _ in range(_MAX_NASH_ROUNDS):
+            res = p.solve(objective, deadline)
+            if res is None or res.x is None:
+                break
+            outcome = self.outcome_of(res.x)
+            gains = self.point(outcome) - self.reservations
+            members = [j for j, y in enumerate(flags) if y is None or res.x[y] > 0.5]
+            score = sum(w[j] * math.log(max(float(gains[j]), 1e-18)) for j in members)
+            if self.feasible(outcome) and (best is None or score > best[0]):
+                best = (score, outcome)
+            if res.status != 0 or (best is not None and float(res.fun) <= best[0] + NASH_GAP * max(1.0, abs(best[0]))):
+                break
+            for j in range(len(self.parties)):
+                a = float(res.x[h[j]])
+                if a > 1e-12:
+                    tangent(p, t[j], h[j], a)
+        return None if best is None else best[1]
 
     def ideals(self, deadline: float) -> tuple[FloatArray, bool]:
         """Each party's best utility over the feasible set (the KS ideal point), and whether all are proven."""
@@ -461,7 +383,7 @@ class LargeSpace:
         gap = 0.0 if exact else max(float(first.get("mip_dual_bound") or level) - worst, 0.0)
         return Solution(sol.name, sol.outcome, sol.terms, sol.utilities, float(worst), exact, sol.coalition, gap=gap)
 
-    def _member_sum(self, p: _Program, flags: Sequence[int | None]) -> dict[int, float]:
+    def _member_sum(self, p: Program, flags: Sequence[int | None]) -> dict[int, float]:
         """Objective: the sum of the members' utilities (a non-member's term is held at 0 by its flag)."""
         objective: dict[int, float] = {}
         for j, y in enumerate(flags):
@@ -509,11 +431,6 @@ class LargeSpace:
         if res is None or res.x is None:
             return None
         return self.outcome_of(res.x)
-
-
-def _tangent(p: _Program, t: int, h: int, a: float) -> None:
-    """t <= log(a) + (h - a) / a: a tangent of the log at `a` (an over-estimate everywhere)."""
-    p.row([(t, 1.0), (h, -1.0 / a)], -math.inf, math.log(a) - 1.0)
 
 
 def deadline_after(budget: float | None) -> float:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from evals.bargaining import nash_product
 from evals.markdown import code, text
-from evals.scorecard import BargainingPoint, Scorecard
+from evals.scorecard import BargainingPoint, Scorecard, accuracy_note
 from pactlab.domain.issues import IssueValue, value_key
 
 _HEADLINES = {
@@ -206,10 +206,15 @@ def _measures(card: Scorecard) -> list[str]:
             ]
         )
     frontier = "exact" if card.frontier_exact else "approximate (sampled): distances are estimates"
+    if card.accuracy is not None:  # a large space: no frontier listed, each figure's accuracy in the note below
+        frontier = "not listed: the figures were answered by optimisation"
     notes = [
         f"Pareto frontier: {card.frontier_size} of {card.outcome_space_size:,} outcomes ({frontier}, "
         f"method `{card.frontier_method}`)."
     ]
+    rough = accuracy_note(card)
+    if rough is not None:
+        notes += ["", text(rough)]
     return ["## Welfare and fairness", "", *_table(["measure", "value", "what it means"], rows, "lrl"), *notes, ""]
 
 

@@ -43,6 +43,7 @@ from evals.frontier import Frontier, distance_to_frontier, pareto_frontier
 from evals.opponent_models import ModelAccuracy, ModelEstimate, accuracy
 from evals.optimise import Dominance, LargeSpace, deadline_after
 from evals.usage import LLMUsage
+from pactlab.domain import progress
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, TermSheet, UtilityFunction, utility_functions
 from pactlab.domain.scale import frontier_enumerable
@@ -206,6 +207,54 @@ class Scorecard(BaseModel):
         return self.to_html()
 
 
+def approximate_figures(card: Scorecard | Mapping[str, Any]) -> dict[str, FigureAccuracy]:
+    """The figures of a scorecard (a model or its JSON form) that are not exact, with their bounds.
+
+    Empty for a card whose frontier was enumerated (every figure exact): the reports call this
+    to say, figure by figure, what is approximate and within what."""
+    raw = card.accuracy if isinstance(card, Scorecard) else card.get("accuracy")
+    if not raw:
+        return {}
+    figures = {k: v if isinstance(v, FigureAccuracy) else FigureAccuracy.model_validate(v) for k, v in raw.items()}
+    return {k: v for k, v in figures.items() if not v.exact}
+
+
+def bound_text(figure: FigureAccuracy) -> str:
+    """How a non-exact figure is bounded, in words: "within [a, b]" or "unproven" (no bound found in time)."""
+    if figure.lower is None or figure.upper is None:
+        return "unproven (no bound within the time budget)"
+    return f"within [{figure.lower:.4g}, {figure.upper:.4g}]"
+
+
+def accuracy_note(card: Scorecard | Mapping[str, Any]) -> str | None:
+    """One sentence naming every approximate figure of a card and its bound (None when all are exact)."""
+    figures = approximate_figures(card)
+    if not figures:
+        return None
+    listed = "; ".join(f"{name.replace('_', ' ')} {bound_text(f)}" for name, f in figures.items())
+    return f"Approximate figures (large outcome space, answered by optimisation within a time budget): {listed}."
+
+
+def approximate_counts(cards: Sequence[Scorecard | Mapping[str, Any]]) -> dict[str, int]:
+    """Per figure, in how many of `cards` it is approximate (the sweep and league reports' note)."""
+    counts: dict[str, int] = {}
+    for card in cards:
+        for name in approximate_figures(card):
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def approximate_summary(counts: Mapping[str, int], runs: int) -> str | None:
+    """The reports' sentence on approximate figures over `runs` runs (None when every figure is exact)."""
+    if not counts:
+        return None
+    listed = "; ".join(f"{name.replace('_', ' ')} in {n} of {runs} runs" for name, n in counts.items())
+    return (
+        f"Approximate figures (large outcome spaces, answered by optimisation within a time budget): {listed}. "
+        "Each run's scorecard gives the bound (accuracy)."
+    )
+
+
 @dataclass(frozen=True)
 class OutcomeAnalysis:
     """What depends on the scenario only: utilities, Pareto frontier, bargaining solutions.
@@ -285,7 +334,13 @@ def _analyse_large(
     start = time.monotonic()
     deadline = deadline_after(budget)
     model = LargeSpace(space, utilities, rule)
-    nash, ks, util = model.nash(deadline), model.kalai_smorodinsky(deadline), model.utilitarian(deadline)
+    with progress.task("outcome analysis: Nash, Kalai-Smorodinsky, utilitarian points", 3) as advance:
+        nash = model.nash(deadline)
+        advance(1)
+        ks = model.kalai_smorodinsky(deadline)
+        advance(1)
+        util = model.utilitarian(deadline)
+        advance(1)
     found = sorted({s.outcome for s in (nash, ks, util) if s is not None})
     outcomes = np.array(found, dtype=np.int64)
     points = np.array([model.point(o) for o in found], dtype=np.float64).reshape(len(found), len(utilities))
@@ -353,7 +408,8 @@ def score(
     rule = analysis.rule
     dominance = None
     if analysis.large is not None:
-        dominance = analysis.large.dominance([point[p] for p in party_ids], deadline_after(analysis.budget))
+        with progress.task("Pareto check and distance of the deal"):
+            dominance = analysis.large.dominance([point[p] for p in party_ids], deadline_after(analysis.budget))
     deal_product = nash_product(deal, reservations, rule) if deal is not None else 0.0
     members = coalition(deal, reservations, rule) if deal is not None else None
     needed = gains if members is None else {p: gains[p] for p in members}  # fairness among those the rule needs

@@ -2,7 +2,8 @@
 
 Its context is the public scenario, its own brief and the public table (`agents.llm.prompts`),
 nothing private of any other party. The **utility advisor** (the party's own offer book and a
-Pareto-seeking strategy) values term sheets for its side, so the model does not misjudge the
+Pareto-seeking strategy, whose first suggestion in a large outcome space is searched by
+optimisation, `agents.strategies.offer_search`) values term sheets for its side, so the model does not misjudge the
 arithmetic; how much it leans on the advisor is the `advisor` setting:
 
 - `free`: no numbers; the model reads its priorities in words and writes its terms;
@@ -248,16 +249,17 @@ class LLMNegotiator:
         if book.size == 0:
             return []
         level = self.level(turn)
-        picks = [self.advisor.choose(turn, level)]
+        first = self.advisor.search(turn, level) if not book.enumerated else None  # large spaces: searched
+        picks = [int(book.order[self.advisor.choose(turn, level)]) if first is None else first]
         step = (book.u_max - level.target) / max(self.n_candidates - 1, 1)
         for k in range(1, self.n_candidates):
-            picks.append(book.position_at(level.target + k * step))
+            picks.append(int(book.order[book.position_at(level.target + k * step)]))
         seen: list[int] = []
-        for pos in picks:
-            if pos not in seen:
-                seen.append(pos)
+        for index in picks:
+            if index not in seen:
+                seen.append(index)
         space = self.seat.space
-        return [Candidate(dict(space.term_sheet(int(book.order[p])).terms), float(book.sorted_utils[p])) for p in seen]
+        return [Candidate(dict(space.term_sheet(index).terms), float(book.utils[index])) for index in seen]
 
     # -- guarantees --------------------------------------------------------------------------------
 

@@ -5,6 +5,12 @@ in the last round"), then a proposal at the strategy's aspiration level, with a 
 rationale that names the issues changed versus the previous offer. A strategy gives its level
 (`level`) and may choose among the offers meeting it (`choose`); ties go to what the frequency
 model says the others like best, then to chance from one seeded generator per turn (`turn_rng`).
+
+Large outcome spaces (no enumerated offer book, `OfferBook.enumerated` False): once the others have
+made offers, the offer at the level is searched, not looked up: the outcome within a band above the
+level that the opponent model rates best for the others (`agents.strategies.offer_search`; the band
+is ``CLOSEST_BAND`` of the own-utility range here, a strategy's own window where it has one). Small
+spaces never take that path.
 """
 
 from __future__ import annotations
@@ -12,11 +18,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
 from agents.base import Seat
-from agents.strategies.offer_book import EPS, offer_book
+from agents.strategies.offer_book import EPS, FloatArray, offer_book
+from agents.strategies.offer_search import Combine, OfferSearch
 from agents.strategies.opponent import History, opponent_tables, summed_tables
 from pactlab.domain.actions import Accept, Action, Propose, Reject, WalkAway
 from pactlab.domain.issues import BooleanIssue, IssueValue, NumericIssue, value_key
@@ -27,6 +35,10 @@ from pactlab.domain.table import Turn
 RECENT_ROUNDS = 1
 """`rally` joins remembered terms that gained support, and counts refusals of them, in the current or the
 previous round only: older support has stalled and older refusals may have softened."""
+
+CLOSEST_BAND = 0.02
+"""Large spaces: "closest above the aspiration level" is own utility within this share of the own-utility
+range above it (a space of 10^12 outcomes has many outcomes that close; the others' estimate picks one)."""
 
 
 def turn_rng(seat: Seat, turn: Turn) -> np.random.Generator:
@@ -101,6 +113,37 @@ class StrategyNegotiator:
         lo, hi = self.book.tie_block(pos)
         return self.break_ties(turn, lo, hi)
 
+    def offer(self, turn: Turn, level: Level) -> int:
+        """The outcome to propose at `level`: searched in a large space once there is an opponent model
+        (`search`), else the book's choice (`choose`) moved off any outcome the gate refused."""
+        if not self.book.enumerated:
+            found = self.search(turn, level)
+            if found is not None:
+                return found
+        return int(self.book.order[self._not_blocked(turn, self.choose(turn, level))])
+
+    def search_spec(self, turn: Turn) -> tuple[list[list[FloatArray]], Combine, float]:
+        """For the large-space search: the opponent model's tables per opponent, how they combine, and the
+        width of the own-utility band above the level (here: the frequency model summed, ``CLOSEST_BAND``)."""
+        per_opponent = opponent_tables(self.history, self.opponents(turn), learning_rate=1.0)
+        return per_opponent, "sum", CLOSEST_BAND * (self.book.u_max - self.book.floor)
+
+    @cached_property
+    def offer_search(self) -> OfferSearch:
+        return OfferSearch(self.seat.space, self.seat.utility)
+
+    def search(self, turn: Turn, level: Level) -> int | None:
+        """Large spaces: the outcome in the band above `level` best for the others under the model (None:
+        no model yet, or nothing found; the book answers)."""
+        per_opponent, combine, band = self.search_spec(turn)
+        if not per_opponent:
+            return None
+        refused = {self.history.index_of(b.terms) for b in turn.blocked if b.terms is not None}
+        lo = max(level.target, self.book.floor)
+        return self.offer_search.best(
+            lo, lo + band, per_opponent, combine, {r for r in refused if r is not None}, turn_rng(self.seat, turn)
+        )
+
     def break_ties(self, turn: Turn, lo: int, hi: int) -> int:
         """Among sorted positions [lo, hi): the highest frequency-model estimate for the others, then seeded chance."""
         if hi - lo <= 1:
@@ -137,8 +180,7 @@ class StrategyNegotiator:
                 return self._accept(
                     "Final round: the offer is acceptable to us and better than leaving without an agreement."
                 )
-        pos = self._not_blocked(turn, self.choose(turn, level))
-        index = int(book.order[pos])
+        index = self.offer(turn, level)
         rally = self.rally(turn, level)
         if rally is not None:
             index, level = rally

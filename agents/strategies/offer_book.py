@@ -16,7 +16,10 @@ Large outcome spaces
     candidates. Multi-issue hard constraints are checked on the candidates. Own utilities and
     acceptability of any other outcome (an opponent's offer) are computed on demand. The seed
     is the content key's hash, so the same seat always gets the same book. Small spaces keep
-    the enumerating book, so their moves are unchanged.
+    the enumerating book, so their moves are unchanged. Once the opponent model has something
+    to say, the offer at a level comes from `agents.strategies.offer_search` (the outcome near
+    the level the others are estimated to like best, by optimisation) and this set is the
+    fallback.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from agents.base import Seat
+from pactlab.domain import progress
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scale import book_enumerable
 
@@ -91,6 +95,7 @@ class OfferBook:
     floor: float  # lowest level worth aiming at: max(reservation, worst acceptable utility)
     blocks: tuple[tuple[int, ...], ...]  # groups of consecutive issue positions
     block_cols: tuple[npt.NDArray[np.unsignedinteger[Any]], ...]  # per block: composite option index of order[j]
+    enumerated: bool = True  # False: a large space's candidate set (offers come from `offer_search` too)
 
     @property
     def size(self) -> int:
@@ -129,7 +134,7 @@ class OfferBook:
         return total
 
 
-def _candidates(space: OutcomeSpace, utility: UtilityFunction, seed: int) -> IntArray:
+def _candidates(space: OutcomeSpace, utility: UtilityFunction, seed: int, label: str = "offer book") -> IntArray:
     """Seeded candidate outcomes of a large space, spread over own utility levels (never enumerating)."""
     rng = np.random.default_rng(seed)
     allowed: list[IntArray] = []
@@ -150,13 +155,15 @@ def _candidates(space: OutcomeSpace, utility: UtilityFunction, seed: int) -> Int
     for k, a in enumerate(allowed):  # one-issue neighbours of the best
         parts.append(top + (a - best[k]) * strides[k])
     per = SAMPLES // len(_TEMPERATURES)
-    for beta in _TEMPERATURES:
-        drawn = np.zeros(per, dtype=np.int64)
-        for k, (a, v) in enumerate(zip(allowed, values, strict=True)):
-            span = float(v.max() - v.min()) or 1.0
-            w = np.exp(beta * (v - v.max()) / span)
-            drawn += a[rng.choice(a.size, size=per, p=w / w.sum())] * strides[k]
-        parts.append(drawn)
+    with progress.task(f"{label}: candidate offers", len(_TEMPERATURES)) as advance:
+        for beta in _TEMPERATURES:
+            drawn = np.zeros(per, dtype=np.int64)
+            for k, (a, v) in enumerate(zip(allowed, values, strict=True)):
+                span = float(v.max() - v.min()) or 1.0
+                w = np.exp(beta * (v - v.max()) / span)
+                drawn += a[rng.choice(a.size, size=per, p=w / w.sum())] * strides[k]
+            parts.append(drawn)
+            advance(1)
     return np.unique(np.concatenate(parts))
 
 
@@ -175,7 +182,7 @@ def _build_book(seat: Seat, key: tuple[str, ...]) -> OfferBook:
         utils, acceptable = every_util, every_ok
     else:
         seed = int.from_bytes(hashlib.sha256("\n".join(key).encode()).digest()[:8], "little")
-        cands = _candidates(space, utility, seed)
+        cands = _candidates(space, utility, seed, f"{seat.party_id}'s offer book")
         cand_utils = utility.of_outcomes(cands)
         ok = (cand_utils >= utility.reservation_value - 1e-12) & utility.constraint_mask(cands)
         cands, cand_utils = cands[ok], cand_utils[ok]
@@ -213,6 +220,7 @@ def _build_book(seat: Seat, key: tuple[str, ...]) -> OfferBook:
         floor=0.0 if empty else max(float(utility.reservation_value), float(sorted_utils[0])),
         blocks=tuple(blocks),
         block_cols=tuple(block_cols),
+        enumerated=book_enumerable(space.cardinality),
     )
 
 

@@ -22,7 +22,9 @@ handed to the evaluator (`opponent_estimates`), which scores how right they were
 combined by the product of their estimated utilities (default; a Nash-like choice that does not
 sacrifice any one party, since a deal needs them all) or by their sum. The search is vectorised over the whole window of
 candidates: per-issue tables are combined into blocks of consecutive issues, so the work per
-turn is a few numpy gathers over the window, never a Python loop over outcomes.
+turn is a few numpy gathers over the window, never a Python loop over outcomes. In a large outcome
+space (no enumerated book) the same question — the outcome in the window the model rates best — is
+answered by optimisation over the issues (`search_spec`, `agents.strategies.offer_search`).
 """
 
 from __future__ import annotations
@@ -36,12 +38,12 @@ from agents.base import OpponentEstimate, Seat
 from agents.strategies.base import Level, StrategyNegotiator, turn_rng
 from agents.strategies.bayesian_opponent import BayesianModel
 from agents.strategies.curves import curve_name, mandate_note, mandated_aspiration
-from agents.strategies.offer_book import EPS
+from agents.strategies.offer_book import EPS, FloatArray
+from agents.strategies.offer_search import Combine
 from agents.strategies.opponent import FrequencyModel, OpponentModel, model_tables, summed_tables
 from agents.strategies.time_dependent import check_e
 from pactlab.domain.table import Turn
 
-Combine = Literal["product", "sum"]
 ModelName = Literal["frequency", "bayes"]
 OPPONENT_MODELS: tuple[str, ...] = ("frequency", "bayes")
 
@@ -130,6 +132,11 @@ class ParetoSeekingNegotiator(StrategyNegotiator):
                 f"expect the other parties to value most, judging from their offers so far{mandate_note(turn)}"
             )
         return Level(target, why)
+
+    def search_spec(self, turn: Turn) -> tuple[list[list[FloatArray]], Combine, float]:
+        """Large spaces: this agent's own model, combination and window (`band`) for the offer search."""
+        per_opponent = model_tables(self.history, self.opponents(turn), self.model)
+        return per_opponent, self.combine, self.band * (self.book.u_max - self.book.floor)
 
     def choose(self, turn: Turn, level: Level) -> int:
         book = self.book

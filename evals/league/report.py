@@ -16,6 +16,7 @@ from evals.league.metrics import BY_KEY
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.summary import LeagueSummary, summarise, to_json
 from evals.league.template import TEMPLATE
+from evals.scorecard import approximate_summary
 
 HTML = "report.html"
 MARKDOWN = "report.md"
@@ -48,6 +49,7 @@ def render_html(summary: LeagueSummary, total: int) -> str:
         versus_rows=versus_cells(summary),
         versus_note=VERSUS_NOTE,
         endpoint=endpoint_text(summary),
+        approximate=approximate_summary(summary.approximate, summary.counts["done"]),
     )
 
 
@@ -146,6 +148,12 @@ LLM_NOTE = (
 )
 
 
+def _approximate_lines(summary: LeagueSummary) -> list[str]:
+    """The note on approximate figures (large outcome spaces), as Markdown lines; none when all are exact."""
+    note = approximate_summary(summary.approximate, summary.counts["done"])
+    return [] if note is None else [markdown.text(note), ""]
+
+
 def render_markdown(summary: LeagueSummary) -> str:
     info = summary.info
     label = BY_KEY[info.rank_by].label
@@ -167,6 +175,7 @@ def render_markdown(summary: LeagueSummary) -> str:
         "range otherwise. Beats: ahead on "
         f"{label} by a two-sided Mann–Whitney U test, Holm-adjusted over all pairs, at the 5% level.",
         "",
+        *_approximate_lines(summary),
         f"## Pairwise tests on {label}",
         "",
         "| A | B | mean A | mean B | P(A>B) | p | p (Holm) | significant |",

@@ -22,6 +22,7 @@ from evals.league.metrics import BY_KEY, METRICS, Metric, Observation, metric_ra
 from evals.league.runs import LeagueInfo, LeagueRun
 from evals.league.stats import Comparison, pairwise
 from evals.plain_json import nan_to_null
+from evals.scorecard import approximate_counts
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class LeagueSummary:
     failed: list[tuple[str, str]]  # (run id, error), at most 50
     llm: list[LLMRow] = field(default_factory=list)  # LLM types: decision sources and costs (`evals.league.llm`)
     versus: list[VersusBaseline] = field(default_factory=list)  # LLM stances and roles against the baseline LLM type
+    approximate: dict[str, int] = field(default_factory=dict)  # figure -> runs where it is approximate (large spaces)
 
 
 def summarise(info: LeagueInfo, runs: Sequence[LeagueRun]) -> LeagueSummary:
@@ -96,6 +98,7 @@ def summarise(info: LeagueInfo, runs: Sequence[LeagueRun]) -> LeagueSummary:
         failed=[(r.run_id, r.error or "") for r in runs if r.status == "failed"][:50],
         llm=(llm := llm_rows(info.types, runs)),
         versus=versus_baseline(llm),
+        approximate=approximate_counts([r.scorecard for r in done if r.scorecard is not None]),
     )
 
 

@@ -37,6 +37,7 @@ TEMPLATE = """<!doctype html>
  <span>seeds {{ seeds }}</span>
 </p>
 {% if s.info.command %}<p class="note">Produced by <code>{{ s.info.command }}</code>.</p>{% endif %}
+{% if approximate %}<p class="note">{{ approximate }}</p>{% endif %}
 
 <h2>Ranking by {{ rank_label }}</h2>
 <p class="note">One observation per run and type at its table (a type holding several seats counts their mean).

@@ -23,7 +23,7 @@ from typing import Any
 
 from evals.intervals import Interval, t_interval, wilson
 from evals.plain_json import nan_to_null
-from evals.scorecard import Scorecard
+from evals.scorecard import Scorecard, approximate_counts
 from evals.sweeps.runs import SweepInfo, SweepRun, level, level_of
 from pactlab.domain.issues import IssueValue
 
@@ -66,6 +66,7 @@ class SweepSummary:
     variants_total: int
     robust: list[RobustDeal]
     rules: dict[str, int]  # failed verdicts per rule id, over every done run
+    approximate: dict[str, int] = field(default_factory=dict)  # figure -> runs where it is approximate (large spaces)
 
 
 def summarise(info: SweepInfo, runs: Sequence[SweepRun], top: int = 10) -> SweepSummary:
@@ -88,6 +89,7 @@ def summarise(info: SweepInfo, runs: Sequence[SweepRun], top: int = 10) -> Sweep
         variants_total=len({r.variant for r in runs}),
         robust=robust_term_sheets(done, info.factors, top),
         rules=_rules(done),
+        approximate=approximate_counts([r.scorecard for r in done if r.scorecard is not None]),
     )
 
 

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from evals.charts import PLOTLY_JS_NAME, RENDER_JS
 from evals.intervals import Interval, methods_note
+from evals.scorecard import approximate_summary
 from evals.sweeps.aggregate import SweepSummary, intervals
 from evals.sweeps.labels import factor_label
 from evals.sweeps.runs import SweepRun
@@ -77,6 +78,7 @@ def render(
         frontier_note=frontier_note,
         render_js=Markup(RENDER_JS),
         plotly_js=PLOTLY_JS_NAME,
+        approximate=approximate_summary(summary.approximate, summary.overall.runs),
         est=est,
         pct=pct,
         num=num,

@@ -66,6 +66,7 @@ Every run's scorecard is in <code>{{ csv_name }}</code>.</p>
 <h2>All runs</h2>
 <table><tr><th class="l"></th>{{ measures_header() }}</tr>
 <tr><td>all done runs</td>{{ measures(s.overall) }}</tr></table>
+{% if approximate %}<p class="note">{{ approximate }}</p>{% endif %}
 
 {% for factor, groups in s.factors.items() %}
 <h2>By {{ label(factor) }} <span class="path">{{ factor }}</span></h2>

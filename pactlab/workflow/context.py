@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -16,7 +16,9 @@ from agents.registry import make_negotiator
 from evals.audit import AuditWriter, FsyncPolicy
 from evals.audit.tree_heads import TreeHeads
 from evals.identity import OPERATOR, Keyring
+from evals.optimise import LargeSpace, deadline_after
 from evals.scorecard import OutcomeAnalysis, analyse
+from pactlab.domain import progress
 from pactlab.domain.issues import IssueValue
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.records import RecordKind
@@ -24,6 +26,9 @@ from pactlab.domain.scenario import Scenario
 from pactlab.workflow.signing import keyring_for, seat_person
 from pactlab.workflow.state import RunSpec
 from policies import PolicySet, mandate_constraints
+
+MEDIATOR_SECONDS: float = 20.0
+"""Large spaces: at most this long for the mediator's search of one draft (the best text found by then)."""
 
 
 @dataclass
@@ -126,7 +131,29 @@ class NegotiationContext:
             utilities=frontier.utilities[keep],
             reservations=tuple(self.utilities[p].reservation_value for p in frontier.parties),
             rule=self.scenario.protocol.agreement,
+            search=None if self.analysis.large is None else self._nash_search,
         )
+
+    @cached_property
+    def _mandated_space(self) -> LargeSpace:
+        """Large spaces: the optimisation model with every seat's constraints (the policies' mandate included)."""
+        seats = {p: self.negotiators[p].seat.utility for p in self.scenario.party_ids}
+        return LargeSpace(self.space, seats, self.scenario.protocol.agreement)
+
+    def _nash_search(
+        self, weights: Mapping[str, float], exclude: Sequence[Mapping[str, IssueValue]]
+    ) -> tuple[list[dict[str, IssueValue]], npt.NDArray[np.float64]]:
+        """The mediator's search in a large space: the weighted Nash text by optimisation (`CandidateSearch`)."""
+        model = self._mandated_space
+        left_out = [self.space.index_of(self.space.validate(t)) for t in exclude]
+        with progress.task("mediator: weighted Nash text"):
+            outcome = model.weighted_nash(
+                [weights.get(p, 0.0) for p in model.parties], deadline_after(MEDIATOR_SECONDS), left_out
+            )
+        if outcome is None:
+            return [], np.zeros((0, len(model.parties)))
+        utilities = np.array([[self.utilities[p].of_outcomes(np.array([outcome]))[0] for p in model.parties]])
+        return [dict(self.space.term_sheet(outcome).terms)], utilities
 
 
 def _writer(spec: RunSpec) -> AuditWriter | None:

@@ -123,4 +123,6 @@ def without(stated: StatedPreferences, terms: dict[str, IssueValue]) -> StatedPr
         utilities=stated.utilities[keep],
         reservations=stated.reservations,
         rule=stated.rule,
+        search=stated.search,
+        excluded=(*stated.excluded, dict(terms)),
     )

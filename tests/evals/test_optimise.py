@@ -20,6 +20,7 @@ from benchmarks import generated_scenario
 from evals.frontier import distance_to_frontier
 from evals.optimise import deadline_after
 from evals.scorecard import OutcomeAnalysis, analyse, score
+from pactlab.domain.outcome_space import OutcomeSpace
 from pactlab.domain.scale import BOOK_LIMIT, OPTIMISE_LIMIT, book_enumerable, frontier_enumerable
 from pactlab.domain.scenario import Scenario
 
@@ -150,3 +151,37 @@ def test_the_size_switch() -> None:
     assert OPTIMISE_LIMIT < 2**63
     scenario = generated_scenario(10**7, 6, seed=4)
     assert analyse(scenario).large is not None  # "auto" optimises above the limit
+
+
+def test_reports_say_which_figures_are_approximate_and_within_what() -> None:
+    import io
+
+    from rich.console import Console
+
+    from evals.report import scorecard_markdown
+    from evals.scorecard import accuracy_note, approximate_counts, approximate_figures, approximate_summary
+    from pactlab.app.cli.render import print_scorecard
+
+    scenario = generated_scenario(10**12, 6, seed=1)
+    sheet = dict(OutcomeSpace(scenario.issues).term_sheet(0).terms)
+    args: dict[str, Any] = {"outcome": "agreement", "agreement": sheet, "agreed_by": scenario.party_ids, "rounds": 1}
+    rough = score(scenario, [], analysis=analyse(scenario, budget=0.0), **args)
+    figures = approximate_figures(rough)
+    assert {"nash_point", "pareto_optimal", "nash_ratio"} <= set(figures)
+    assert "social_welfare" not in figures  # computed from the deal itself: exact
+    note = accuracy_note(rough)
+    assert note is not None and "nash point unproven" in note
+    assert approximate_figures(rough.model_dump(mode="json")) == figures  # the stored JSON form reads the same
+    out = io.StringIO()
+    print_scorecard(Console(file=out, width=200), rough)
+    assert "≈" in out.getvalue() and "Approximate figures" in out.getvalue()
+    small = generated_scenario(1_000, 2, seed=1)
+    small_sheet = dict(OutcomeSpace(small.issues).term_sheet(0).terms)
+    exact = score(small, [], outcome="agreement", agreement=small_sheet, agreed_by=small.party_ids, rounds=1)
+    assert approximate_figures(exact) == {} and accuracy_note(exact) is None
+    assert "Approximate figures" in scorecard_markdown(rough) and "Approximate" not in scorecard_markdown(exact)
+    counts = approximate_counts([rough, rough.model_dump(mode="json"), exact])
+    assert counts["nash_point"] == 2
+    summary = approximate_summary(counts, 3)
+    assert summary is not None and "nash point in 2 of 3 runs" in summary
+    assert approximate_summary({}, 3) is None

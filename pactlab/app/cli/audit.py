@@ -188,11 +188,13 @@ def eval_command(
 ) -> None:
     """Recompute the scorecard from a transcript alone, and check it against the recorded one."""
     from evals.transcript import read_transcript, rescore
+    from pactlab.app.cli.progress import progress_bars
     from pactlab.app.cli.render import print_scorecard
 
     _verified(path)
     run = read_transcript(path)
-    card = rescore(run)
+    with progress_bars(console, quiet=as_json):
+        card = rescore(run)
     if as_json:
         print(json.dumps(card.model_dump(mode="json"), indent=2))
     else:

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table as RichTable
 
-from evals.scorecard import Scorecard
+from evals.scorecard import Scorecard, accuracy_note, approximate_figures, bound_text
 from pactlab.domain.issues import value_key
 from pactlab.domain.outcome_space import OutcomeSpace, UtilityFunction
 from pactlab.domain.scenario import Scenario
@@ -84,15 +84,25 @@ def print_scorecard(console: Console, card: Scorecard) -> None:
     measures = RichTable(title="Quality and fairness of the outcome")
     measures.add_column("measure")
     measures.add_column("value", justify="right")
-    measures.add_row("social welfare (sum of utilities)", f"{card.social_welfare:.3f}")
-    measures.add_row("Nash product / Nash bargaining solution", f"{card.nash_ratio:.3f}")
-    measures.add_row("distance to the Pareto frontier", f"{card.pareto_distance:.3f}")
-    measures.add_row("Pareto optimal", "yes" if card.pareto_optimal else "no")
-    measures.add_row("fairness: min/max surplus ratio", f"{card.fairness_min_max_ratio:.3f}")
-    measures.add_row("fairness: Gini of surpluses (0 = equal)", f"{card.fairness_gini:.3f}")
+    rough = approximate_figures(card)
+
+    def shown(name: str, value: str) -> str:  # an approximate figure is marked, with its bound
+        return value if name not in rough else f"≈ {value} ({bound_text(rough[name])})"
+
+    measures.add_row("social welfare (sum of utilities)", shown("social_welfare", f"{card.social_welfare:.3f}"))
+    measures.add_row("Nash product / Nash bargaining solution", shown("nash_ratio", f"{card.nash_ratio:.3f}"))
+    measures.add_row("distance to the Pareto frontier", shown("pareto_distance", f"{card.pareto_distance:.3f}"))
+    measures.add_row("Pareto optimal", shown("pareto_optimal", "yes" if card.pareto_optimal else "no"))
+    measures.add_row(
+        "fairness: min/max surplus ratio", shown("fairness_min_max_ratio", f"{card.fairness_min_max_ratio:.3f}")
+    )
+    measures.add_row("fairness: Gini of surpluses (0 = equal)", shown("fairness_gini", f"{card.fairness_gini:.3f}"))
     frontier = "exact" if card.frontier_exact else "approximate"
     measures.add_row("Pareto frontier", f"{card.frontier_size} outcomes ({frontier}, {card.frontier_method})")
     console.print(measures)
+    note = accuracy_note(card)
+    if note is not None:
+        console.print(note, markup=False, highlight=False)
     if card.llm_usage is not None:
         print_llm_usage(console, card)
 

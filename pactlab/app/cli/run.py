@@ -217,7 +217,13 @@ def run(
     console.print(
         f"  negotiation id [bold]{escape(plan.negotiation_id)}[/] (resume it with 'pactlab resume' if stopped)"
     )
-    with Negotiations(plan.checkpoints, durability=plan.durability) as runs, _llm_endpoint(llm, quiet, local):
+    from pactlab.app.cli.progress import progress_bars  # on use: it loads the domain
+
+    with (
+        Negotiations(plan.checkpoints, durability=plan.durability) as runs,
+        _llm_endpoint(llm, quiet, local),
+        progress_bars(console, quiet),
+    ):
         result = execute_run(plan, _print_move(MoveRenderer(console, scenario_), pace, quiet), runs=runs)
     _report(result)
 
@@ -257,9 +263,12 @@ def resume(
         if not quiet:
             renderer.replay(state["moves"])
             console.print("[dim]— resumed here —[/]")
-        with audit_stops_the_run(), _llm_endpoint(llm, quiet):
-            scored = follow(runs.resume(negotiation_id), _print_move(renderer, pace, quiet))
-        result = finish_run(runs, negotiation_id, scenario, scored, out)
+        from pactlab.app.cli.progress import progress_bars  # on use: it loads the domain
+
+        with progress_bars(console, quiet):
+            with audit_stops_the_run(), _llm_endpoint(llm, quiet):
+                scored = follow(runs.resume(negotiation_id), _print_move(renderer, pace, quiet))
+            result = finish_run(runs, negotiation_id, scenario, scored, out)
     _report(result)
 
 
