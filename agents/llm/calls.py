@@ -22,7 +22,7 @@ def default_client(config: LLMConfig) -> StructuredClient:
     return StructuredClient(config, on_event=progress.emit)
 
 
-def call_report(actor: str, turn: Turn, decision: Decision[Any], prices: PriceTable, **extra: object) -> AgentReport:
+def call_report(actor: str, turn: Turn, decision: Decision[Any], prices: PriceTable, /, **extra: object) -> AgentReport:
     """The `llm_call` audit record of one decision: who, which turn, the estimated cost, the action, the call."""
     return AgentReport(
         "llm_call",
