@@ -54,6 +54,7 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
             party,
             {
                 "own": 0,
+                "calls": 0,
                 "repaired": 0,
                 "fallback": 0,
                 "tokens": 0,
@@ -72,6 +73,7 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
         if record.kind == "llm_call":
             call = data.get("call", {})
             entry = row(party)
+            entry["calls"] += 1
             entry["tokens"] += int(call.get("prompt_tokens", 0)) + int(call.get("completion_tokens", 0))
             entry["seconds"] += float(call.get("latency_s", 0.0))
             model = call.get("model_answered") or call.get("model_requested")
@@ -99,6 +101,7 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
             repaired=r["repaired"],
             fallback=r["fallback"],
             last=last_call[party][1] if party in last_call else None,
+            calls=r["calls"],
             tokens=r["tokens"],
             seconds=round(r["seconds"], 6),
             screen_hits=r["hits"],
