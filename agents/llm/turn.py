@@ -2,8 +2,9 @@
 
 Why: on the local Gemma 3 270M the one-step turn (a long prompt with the scenario, the brief,
 the table and four candidates, answered with action + candidate + words) never closed a deal:
-the model kept proposing and ignored the advisor's "accept". A small model decides better
-when the question is small and the facts it needs sit next to it, so a turn is split:
+the model kept proposing and ignored the advisor's "accept". The premise here (to be measured
+with the harness, `leagues/llm_targets.yaml`) is that a small model decides better when the
+question is small and the facts it needs sit next to it, so a turn is split:
 
 1. **Decision step** (`decision_prompt`, answered with `DecisionReply`): accept, counter,
    reject or walk away. Its prompt is a few lines: who the party is, the round and the rounds
