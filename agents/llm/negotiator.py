@@ -238,7 +238,7 @@ class LLMNegotiator:
             acceptable=self.seat.utility.acceptable(sheet),
             recommend="counter",
         )
-        verdict = recommendation(partial, options(turn, self.seat.party_id), self.behaviour.recommends_accept)
+        verdict = recommendation(partial, options(turn, self.seat.party_id), self.behaviour.recommends_accept, turn)
         return Valuation(**{**partial.__dict__, "recommend": verdict})
 
     def decision_prompt(self, turn: Turn, value: Valuation) -> str:

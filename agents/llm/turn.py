@@ -66,9 +66,14 @@ def options(turn: Turn, party: str) -> tuple[Verdict, ...]:
     return ("accept", "counter", "reject", "walk_away")
 
 
-def recommendation(value: Valuation | None, open_to: tuple[Verdict, ...], recommends_accept: bool) -> Verdict:
-    """Accept when the proposal meets the aim (and may be accepted); else counter."""
+def recommendation(
+    value: Valuation | None, open_to: tuple[Verdict, ...], recommends_accept: bool, turn: Turn | None = None
+) -> Verdict:
+    """Accept when the proposal meets the aim (and may be accepted); else counter. Never accept again once
+    the policy gate refused an accept this turn (a small model copies the recommendation)."""
     if value is None:
+        return "counter"
+    if turn is not None and any(b.kind == "accept" for b in turn.blocked):
         return "counter"
     if recommends_accept and "accept" in open_to and value.acceptable and value.on_table >= value.target - 1e-9:
         return "accept"
@@ -130,6 +135,8 @@ def _advice(value: Valuation, numbers: bool) -> str:
         why = "it is below your walk-away point or breaks a hard limit: you may not accept it"
     elif value.recommend == "accept":
         why = "the proposal on the table meets your target"
+    elif value.on_table >= value.target - 1e-9:
+        why = "the policy gate refused your accept of it: propose terms it allows"
     else:
         why = "the proposal on the table is below your target: ask for better terms"
     return f"{head}\n- the advisor recommends: {value.recommend} ({why})"

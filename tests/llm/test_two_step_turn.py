@@ -4,6 +4,7 @@ decision, the code guarantees whatever the model decides, and the accounting of 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -17,7 +18,7 @@ from evals.league.llm import seat_facts
 from pactlab.domain.actions import Accept, Propose, Reject, WalkAway
 from pactlab.domain.catalog import load_scenario
 from pactlab.domain.scenario import Scenario
-from pactlab.domain.table import MEDIATOR, MoveRecord, TierView, Turn
+from pactlab.domain.table import MEDIATOR, BlockedMove, MoveRecord, TierView, Turn
 from tests.llm.scripted import ScriptedEndpoint, scripted, step_of
 
 
@@ -125,6 +126,17 @@ def test_the_tier_mandate_and_the_mediators_text_are_presented_as_such(scenario:
     assert "the mediator's single negotiating text" in prompt and 'says: "A fair text."' in prompt
     assert "you may not accept it" in prompt, "the worst terms are below the walk-away point"
     assert isinstance(action, Reject) and action.reason == "We object to the royalty."
+
+
+def test_once_the_gate_refused_an_accept_the_advisor_recommends_a_counter(scenario: Scenario) -> None:
+    endpoint = scripted(decision("counter"), pick(1))
+    negotiator = agent(scenario, endpoint)
+    refused = BlockedMove("accept", None, "Your move was refused: proportionality.")
+    t = replace(turn(scenario, sheet(scenario, "best")), blocked=(refused,))
+    assert negotiator.valuation(t).recommend == "counter"
+    prompt = endpoint.requests[0]["messages"][-1]["content"] if negotiator.act(t) else ""
+    assert "the policy gate refused your accept" in prompt and "your accept was refused" in prompt
+    assert '{"decision": "counter"' in prompt
 
 
 def test_an_accept_in_the_decision_step_accepts_without_a_terms_call(scenario: Scenario) -> None:
