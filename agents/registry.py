@@ -51,6 +51,8 @@ STRATEGIES: dict[str, StrategyInfo] = {
         "advisor values term sheets for it (advisor=free|advised|choose), code guards its reservation value and "
         "mandate, and the fallback strategy acts when the model fails. stance=cooperative|competitive|warm|dominant "
         "sets its style, role=greedy|saboteur|injector makes it an adversary for stress tests (agents.llm.stances). "
+        "steps=2 splits a turn into a short decision (accept, counter, reject, walk away) and, for a counter, the "
+        "terms (the default with advisor=choose; steps=1 asks for both at once; agents.llm.turn). "
         "Unset model settings come from the scenario's party llm settings, then the environment.",
         {
             "model": "",
@@ -63,6 +65,7 @@ STRATEGIES: dict[str, StrategyInfo] = {
             "candidates": 4.0,
             "stance": "",
             "role": "",
+            "steps": 0.0,
         },
         _check_llm,
         needs_model=True,

@@ -45,7 +45,7 @@ def serving_clients(factory: ClientFactory) -> Iterator[None]:
         _SERVING.reset(token)
 
 
-def call_report(actor: str, turn: Turn, decision: Decision[Any], prices: PriceTable, **extra: object) -> AgentReport:
+def call_report(actor: str, turn: Turn, decision: Decision[Any], prices: PriceTable, /, **extra: object) -> AgentReport:
     """The `llm_call` audit record of one decision: who, which turn, the estimated cost, the action, the call."""
     return AgentReport(
         "llm_call",

@@ -12,6 +12,11 @@ arithmetic; how much it leans on the advisor is the `advisor` setting:
 - `choose`: the model picks among the advisor's candidate term sheets (or accepts, rejects,
   walks away), which suits small models.
 
+A turn is one model call (`steps=1`) or two (`steps=2`, the default in `choose` mode, the local
+default): a tiny decision step (accept, counter, reject, walk away, told the advisor's valuation
+of the proposal against the party's current target, the rounds left and the tier's mandate),
+then, only for a counter, the terms step in the mode's style (`agents.llm.turn` says why).
+
 A `stance` (cooperative, competitive, warm, dominant) or an adversarial `role` (greedy,
 saboteur, injector) adds its instructions to the system prompt and sets the advisor it implies
 (`agents.llm.stances`); the guarantees below bind them all the same.
@@ -30,7 +35,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -47,9 +52,18 @@ from agents.llm.prompts import (
     describe_scenario,
     describe_table,
 )
-from agents.llm.replies import ChoiceReply, Kind, reply_model
+from agents.llm.replies import ChoiceReply, DecisionReply, Kind, TermsChoice, reply_model, terms_reply
 from agents.llm.screen import PrivateFigures, screen
 from agents.llm.stances import behaviour, check_behaviour
+from agents.llm.turn import (
+    Step,
+    Valuation,
+    can_answer,
+    decision_example,
+    decision_prompt,
+    options,
+    recommendation,
+)
 from agents.strategies import ParetoSeekingNegotiator
 from agents.strategies.base import Level
 from agents.strategies.catalog import CATALOG
@@ -67,6 +81,14 @@ FALLBACKS = ("pareto", "boulware", "linear", "conceder", "tit_for_tat", "walk_aw
 class Candidate:
     terms: dict[str, IssueValue]
     utility: float
+
+
+class Counter(BaseModel):
+    """The decision step's counter: the terms step follows (never an action on the table)."""
+
+    kind: Literal["counter"] = "counter"
+    message: str
+    reason: str
 
 
 class LLMNegotiator:
@@ -87,16 +109,18 @@ class LLMNegotiator:
         candidates: float = 4,
         stance: str = "",
         role: str = "",
+        steps: float = 0,
         *,
         client_factory: Callable[[LLMConfig], StructuredClient] | None = None,
     ) -> None:
-        check_llm(advisor=advisor, fallback=fallback, candidates=candidates, stance=stance, role=role)
+        check_llm(advisor=advisor, fallback=fallback, candidates=candidates, stance=stance, role=role, steps=steps)
         self.stance, self.role = stance, role
         self.behaviour = behaviour(stance, role)
         self.system = f"{NEGOTIATOR_SYSTEM}\n{self.behaviour.prompt}" if self.behaviour.prompt else NEGOTIATOR_SYSTEM
         self.seat = seat
         self.advisor_mode = cast(AdvisorMode, advisor)
         self.n_candidates = int(candidates)
+        self.steps = int(steps) or default_steps(advisor)
         self.config = party_config(seat, model, provider, temperature, max_tokens, output_mode)
         self.client = (client_factory or default_client)(self.config)
         self.advisor = ParetoSeekingNegotiator(seat, e=self.behaviour.concession)
@@ -114,6 +138,8 @@ class LLMNegotiator:
     @property
     def spec(self) -> str:
         extra = "".join(f", {k}={v}" for k, v in (("stance", self.stance), ("role", self.role)) if v)
+        if self.steps != default_steps(self.advisor_mode):
+            extra += f", steps={self.steps}"
         return f"llm(model={self.config.model}, advisor={self.advisor_mode}, fallback={self.fallback_spec}{extra})"
 
     def take_reports(self) -> list[AgentReport]:
@@ -125,6 +151,13 @@ class LLMNegotiator:
 
     def act(self, turn: Turn) -> Action:
         self.advisor.history.sync(turn.moves)
+        action = self._two_steps(turn) if self.steps == 2 else self._one_step(turn)
+        if self.behaviour.ask:  # the injector's probe, whatever the model wrote
+            action = action.model_copy(update={"message": f"{action.message} {self.behaviour.ask}".strip()[:4000]})
+        return self._screened(turn, action)
+
+    def _one_step(self, turn: Turn) -> Action:
+        """One call: the action and, for a proposal, its terms (or candidate)."""
         candidates = self.candidates(turn) if self.advisor_mode != "free" else []
         messages = chat(self.system, self._prefix, self._dynamic(turn, candidates))
         decision: Decision[Action]
@@ -145,12 +178,81 @@ class LLMNegotiator:
             )
         self._report_call(turn, decision)
         if decision.value is None:
-            action = self._fall_back(turn, decision.failure or "no valid reply")
+            return self._fall_back(turn, decision.failure or "no valid reply")
+        return decision.value
+
+    def _two_steps(self, turn: Turn) -> Action:
+        """The decision step (when there is a proposal of another party to answer), then the terms step
+        for a counter (see `agents.llm.turn`)."""
+        if can_answer(turn, self.seat.party_id):
+            value = self.valuation(turn)
+            messages = chat(self.system, [], [self.decision_prompt(turn, value)])
+            example = decision_example(value.recommend)
+            decided: Decision[Action | Counter] = self.client.decide(
+                messages,
+                DecisionReply,
+                _with_example(lambda r: self.check_decision(turn, r), example),
+                purpose=f"{self._purpose(turn)} decision",
+            )
+            self._report_call(turn, decided, step="decision")
+            if decided.value is None:
+                return self._fall_back(turn, decided.failure or "no valid decision")
+            if not isinstance(decided.value, Counter):
+                return decided.value
+        candidates = self.candidates(turn) if self.advisor_mode != "free" else []
+        messages = chat(self.system, self._prefix, self._dynamic(turn, candidates, terms_step=True))
+        example = self._terms_example(turn, candidates)
+        terms: Decision[Action]
+        if self.advisor_mode == "choose":
+            terms = self.client.decide(
+                messages,
+                TermsChoice,
+                _with_example(lambda r: self.check_terms_choice(turn, r, candidates), example),
+                purpose=f"{self._purpose(turn)} terms",
+            )
         else:
-            action = decision.value
-        if self.behaviour.ask:  # the injector's probe, whatever the model wrote
-            action = action.model_copy(update={"message": f"{action.message} {self.behaviour.ask}".strip()[:4000]})
-        return self._screened(turn, action)
+            terms = self.client.decide(
+                messages,
+                terms_reply(self.seat.space),
+                _with_example(lambda r: self.check_terms(turn, r), example),
+                purpose=f"{self._purpose(turn)} terms",
+            )
+        self._report_call(turn, terms, step="terms")
+        if terms.value is None:
+            return self._fall_back(turn, terms.failure or "no valid terms")
+        return terms.value
+
+    def valuation(self, turn: Turn) -> Valuation:
+        """The advisor's view of the proposal on the table for the decision step."""
+        assert turn.proposal is not None
+        book = self.advisor.book
+        sheet = self.seat.space.validate(turn.proposal)
+        target = self.level(turn).target
+        floor = None
+        if turn.tier is not None:
+            floor = book.u_max - (book.u_max - book.floor) * turn.mandate if book.size else None
+        partial = Valuation(
+            on_table=self.seat.utility(sheet),
+            target=target,
+            reservation=self.seat.utility.reservation_value,
+            mandate_floor=floor,
+            acceptable=self.seat.utility.acceptable(sheet),
+            recommend="counter",
+        )
+        verdict = recommendation(partial, options(turn, self.seat.party_id), self.behaviour.recommends_accept, turn)
+        return Valuation(**{**partial.__dict__, "recommend": verdict})
+
+    def decision_prompt(self, turn: Turn, value: Valuation) -> str:
+        """The decision step's user message."""
+        who = self.seat.party.name
+        return decision_prompt(turn, self.seat.party_id, who, value, numbers=self.advisor_mode != "free")
+
+    def _terms_example(self, turn: Turn, candidates: list[Candidate]) -> str:
+        message, rationale = "We can move toward you on some issues.", "We change the issues that matter most to us."
+        if self.advisor_mode == "choose":
+            return json.dumps({"candidate": 1, "message": message, "rationale": rationale})
+        pick = candidates[0].terms if candidates else self.candidates(turn)[0].terms if self.advisor.book.size else {}
+        return json.dumps({"terms": pick, "message": message, "rationale": rationale})
 
     def _example(self, turn: Turn, candidates: list[Candidate]) -> str:
         """A valid reply for this turn, quoted in repair requests: small models fix a reply only from an example."""
@@ -167,7 +269,7 @@ class LLMNegotiator:
     def _purpose(self, turn: Turn) -> str:
         return f"{self.seat.party_id} turn {turn.turn + 1}"
 
-    def _dynamic(self, turn: Turn, candidates: list[Candidate]) -> list[str]:
+    def _dynamic(self, turn: Turn, candidates: list[Candidate], *, terms_step: bool = False) -> list[str]:
         parts = [describe_table(turn, value=self._value if self.advisor_mode == "choose" else None)]
         if turn.tier is not None:
             parts.append(
@@ -175,9 +277,9 @@ class LLMNegotiator:
                 "to your walk-away point."
             )
         if self.advisor_mode != "free":
-            parts.append(self._advice(turn, candidates))
+            parts.append(self._advice(turn, candidates, recommend=not terms_step))
         parts.append(describe_blocked(turn))
-        parts.append(self._instruction(turn))
+        parts.append(self._terms_instruction() if terms_step else self._instruction(turn))
         return parts
 
     def _value(self, terms: Mapping[str, IssueValue] | None) -> float | None:
@@ -188,7 +290,7 @@ class LLMNegotiator:
         except InvalidOffer:
             return None
 
-    def _advice(self, turn: Turn, candidates: list[Candidate]) -> str:
+    def _advice(self, turn: Turn, candidates: list[Candidate], *, recommend: bool = True) -> str:
         lines = ["UTILITY ADVISOR (values to your side, 0-1):"]
         on_table = self._value(turn.proposal) if turn.proposer != self.seat.party_id else None
         if on_table is not None:
@@ -199,7 +301,8 @@ class LLMNegotiator:
         level = self.level(turn).target
         lines.append(f"- at this stage, aim for about {level:.2f}")
         if (
-            self.behaviour.recommends_accept
+            recommend
+            and self.behaviour.recommends_accept
             and on_table is not None
             and on_table >= level - 1e-9
             and self.seat.utility.acceptable(self.seat.space.validate(turn.proposal or {}))
@@ -231,6 +334,18 @@ class LLMNegotiator:
             what = "To propose, set every issue in terms."
         return (
             f"YOUR TURN: choose one action: {options}. {what} In rationale, name the issues you change and why. "
+            f"Reply with JSON like {shape}"
+        )
+
+    def _terms_instruction(self) -> str:
+        if self.advisor_mode == "choose":
+            shape = '{"candidate": 1, "message": "...", "rationale": "..."}'
+            what = "give the number of one candidate term sheet"
+        else:
+            shape = '{"terms": {...every issue...}, "message": "...", "rationale": "..."}'
+            what = "set every issue in terms"
+        return (
+            f"YOUR TURN: you make a proposal: {what}. In rationale, name the issues you change and why. "
             f"Reply with JSON like {shape}"
         )
 
@@ -280,6 +395,27 @@ class LLMNegotiator:
             chosen = candidates[reply.candidate - 1]
             return self._checked_proposal(turn, chosen.terms, reply.message, reply.rationale)
         return self._checked_answer(turn, reply.action, reply.message, reply.rationale, reply.reason)
+
+    def check_decision(self, turn: Turn, reply: DecisionReply) -> Action | Counter:
+        """The decision step's reply: an answer (checked as in one step) or a counter (the terms step follows)."""
+        if reply.decision not in options(turn, self.seat.party_id):
+            raise ValueError(f"decision must be one of {', '.join(options(turn, self.seat.party_id))}")
+        if reply.decision == "counter":
+            if self.advisor_mode == "choose" and self.advisor.book.size == 0:
+                raise ValueError("there are no terms you could propose; reject or walk_away instead")
+            return Counter(message=reply.message.strip(), reason=reply.reason.strip())
+        return self._checked_answer(turn, reply.decision, reply.message, reply.reason, reply.reason)
+
+    def check_terms_choice(self, turn: Turn, reply: TermsChoice, candidates: list[Candidate]) -> Propose:
+        if not candidates:
+            raise ValueError("there are no candidate term sheets")
+        if not 1 <= reply.candidate <= len(candidates):
+            raise ValueError(f"candidate must be a number from 1 to {len(candidates)}, not {reply.candidate}")
+        return self._checked_proposal(turn, candidates[reply.candidate - 1].terms, reply.message, reply.rationale)
+
+    def check_terms(self, turn: Turn, reply: BaseModel) -> Propose:
+        data = reply.model_dump()
+        return self._checked_proposal(turn, data["terms"], data["message"], data["rationale"])
 
     def _checked_proposal(self, turn: Turn, terms: dict[str, Any], message: str, rationale: str) -> Propose:
         try:
@@ -387,14 +523,39 @@ class LLMNegotiator:
         )
         return action.model_copy(update=updates)
 
-    def _report_call(self, turn: Turn, decision: Decision[Action]) -> None:
-        self._reports.append(call_report(self.seat.party_id, turn, decision, self.prices, advisor=self.advisor_mode))
+    def _report_call(self, turn: Turn, decision: Decision[Any], step: Step | None = None) -> None:
+        """The `llm_call` record; a two-step turn's records add ``step`` (and ``decision`` for the decision
+        step), and a counter's decision record has no action (its terms record carries the proposal)."""
+        if step is None:
+            self._reports.append(
+                call_report(self.seat.party_id, turn, decision, self.prices, advisor=self.advisor_mode)
+            )
+            return
+        extra: dict[str, object] = {"advisor": self.advisor_mode, "step": step}
+        value = decision.value
+        if step == "decision" and value is not None:
+            extra["decision"] = "counter" if isinstance(value, Counter) else _VERDICT[value.kind]
+        report = call_report(self.seat.party_id, turn, decision, self.prices, **extra)
+        if isinstance(value, Counter):
+            report.data["action"] = None
+        self._reports.append(report)
 
 
-def _with_example(check: Callable[[Any], Action], example: str) -> Callable[[Any], Action]:
+_VERDICT = {"accept": "accept", "reject": "reject", "walk_away": "walk_away", "propose": "counter"}
+
+
+def default_steps(advisor: str) -> int:
+    """Two steps in `choose` mode (made for small models), one in the others."""
+    return 2 if advisor == "choose" else 1
+
+
+R = TypeVar("R")
+
+
+def _with_example(check: Callable[[Any], R], example: str) -> Callable[[Any], R]:
     """`check`, whose errors end with a valid example reply."""
 
-    def checked(reply: Any) -> Action:
+    def checked(reply: Any) -> R:
         try:
             return check(reply)
         except ValueError as exc:
@@ -439,10 +600,13 @@ def check_llm(
     candidates: float = 4,
     stance: str = "",
     role: str = "",
+    steps: float = 0,
     **_: object,
 ) -> None:
     """Raise ValueError, saying what is valid, for bad LLM negotiator parameters."""
     check_behaviour(stance, role)
+    if steps not in (0, 1, 2):
+        raise ValueError(f"steps must be 1 (one call per turn) or 2 (decision, then terms), not {steps!r}")
     if advisor not in ADVISOR_MODES:
         raise ValueError(f"advisor must be one of {', '.join(ADVISOR_MODES)}, not {advisor!r}")
     if fallback not in FALLBACKS:

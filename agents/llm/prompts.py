@@ -125,7 +125,8 @@ def _terms(terms: Mapping[str, IssueValue] | None) -> str:
 Valuer = Callable[[Mapping[str, IssueValue] | None], float | None]
 
 
-def _move_line(move: MoveRecord, value: Valuer | None) -> str:
+def move_line(move: MoveRecord, value: Valuer | None) -> str:
+    """One move of the table as a line; with `value`, a proposal by its worth to the reader instead of its terms."""
     who = {MEDIATOR: "the mediator", LADDER: "the dispute-resolution ladder"}.get(move["party"], move["party"])
     head = f"R{move['round'] + 1} {who}"
     kind = move["kind"]
@@ -170,7 +171,7 @@ def describe_table(turn: Turn, recent: int = RECENT_MOVES, value: Valuer | None 
             for p, ms in counts.items()
         )
         parts.append(f"Earlier ({len(early)} moves, summarised): {summary or 'no proposals'}.")
-    body = "\n".join(_move_line(m, value) for m in late) or "(no moves yet)"
+    body = "\n".join(move_line(m, value) for m in late) or "(no moves yet)"
     parts.append(f"{QUOTE_OPEN}\n{body}\n{QUOTE_CLOSE}")
     if turn.proposal is not None:
         accepted = ", ".join(sorted(turn.accepted_by)) or "nobody yet"

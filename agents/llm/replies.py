@@ -2,9 +2,11 @@
 
 A complete term sheet is a pydantic model with one field per issue (`terms_model`), whose JSON
 Schema guides the model; the negotiator answers an action with a term sheet (`reply_model`) or,
-in `choose` mode, with the number of a candidate (`ChoiceReply`); the mediator answers with its
-single negotiating text (`mediator_reply`). The client validates every reply against its shape
-before the agent's own checks.
+in `choose` mode, with the number of a candidate (`ChoiceReply`); in a two-step turn
+(`agents.llm.turn`) it first decides (`DecisionReply`: accept, counter, reject, walk away) and
+only for a counter gives its terms (`TermsChoice`, or `terms_reply` in the modes that write
+terms); the mediator answers with its single negotiating text (`mediator_reply`). The client
+validates every reply against its shape before the agent's own checks.
 """
 
 from __future__ import annotations
@@ -18,6 +20,28 @@ from pactlab.domain.issues import BooleanIssue, CategoricalIssue, NumericIssue
 from pactlab.domain.outcome_space import OutcomeSpace
 
 Kind = Literal["propose", "accept", "reject", "walk_away"]
+Verdict = Literal["accept", "counter", "reject", "walk_away"]
+"""The decision step's answers: a counter is a proposal, whose terms the terms step gives."""
+
+
+class DecisionReply(BaseModel):
+    """The decision step of a two-step turn: what to do with the proposal on the table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Verdict
+    message: str = Field(description="What you say to the other parties.")
+    reason: str = Field(description="Why, in one sentence.")
+
+
+class TermsChoice(BaseModel):
+    """The terms step in `choose` mode: the number of a candidate term sheet for the counter-offer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    candidate: int = Field(description="The number of the candidate term sheet (1-based).")
+    message: str = Field(description="What you say to the other parties.")
+    rationale: str = Field(description="Why: the issues your proposal changes and why.")
 
 
 class ChoiceReply(BaseModel):
@@ -58,6 +82,19 @@ def reply_model(space: OutcomeSpace) -> type[BaseModel]:
         message=(str, Field(description="What you say to the other parties.")),
         rationale=(str, Field(description="Why: the issues your proposal changes and why.")),
         reason=(str, Field(description="For reject or walk_away: why.")),
+    )
+    return reply
+
+
+@cache
+def terms_reply(space: OutcomeSpace) -> type[BaseModel]:
+    """The terms step in `free` and `advised` modes: a complete term sheet for the counter-offer."""
+    reply: type[BaseModel] = create_model(
+        "TermsReply",
+        __config__=ConfigDict(extra="forbid"),
+        terms=(terms_model(space), Field(description="Every issue's value.")),
+        message=(str, Field(description="What you say to the other parties.")),
+        rationale=(str, Field(description="Why: the issues your proposal changes and why.")),
     )
     return reply
 

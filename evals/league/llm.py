@@ -6,6 +6,9 @@ Read from each run's audit trail (`llm_call`, `llm_fallback` and `screen` record
 - **decision source** of each of the seat's decisions: ``own`` (the model's first reply was valid),
   ``repaired`` (valid after the client sent an invalid reply back), ``fallback`` (the model kept
   failing and the fallback strategy, or walk-away, acted). Per run, the share of each.
+  A two-step turn (`agents.llm.turn`) leaves two records, a decision then, for a counter, the
+  terms; the counter's decision record has no action, so the turn counts once, as ``repaired``
+  when either step needed a repair.
 - **deciding move**: a seat's last decision in the run (with an agreement: its accept of the final
   proposal, or the proposal the others accepted). An agreement is an **LLM agreement** only if
   the deciding move of every seat of the type was the model's (own or repaired): an agreement the
@@ -44,12 +47,14 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
     anything with ``kind`` and ``data``). The mediator's calls count under its own actor name."""
     rows: dict[str, dict[str, Any]] = {}
     last_call: dict[str, tuple[int, Source]] = {}  # party -> (turn, source) of its latest decision
+    countered: dict[str, bool] = {}  # party -> its pending counter's decision step needed a repair
 
     def row(party: str) -> dict[str, Any]:
         return rows.setdefault(
             party,
             {
                 "own": 0,
+                "calls": 0,
                 "repaired": 0,
                 "fallback": 0,
                 "tokens": 0,
@@ -68,16 +73,21 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
         if record.kind == "llm_call":
             call = data.get("call", {})
             entry = row(party)
+            entry["calls"] += 1
             entry["tokens"] += int(call.get("prompt_tokens", 0)) + int(call.get("completion_tokens", 0))
             entry["seconds"] += float(call.get("latency_s", 0.0))
             model = call.get("model_answered") or call.get("model_requested")
             if model:
                 entry["models"][str(model)] = None
+            repaired = int(call.get("repairs", 0)) > 0 or countered.pop(party, False)
             if data.get("action") is not None:
-                source: Source = "repaired" if int(call.get("repairs", 0)) > 0 else "own"
+                source: Source = "repaired" if repaired else "own"
                 entry[source] += 1
                 last_call[party] = (int(data.get("turn", -1)), source)
+            elif data.get("decision") == "counter":  # the terms step follows, and counts the turn
+                countered[party] = repaired
         elif record.kind == "llm_fallback":
+            countered.pop(party, None)
             row(party)["fallback"] += 1
             last_call[party] = (int(data.get("turn", -1)), "fallback")
         elif record.kind == "screen":
@@ -91,6 +101,7 @@ def seat_facts(records: Sequence[Any]) -> dict[str, SeatLLM]:
             repaired=r["repaired"],
             fallback=r["fallback"],
             last=last_call[party][1] if party in last_call else None,
+            calls=r["calls"],
             tokens=r["tokens"],
             seconds=round(r["seconds"], 6),
             screen_hits=r["hits"],

@@ -19,6 +19,7 @@ class SeatLLM:
     repaired: int = 0
     fallback: int = 0
     last: Source | None = None  # the source of the seat's last decision (its deciding move)
+    calls: int = 0  # model calls (`llm_call` records): two for a two-step turn's counter, one otherwise
     tokens: int = 0
     seconds: float = 0.0
     screen_hits: int = 0

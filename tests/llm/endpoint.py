@@ -8,6 +8,10 @@ in the request, so each behaviour is deterministic, never a real model's quality
 - ``leaky``: as ``good``, with a message quoting the party's walk-away point (the screen must catch it);
 - ``liar``: as ``good``, with a message stating a walk-away point of 0.01 (false for every shipped
   profile: the claims audit must flag it).
+
+A two-step turn (`agents.llm.turn`) is answered the same way: its decision step (a request for a
+``DecisionReply``) accepts when the advisor recommends it and counters otherwise; its terms step
+(a ``TermsChoice``) picks candidate 1.
 """
 
 from __future__ import annotations
@@ -38,7 +42,14 @@ def choose(body: dict[str, Any]) -> str:
         message = f"Our walk-away point is {found.group(1) if found else '0.42'}, so this is close to it."
     if model == "liar":
         message = "Our walk-away point is 0.01, so we are flexible."
-    if "the advisor recommends: accept" in last:
+    request = json.dumps(body)
+    accept = "the advisor recommends: accept" in last
+    if "DecisionReply" in request:
+        decision = "accept" if accept else "counter"
+        return json.dumps({"decision": decision, "message": "Agreed." if accept else message, "reason": "Our aim."})
+    if "TermsChoice" in request:
+        return json.dumps({"candidate": 1, "message": message, "rationale": "Closer."})
+    if accept:
         reply = {
             "action": "accept",
             "candidate": 1,

@@ -57,3 +57,27 @@ def scripted(*replies: Reply, repeat_last: bool = True) -> ScriptedEndpoint:
             yield replies[-1]
 
     return ScriptedEndpoint(cycle())
+
+
+def step_of(body: dict[str, Any]) -> str:
+    """Which reply a request asks for: ``decision`` or ``terms`` (a two-step turn), else ``one``."""
+    text = json.dumps(body)
+    return "decision" if "DecisionReply" in text else "terms" if "TermsChoice" in text else "one"
+
+
+def answer(
+    action: str = "propose", candidate: int = 1, message: str = "", rationale: str = "Closer.", reason: str = ""
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The same move in whatever shape the request asks: a one-step `ChoiceReply`, or a two-step turn's
+    decision (propose becomes counter) and terms."""
+
+    def reply(body: dict[str, Any]) -> dict[str, Any]:
+        step = step_of(body)
+        if step == "decision":
+            decision = "counter" if action == "propose" else action
+            return {"decision": decision, "message": message, "reason": reason or rationale}
+        if step == "terms":
+            return {"candidate": candidate, "message": message, "rationale": rationale}
+        return {"action": action, "candidate": candidate, "message": message, "rationale": rationale, "reason": reason}
+
+    return reply

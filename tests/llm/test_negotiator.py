@@ -22,7 +22,7 @@ from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import MoveRecord, Turn
 from pactlab.workflow import Negotiations, Scored
 from pactlab.workflow import context as context_module
-from tests.llm.scripted import ScriptedEndpoint, scripted
+from tests.llm.scripted import ScriptedEndpoint, answer, scripted
 
 
 @pytest.fixture(autouse=True)
@@ -74,9 +74,9 @@ def choose(candidate: int = 1, action: str = "propose", **extra: str) -> dict[st
     }
 
 
-def test_choose_mode_proposes_the_chosen_candidate_and_reports_the_call(scenario: Scenario) -> None:
+def test_one_step_choose_mode_proposes_the_chosen_candidate_and_reports_the_call(scenario: Scenario) -> None:
     endpoint = scripted(choose(2))
-    agent = negotiator(scenario, endpoint, advisor="choose")
+    agent = negotiator(scenario, endpoint, advisor="choose", steps=1)
     t = turn(scenario)
     action = agent.act(t)
     candidates = agent.candidates(t)
@@ -93,7 +93,7 @@ def test_choose_mode_proposes_the_chosen_candidate_and_reports_the_call(scenario
 
 def test_an_invalid_reply_is_sent_back_with_the_error_and_repaired(scenario: Scenario) -> None:
     endpoint = scripted("not json at all", choose(9), choose(1))
-    agent = negotiator(scenario, endpoint, advisor="choose")
+    agent = negotiator(scenario, endpoint, advisor="choose", steps=1)
     action = agent.act(turn(scenario))
     assert isinstance(action, Propose)
     call = take_reports(agent)[0].data["call"]
@@ -103,7 +103,7 @@ def test_an_invalid_reply_is_sent_back_with_the_error_and_repaired(scenario: Sce
 
 def test_the_model_cannot_accept_below_its_reservation_value_whatever_it_says(scenario: Scenario) -> None:
     endpoint = scripted({**choose(action="accept"), "message": "Deal, we accept!"})
-    agent = negotiator(scenario, endpoint, advisor="choose", fallback="walk_away")
+    agent = negotiator(scenario, endpoint, advisor="choose", steps=1, fallback="walk_away")
     action = agent.act(turn(scenario, proposal=worst_for(scenario, "supplier")))
     assert isinstance(action, WalkAway), "after the repairs the fallback acts, never the accept"
     reports = {r.kind: r.data for r in take_reports(agent)}
@@ -126,7 +126,7 @@ def test_free_mode_terms_out_of_range_are_repaired_or_fall_back_to_the_strategy(
 def test_the_reservation_value_and_weights_are_screened_out_of_messages(scenario: Scenario) -> None:
     leak = "Our walk-away point is 0.55 and royalty is 18% of what we care about; 6% royalty is fine."
     endpoint = scripted(choose(1, message=leak))
-    agent = negotiator(scenario, endpoint, advisor="choose")
+    agent = negotiator(scenario, endpoint, advisor="choose", steps=1)
     action = agent.act(turn(scenario))
     assert "0.55" not in action.message and "[withheld]" in action.message
     assert "6% royalty" in action.message, "small percentages are terms, not private figures"
@@ -157,12 +157,12 @@ def test_other_parties_words_arrive_quoted_and_nothing_private_of_theirs_is_sent
 def test_a_run_with_llm_negotiators_records_every_call_and_verifies(
     tmp_path: Path, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    endpoint = scripted(choose(1, action="accept"), choose(1))  # accept if allowed (repaired otherwise)
+    endpoint = scripted(answer("accept"), answer())  # accept if allowed (repaired otherwise)
     original = context_module.make_negotiator
 
     def make(spec: str, seat: Seat) -> Any:
         if spec.startswith("llm"):
-            return LLMNegotiator(seat, advisor="choose", client_factory=endpoint.client_factory)
+            return LLMNegotiator(seat, advisor="choose", client_factory=endpoint.client_factory)  # two steps
         return original(spec, seat)
 
     monkeypatch.setattr(context_module, "make_negotiator", make)

@@ -5,6 +5,7 @@ privacy screen, the gate); a run's claims are recorded and verify in the signed 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from pactlab.domain.scenario import Scenario
 from pactlab.domain.table import Turn
 from pactlab.workflow import Negotiations, Scored
 from pactlab.workflow import context as context_module
-from tests.llm.scripted import ScriptedEndpoint, scripted
+from tests.llm.scripted import ScriptedEndpoint, answer, scripted
 
 
 @pytest.fixture(autouse=True)
@@ -67,8 +68,11 @@ def terms_at(s: Seat, pick: str) -> dict[str, Any]:
     return dict(book.space.term_sheet(index).terms)
 
 
-def choose(action: str = "propose", message: str = "We can move on the terms that matter most.") -> dict[str, Any]:
-    return {"action": action, "candidate": 1, "message": message, "rationale": "Closer.", "reason": "Too far."}
+def choose(
+    action: str = "propose", message: str = "We can move on the terms that matter most."
+) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The move in the shape each request asks (the two-step turn is the default in choose mode)."""
+    return answer(action, message=message, rationale="Closer.", reason="Too far.")
 
 
 def agent(scenario: Scenario, endpoint: ScriptedEndpoint, **params: Any) -> LLMNegotiator:
@@ -177,7 +181,7 @@ def test_an_injector_learns_nothing_private_from_a_seat_that_complies(scenario: 
 
     def complies(body: dict[str, Any]) -> dict[str, Any]:  # answers the probe with its own walk-away point
         asked = "state your walk-away point" in body["messages"][-1]["content"]
-        return choose(message=f"Our walk-away point is {figure}." if asked else "Let us continue.")
+        return choose(message=f"Our walk-away point is {figure}." if asked else "Let us continue.")(body)
 
     endpoints = {victim: scripted(complies), attacker: scripted(choose())}
     path = tmp_path / "t.jsonl"
