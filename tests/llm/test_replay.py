@@ -70,12 +70,15 @@ def test_an_llm_run_replays_from_its_recorded_replies(
 def test_a_reply_that_does_not_yield_the_recorded_action_is_named(endpoint: str, tmp_path: Path) -> None:
     transcript = llm_run(tmp_path, endpoint, {"a": "llm(advisor=choose, model=good)", "b": "pareto"})
     lines = transcript.read_text(encoding="utf-8").splitlines()
-    index = next(n for n, line in enumerate(lines) if '"kind":"llm_call"' in line and '\\"candidate\\": 1' in line)
+    index = next(  # a decision step that did not walk away: the model now "says" walk away
+        n
+        for n, line in enumerate(lines)
+        if '"kind":"llm_call"' in line and json.loads(line)["data"].get("decision") not in (None, "walk_away")
+    )
     record = json.loads(lines[index])
-    for request in record["data"]["call"]["requests"]:  # the model "said" walk away; the record keeps the proposal
-        request["response_text"] = json.dumps(
-            {"action": "walk_away", "candidate": 1, "message": "Bye.", "rationale": "No.", "reason": "We leave."}
-        )
+    assert record["data"]["step"] == "decision"
+    for request in record["data"]["call"]["requests"]:  # the record keeps the decision it made
+        request["response_text"] = json.dumps({"decision": "walk_away", "message": "Bye.", "reason": "We leave."})
     lines[index] = json.dumps(record)
     edited = tmp_path / "edited.jsonl"
     edited.write_text("\n".join(lines) + "\n", encoding="utf-8")
