@@ -33,6 +33,7 @@ class StartBody(_Body):
     agents: dict[str, str] = Field(default_factory=dict, description="agents must map party ids to strategies")
     mandates: str | list[str] = Field("", description="mandates are lines 'PARTY: RULE' (text or a list of text)")
     id: str | None = Field(None, description="the id must be text")
+    name: Text | None = Field(None, description="name must be your name (text): it is recorded with your moves")
 
 
 class MoveBody(_Body):
