@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -24,9 +26,10 @@ from evals.audit.record import (
     SEAL_KIND,
     ZERO_HASH,
     AuditRecord,
+    Signature,
     canonical_json,
+    canonical_object,
     json_data,
-    record_hash,
     short_json,
     utc_timestamp,
 )
@@ -72,7 +75,8 @@ class AuditWriter:
         self.path = Path(path)
         self.keyring = keyring if keyring is not None else Keyring.ephemeral_operator()
         self._fsync_each = fsync == "record"
-        self._unsynced = False
+        self._synced = 0  # records known to be on disk (fsynced)
+        self._sync_lock = threading.Lock()  # one fsync at a time; close waits for a running one
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._keyed: dict[str, tuple[int, str]] = {}  # key -> (seq, line)
@@ -106,7 +110,7 @@ class AuditWriter:
                 if record.key is not None:
                     self._keyed[record.key] = (record.seq, line)
                 self._declare(record)
-            self._count = report.records
+            self._count = report.records  # not counted as synced: the first commit fsyncs them too
             self._last_hash = report.last_hash or ZERO_HASH
             self._seal_line = good[-1][1] if report.sealed else None
         flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -146,7 +150,9 @@ class AuditWriter:
         """
         if kind == SEAL_KIND or key == SEAL_KEY:
             raise ValueError("the seal is written by seal(), not append()")
-        return self._append(kind, actor, json_data(data), key)
+        if not isinstance(data, dict):
+            raise TypeError(f"audit data must be a dict, not {type(data).__name__}")
+        return self._append(kind, actor, data, key)
 
     def seal(
         self, data: dict[str, Any] | None = None, *, actor: str = "protocol", agreement: dict[str, Any] | None = None
@@ -178,25 +184,35 @@ class AuditWriter:
             return self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
 
     def commit(self) -> None:
-        """Make every record written so far durable (one fsync for all of them): the group commit of a superstep."""
-        with self._lock:
-            if self._fd is None or not self._unsynced:
-                return
+        """Make every record written so far durable (one fsync for all of them): the group commit of a superstep.
+
+        Safe from another thread than the one appending (the checkpointer's, `pactlab.workflow.runner`):
+        the fsync runs outside the append lock, so records keep being written meanwhile; the ones
+        written before the call are on disk when it returns."""
+        with self._sync_lock:
+            with self._lock:
+                if self._fd is None or self._synced >= self._count:
+                    return
+                fd, upto = self._fd, self._count
             try:
-                os.fsync(self._fd)
+                os.fsync(fd)
             except OSError as exc:
-                self._broken = _reason(exc)
-                raise AuditWriteError(self.path, self._broken) from exc
-            self._unsynced = False
+                with self._lock:
+                    self._broken = _reason(exc)
+                raise AuditWriteError(self.path, _reason(exc)) from exc
+            with self._lock:
+                self._synced = max(self._synced, upto)
 
     def close(self) -> None:
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
-            try:
-                if self._unsynced:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
+        with self._sync_lock, self._lock:
+            if self._fd is not None:
+                fd, self._fd = self._fd, None
+                try:
+                    if self._synced < self._count:
+                        os.fsync(fd)
+                        self._synced = self._count
+                finally:
+                    os.close(fd)
 
     def __enter__(self) -> AuditWriter:
         return self
@@ -205,38 +221,58 @@ class AuditWriter:
         self.close()
 
     def _append(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str | None) -> AuditRecord:
+        """Hash, sign and write one record. The payload is serialised once (RFC 8785, `canonical_json`);
+        the hashed body and the written line are built from that text (`canonical_object`)."""
+        if not kind or not actor:
+            raise ValueError(f"a record needs a kind and an actor (kind {kind!r}, actor {actor!r})")
+        try:
+            data_text = canonical_json(data)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"audit data must be JSON-serialisable: {exc}") from exc
         with self._lock:
             if self._broken is not None:
                 raise AuditWriteError(self.path, f"an earlier write failed ({self._broken}); the run must stop")
             if key is not None and key in self._keyed:
-                return self._replayed(kind, actor, data, key)
+                return self._replayed(kind, actor, data_text, key)
             if self._seal_line is not None:
                 raise AuditSealed(f"{self.path} is sealed: no record may be appended after the seal")
             if self._fd is None:
                 raise AuditWriteError(self.path, "the writer is closed")
-            body: dict[str, Any] = {
-                "seq": self._count,
-                "ts": utc_timestamp(self._clock()),
-                "kind": kind,
-                "actor": actor,
-                "data": data,
-                "key": key,
-                "prev_hash": self._last_hash,
+            seq, ts, prev = self._count, utc_timestamp(self._clock()), self._last_hash
+            members = {
+                "seq": str(seq),
+                "ts": f'"{ts}"',
+                "kind": canonical_json(kind),
+                "actor": canonical_json(actor),
+                "data": data_text,
+                "key": canonical_json(key),
+                "prev_hash": f'"{prev}"',
             }
-            digest = record_hash(body)
+            digest = hashlib.sha256(canonical_object(members).encode("utf-8")).hexdigest()
             signer = self.keyring.signer_for(actor)
-            sig = {
+            signed = {
                 "by": signer,
                 "key": self.keyring.public_key(signer),
                 "ed25519": self.keyring.sign(signer, record_message(digest)),
             }
-            record = AuditRecord.model_validate({**body, "hash": digest, "sig": sig})
-            line = record.line()
+            line = canonical_object({**members, "hash": f'"{digest}"', "sig": canonical_json(signed)})
             self._write((line + "\n").encode("utf-8"), durable=self._fsync_each or kind == SEAL_KIND)
+            # Built, not validated: every field was made just above, and `line` is exactly its canonical form.
+            record = AuditRecord.model_construct(
+                seq=seq,
+                ts=ts,
+                kind=kind,
+                actor=actor,
+                data=json.loads(data_text),
+                key=key,
+                prev_hash=prev,
+                hash=digest,
+                sig=Signature.model_construct(by=signer, key=signed["key"], ed25519=signed["ed25519"]),
+            )
             self._count += 1
-            self._last_hash = record.hash
+            self._last_hash = digest
             if key is not None:
-                self._keyed[key] = (record.seq, line)
+                self._keyed[key] = (seq, line)
             self._declare(record)
             if kind == SEAL_KIND:
                 self._seal_line = line
@@ -248,15 +284,15 @@ class AuditWriter:
         elif record.kind == IDENTITY_KIND and isinstance(record.data.get("identity"), dict):
             self.declared[str(record.data.get("name"))] = record.data["identity"]
 
-    def _replayed(self, kind: str, actor: str, data: dict[str, Any], key: str) -> AuditRecord:
+    def _replayed(self, kind: str, actor: str, data_text: str, key: str) -> AuditRecord:
         seq, line = self._keyed[key]
         existing = AuditRecord.model_validate_json(line)
-        if (existing.kind, existing.actor, canonical_json(existing.data)) == (kind, actor, canonical_json(data)):
+        if (existing.kind, existing.actor, canonical_json(existing.data)) == (kind, actor, data_text):
             return existing
         raise AuditConflict(
             f"replay diverges from the audit trail {self.path} at seq {seq} (key {key!r}): recorded "
             f"{existing.kind} by {existing.actor} {short_json(existing.data)}, "
-            f"replayed {kind} by {actor} {short_json(data)}",
+            f"replayed {kind} by {actor} {short_json(json.loads(data_text))}",
             seq=seq,
             key=key,
         )
@@ -277,7 +313,7 @@ class AuditWriter:
                 view = view[written:]
             if durable:
                 os.fsync(fd)
-            self._unsynced = not durable
+                self._synced = self._count + 1  # this record and every one before it
         except OSError as exc:
             reason = _reason(exc)
             try:

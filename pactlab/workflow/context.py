@@ -38,6 +38,9 @@ class NegotiationContext:
     audit: AuditWriter | None = None
     mediator: Mediator = field(default_factory=NashMediator)
     spec: RunSpec | None = None
+    commit_at_checkpoint: bool = False
+    """Whether the checkpointer commits the audit trail before it writes (`pactlab.workflow.runner`): then
+    the nodes' commit points leave the fsync to it, which runs it off the graph's critical path."""
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
     @classmethod
@@ -80,8 +83,10 @@ class NegotiationContext:
             self.audit.append(kind, actor, data, key=key)
 
     def commit(self) -> None:
-        """The superstep's group commit: its records reach the disk before the checkpoint is written."""
-        if self.audit is not None:
+        """The superstep's group commit: its records reach the disk before the checkpoint is written.
+
+        A no-op when the checkpointer does it itself, just before it writes (`commit_at_checkpoint`)."""
+        if self.audit is not None and not self.commit_at_checkpoint:
             self.audit.commit()
 
     def close(self) -> None:
