@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -124,7 +125,14 @@ class Reporting(Protocol):
 
 def take_reports(agent: object) -> list[AgentReport]:
     """The agent's reports since the last call (none for agents that keep none)."""
-    return agent.take_reports() if isinstance(agent, Reporting) else []
+    return agent.take_reports() if _reports(type(agent)) and isinstance(agent, Reporting) else []
+
+
+@cache
+def _reports(kind: type) -> bool:
+    """Whether agents of class `kind` may keep reports: asked once per class, not at every turn (a
+    runtime-checkable Protocol's isinstance walks its members each time)."""
+    return hasattr(kind, "take_reports")
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ class AuditWriter:
         self._seal_line: str | None = None
         self._broken: str | None = None
         self._fd: int | None = None
+        self._dir_unsynced = False
         self.declared: dict[str, dict[str, Any]] = {}
         """The identities the transcript declares (run start, then ``identity`` records), in order."""
         try:
@@ -118,8 +119,11 @@ class AuditWriter:
             flags |= os.O_CREAT | os.O_EXCL  # two writers racing to create it: one gets it, one is refused
         try:
             self._fd = os.open(self.path, flags, 0o644)
-            if existing is None and os.name == "posix":
-                _fsync_dir(self.path.parent)  # the new file's directory entry is durable too
+            # The new file's directory entry is made durable too: at once with an fsync per record,
+            # else with the first commit (nothing claims the file before), off the run's path.
+            self._dir_unsynced = existing is None and os.name == "posix"
+            if self._dir_unsynced and self._fsync_each:
+                self._sync_dir()
         except FileExistsError:
             self.close()
             taken = f"{self.path} was created by another writer meanwhile; one writer per transcript"
@@ -183,25 +187,35 @@ class AuditWriter:
             sealing = {**payload, "records": self._count, "last_hash": self._last_hash}
             return self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
 
-    def commit(self) -> None:
+    def commit(self, upto: int | None = None) -> None:
         """Make every record written so far durable (one fsync for all of them): the group commit of a superstep.
 
+        With `upto`, only the first `upto` records need to be: nothing is done if they are already
+        (a checkpoint written while the next superstep appends needs only its own superstep's).
         Safe from another thread than the one appending (the checkpointer's, `pactlab.workflow.runner`):
         the fsync runs outside the append lock, so records keep being written meanwhile; the ones
         written before the call are on disk when it returns."""
         with self._sync_lock:
             with self._lock:
-                if self._fd is None or self._synced >= self._count:
+                needed = self._count if upto is None else min(upto, self._count)
+                if self._fd is None or self._synced >= needed:
                     return
                 fd, upto = self._fd, self._count
             try:
                 os.fsync(fd)
+                self._sync_dir()
             except OSError as exc:
                 with self._lock:
                     self._broken = _reason(exc)
                 raise AuditWriteError(self.path, _reason(exc)) from exc
             with self._lock:
                 self._synced = max(self._synced, upto)
+
+    def _sync_dir(self) -> None:
+        """fsync the transcript's folder once, so that the new file's name survives a power loss too."""
+        if self._dir_unsynced:
+            _fsync_dir(self.path.parent)
+            self._dir_unsynced = False
 
     def close(self) -> None:
         with self._sync_lock, self._lock:
@@ -211,6 +225,7 @@ class AuditWriter:
                     if self._synced < self._count:
                         os.fsync(fd)
                         self._synced = self._count
+                    self._sync_dir()
                 finally:
                     os.close(fd)
 
@@ -314,6 +329,7 @@ class AuditWriter:
             if durable:
                 os.fsync(fd)
                 self._synced = self._count + 1  # this record and every one before it
+                self._sync_dir()
         except OSError as exc:
             reason = _reason(exc)
             try:

@@ -40,7 +40,10 @@ class NegotiationContext:
     spec: RunSpec | None = None
     commit_at_checkpoint: bool = False
     """Whether the checkpointer commits the audit trail before it writes (`pactlab.workflow.runner`): then
-    the nodes' commit points leave the fsync to it, which runs it off the graph's critical path."""
+    the nodes' commit points only mark how far it must commit, and it runs the fsync off the graph's
+    critical path. A node that records ends with `commit()` (or seals, which is durable itself)."""
+    commit_mark: int = 0
+    """Records the next checkpoint needs on disk: those written up to the last node's commit point."""
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
 
     @classmethod
@@ -85,9 +88,18 @@ class NegotiationContext:
     def commit(self) -> None:
         """The superstep's group commit: its records reach the disk before the checkpoint is written.
 
-        A no-op when the checkpointer does it itself, just before it writes (`commit_at_checkpoint`)."""
-        if self.audit is not None and not self.commit_at_checkpoint:
+        When the checkpointer does it, just before it writes (`commit_at_checkpoint`), only marks how far."""
+        if self.audit is None:
+            return
+        if self.commit_at_checkpoint:
+            self.commit_mark = self.audit.records
+        else:
             self.audit.commit()
+
+    def checkpoint_commit(self) -> None:
+        """The checkpointer's commit: every record up to the last commit point on disk (one fsync, if any is due)."""
+        if self.audit is not None:
+            self.audit.commit(self.commit_mark)
 
     def close(self) -> None:
         if self.audit is not None:

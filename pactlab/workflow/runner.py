@@ -363,8 +363,8 @@ class Negotiations:
         per_round = len(ctx.scenario.parties) + 1 if _turn_by_turn(ctx) else 1
         config["recursion_limit"] = ctx.scenario.protocol.max_rounds * per_round + 10
         if ctx.audit is not None:
-            self.saver.commits[negotiation_id] = ctx.audit.commit
-            ctx.commit_at_checkpoint = True
+            ctx.commit_at_checkpoint, ctx.commit_mark = True, ctx.audit.records  # the run start's records too
+            self.saver.commits[negotiation_id] = ctx.checkpoint_commit
         try:
             for update in self.graph.stream(
                 initial, config, context=ctx, stream_mode="updates", durability=self.durability
