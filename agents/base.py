@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -128,11 +127,16 @@ def take_reports(agent: object) -> list[AgentReport]:
     return agent.take_reports() if _reports(type(agent)) and isinstance(agent, Reporting) else []
 
 
-@cache
+_REPORTING: dict[type, bool] = {}
+
+
 def _reports(kind: type) -> bool:
     """Whether agents of class `kind` may keep reports: asked once per class, not at every turn (a
     runtime-checkable Protocol's isinstance walks its members each time)."""
-    return hasattr(kind, "take_reports")
+    found = _REPORTING.get(kind)
+    if found is None:
+        found = _REPORTING[kind] = hasattr(kind, "take_reports")
+    return found
 
 
 @dataclass(frozen=True)
