@@ -80,6 +80,16 @@ def _jcs_as_json(obj: Any) -> bool:
     return obj is None or kind is bool
 
 
+def canonical_string(text: str) -> str:
+    """`canonical_json` of a string, the short way (the C encoder's string escaper, the same escapes)."""
+    if type(text) is str and (text.isascii() or _utf8(text)):
+        return _STRING(text)
+    return canonical_json(text)
+
+
+_STRING = json.encoder.encode_basestring
+
+
 def _utf8(text: str) -> bool:
     try:
         text.encode("utf-8")

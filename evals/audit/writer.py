@@ -29,6 +29,7 @@ from evals.audit.record import (
     Signature,
     canonical_json,
     canonical_object,
+    canonical_string,
     json_data,
     short_json,
     utc_timestamp,
@@ -110,7 +111,7 @@ class AuditWriter:
             for record, line in good:
                 if record.key is not None:
                     self._keyed[record.key] = (record.seq, line)
-                self._declare(record)
+                self._declare(record.seq, record.kind, record.data)
             self._count = report.records  # not counted as synced: the first commit fsyncs them too
             self._last_hash = report.last_hash or ZERO_HASH
             self._seal_line = good[-1][1] if report.sealed else None
@@ -156,7 +157,17 @@ class AuditWriter:
             raise ValueError("the seal is written by seal(), not append()")
         if not isinstance(data, dict):
             raise TypeError(f"audit data must be a dict, not {type(data).__name__}")
-        return self._append(kind, actor, data, key)
+        record = self._append(kind, actor, data, key)
+        assert record is not None
+        return record
+
+    def write(self, kind: RecordKind, actor: str, data: dict[str, Any], *, key: str | None = None) -> None:
+        """`append`, without building the record to return (the workflow's path: it needs none)."""
+        if kind == SEAL_KIND or key == SEAL_KEY:
+            raise ValueError("the seal is written by seal(), not append()")
+        if not isinstance(data, dict):
+            raise TypeError(f"audit data must be a dict, not {type(data).__name__}")
+        self._append(kind, actor, data, key, build=False)
 
     def seal(
         self, data: dict[str, Any] | None = None, *, actor: str = "protocol", agreement: dict[str, Any] | None = None
@@ -185,7 +196,9 @@ class AuditWriter:
                     return existing
                 raise AuditSealed(f"{self.path} is already sealed (seq {existing.seq}) with other data")
             sealing = {**payload, "records": self._count, "last_hash": self._last_hash}
-            return self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
+            record = self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
+            assert record is not None
+            return record
 
     def commit(self, upto: int | None = None) -> None:
         """Make every record written so far durable (one fsync for all of them): the group commit of a superstep.
@@ -235,9 +248,11 @@ class AuditWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _append(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str | None) -> AuditRecord:
-        """Hash, sign and write one record. The payload is serialised once (RFC 8785, `canonical_json`);
-        the hashed body and the written line are built from that text (`canonical_object`)."""
+    def _append(
+        self, kind: RecordKind, actor: str, data: dict[str, Any], key: str | None, build: bool = True
+    ) -> AuditRecord | None:
+        """Hash, sign and write one record (and return it, if `build`). The payload is serialised once
+        (RFC 8785, `canonical_json`); the hashed body and the written line are built from that text."""
         if not kind or not actor:
             raise ValueError(f"a record needs a kind and an actor (kind {kind!r}, actor {actor!r})")
         try:
@@ -257,23 +272,31 @@ class AuditWriter:
             members = {
                 "seq": str(seq),
                 "ts": f'"{ts}"',
-                "kind": canonical_json(kind),
-                "actor": canonical_json(actor),
+                "kind": canonical_string(kind),
+                "actor": canonical_string(actor),
                 "data": data_text,
-                "key": canonical_json(key),
+                "key": "null" if key is None else canonical_string(key),
                 "prev_hash": f'"{prev}"',
             }
             digest = hashlib.sha256(canonical_object(members).encode("utf-8")).hexdigest()
             signer = self.keyring.signer_for(actor)
-            signed = {
-                "by": signer,
-                "key": self.keyring.public_key(signer),
-                "ed25519": self.keyring.sign(signer, record_message(digest)),
-            }
-            line = canonical_object({**members, "hash": f'"{digest}"', "sig": canonical_json(signed)})
+            public, signature = self.keyring.public_key(signer), self.keyring.sign(signer, record_message(digest))
+            # base64 needs no escaping: the signature's canonical form, members in key order
+            sig_text = f'{{"by":{canonical_string(signer)},"ed25519":"{signature}","key":"{public}"}}'
+            line = canonical_object({**members, "hash": f'"{digest}"', "sig": sig_text})
             self._write((line + "\n").encode("utf-8"), durable=self._fsync_each or kind == SEAL_KIND)
+            self._count += 1
+            self._last_hash = digest
+            if key is not None:
+                self._keyed[key] = (seq, line)
+            if seq == 0 or kind == IDENTITY_KIND:
+                self._declare(seq, kind, json.loads(data_text))
+            if kind == SEAL_KIND:
+                self._seal_line = line
+            if not build:
+                return None
             # Built, not validated: every field was made just above, and `line` is exactly its canonical form.
-            record = AuditRecord.model_construct(
+            return AuditRecord.model_construct(
                 seq=seq,
                 ts=ts,
                 kind=kind,
@@ -282,22 +305,14 @@ class AuditWriter:
                 key=key,
                 prev_hash=prev,
                 hash=digest,
-                sig=Signature.model_construct(by=signer, key=signed["key"], ed25519=signed["ed25519"]),
+                sig=Signature.model_construct(by=signer, key=public, ed25519=signature),
             )
-            self._count += 1
-            self._last_hash = digest
-            if key is not None:
-                self._keyed[key] = (seq, line)
-            self._declare(record)
-            if kind == SEAL_KIND:
-                self._seal_line = line
-            return record
 
-    def _declare(self, record: AuditRecord) -> None:
-        if record.seq == 0 and isinstance(record.data.get("identities"), dict):
-            self.declared.update(record.data["identities"])
-        elif record.kind == IDENTITY_KIND and isinstance(record.data.get("identity"), dict):
-            self.declared[str(record.data.get("name"))] = record.data["identity"]
+    def _declare(self, seq: int, kind: str, data: dict[str, Any]) -> None:
+        if seq == 0 and isinstance(data.get("identities"), dict):
+            self.declared.update(data["identities"])
+        elif kind == IDENTITY_KIND and isinstance(data.get("identity"), dict):
+            self.declared[str(data.get("name"))] = data["identity"]
 
     def _replayed(self, kind: str, actor: str, data_text: str, key: str) -> AuditRecord:
         seq, line = self._keyed[key]

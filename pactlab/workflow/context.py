@@ -83,7 +83,7 @@ class NegotiationContext:
     def record(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str) -> None:
         """Append to the audit trail before the workflow moves on (keyed, so replays add nothing)."""
         if self.audit is not None:
-            self.audit.append(kind, actor, data, key=key)
+            self.audit.write(kind, actor, data, key=key)
 
     def commit(self) -> None:
         """The superstep's group commit: its records reach the disk before the checkpoint is written.
