@@ -68,11 +68,22 @@ def _jcs_as_json(obj: Any) -> bool:
         return obj.isascii() or _utf8(obj)
     if kind is dict:
         for key, value in obj.items():
-            if type(key) is not str or not key.isascii() or not _jcs_as_json(value):
+            if type(key) is not str or not key.isascii():
+                return False
+            if type(value) is str:  # most leaves: checked here rather than by a call each
+                if not (value.isascii() or _utf8(value)):
+                    return False
+            elif not _jcs_as_json(value):
                 return False
         return True
     if kind is list or kind is tuple:
-        return all(_jcs_as_json(value) for value in obj)
+        for value in obj:
+            if type(value) is str:
+                if not (value.isascii() or _utf8(value)):
+                    return False
+            elif not _jcs_as_json(value):
+                return False
+        return True
     if kind is int:
         return bool(-_SAFE_INT <= obj <= _SAFE_INT)
     if kind is float:
