@@ -140,7 +140,19 @@ class Reporting(Protocol):
 
 def take_reports(agent: object) -> list[AgentReport]:
     """The agent's reports since the last call (none for agents that keep none)."""
-    return agent.take_reports() if isinstance(agent, Reporting) else []
+    return agent.take_reports() if _reports(type(agent)) and isinstance(agent, Reporting) else []
+
+
+_REPORTING: dict[type, bool] = {}
+
+
+def _reports(kind: type) -> bool:
+    """Whether agents of class `kind` may keep reports: asked once per class, not at every turn (a
+    runtime-checkable Protocol's isinstance walks its members each time)."""
+    found = _REPORTING.get(kind)
+    if found is None:
+        found = _REPORTING[kind] = hasattr(kind, "take_reports")
+    return found
 
 
 @dataclass(frozen=True)

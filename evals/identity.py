@@ -30,6 +30,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -126,8 +127,9 @@ class KeyPair:
         seed = hmac.new(unb64(run_secret), name.encode("utf-8"), hashlib.sha256).digest()
         return cls(name, Ed25519PrivateKey.from_private_bytes(seed))
 
-    @property
+    @cached_property
     def public_key(self) -> str:
+        """The raw public key in base64 (derived once: every record's signature names it)."""
         raw = self.private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         return b64(raw)
 

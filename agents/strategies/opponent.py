@@ -115,7 +115,8 @@ class History:
 
     def _picks(self, terms: Mapping[str, IssueValue]) -> tuple[int, ...] | None:
         try:
-            return tuple(issue.index_of(terms[issue.id]) for issue in self.space.issues)
+            # the space's exact-value map first (an index per value, no checks), the issue's own check else
+            return tuple(self.space.option_index(k, terms[issue.id]) for k, issue in enumerate(self.space.issues))
         except (KeyError, ValueError):
             return None
 

@@ -36,11 +36,87 @@ def canonical_json(obj: Any) -> str:
     Keys sorted by UTF-16 code units, no spaces, raw UTF-8, ECMAScript number form (``1.0`` is
     ``1``); NaN, infinities and integers beyond ±(2**53 - 1) are refused (``ValueError``), as the
     standard requires, so any JCS implementation re-derives the same bytes and hashes.
+
+    The `rfc8785` package defines the form. A value made only of what Python's C JSON encoder
+    already writes exactly as RFC 8785 does (see `_jcs_as_json`) is written by that encoder: the
+    same bytes, several times faster, which is what makes signing every record affordable.
     """
+    if _jcs_as_json(obj):
+        return _JSON(obj)
     try:
         return rfc8785.dumps(obj).decode("utf-8")
     except rfc8785.CanonicalizationError as exc:
         raise ValueError(f"not canonical JSON (RFC 8785): {exc}") from exc
+
+
+_JSON = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode
+_SAFE_INT = 2**53 - 1
+
+
+def _jcs_as_json(obj: Any) -> bool:
+    """Whether `_JSON` writes `obj` byte for byte as RFC 8785 does (else `rfc8785` itself writes it).
+
+    True for exactly these (no subclasses): None, bool, str that UTF-8 can encode (the encoder
+    escapes the same characters, in the same way: ``\\n``, ``\\u001f``), int within ±(2**53 - 1),
+    float that is not whole and lies in [1e-4, 1e16) in magnitude (where Python's shortest
+    round-trip ``repr`` and ECMAScript's Number-to-String give the same digits in the same fixed
+    notation), list/tuple of those, and dict of those with ASCII keys (sorted alike by code point
+    and by UTF-16 unit).
+    """
+    kind = type(obj)
+    if kind is str:
+        return obj.isascii() or _utf8(obj)
+    if kind is dict:
+        for key, value in obj.items():
+            if type(key) is not str or not key.isascii():
+                return False
+            if type(value) is str:  # most leaves: checked here rather than by a call each
+                if not (value.isascii() or _utf8(value)):
+                    return False
+            elif not _jcs_as_json(value):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for value in obj:
+            if type(value) is str:
+                if not (value.isascii() or _utf8(value)):
+                    return False
+            elif not _jcs_as_json(value):
+                return False
+        return True
+    if kind is int:
+        return bool(-_SAFE_INT <= obj <= _SAFE_INT)
+    if kind is float:
+        return bool(1e-4 <= abs(obj) < 1e16 and not obj.is_integer())
+    return obj is None or kind is bool
+
+
+def canonical_string(text: str) -> str:
+    """`canonical_json` of a string, the short way (the C encoder's string escaper, the same escapes)."""
+    if type(text) is str and (text.isascii() or _utf8(text)):
+        return _STRING(text)
+    return canonical_json(text)
+
+
+_STRING = json.encoder.encode_basestring
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: rfc8785 refuses it
+        return False
+    return True
+
+
+def canonical_object(members: dict[str, str]) -> str:
+    """The RFC 8785 form of an object whose keys (plain ASCII names, not checked: the callers' own
+    constants) map to their values' canonical forms already.
+
+    Lets a writer canonicalise a record's large payload once and reuse that text in the hashed
+    body and in the written line (an object's canonical form is its members' canonical forms,
+    sorted by key), instead of serialising the payload three times."""
+    return "{" + ",".join([f'"{key}":{members[key]}' for key in sorted(members)]) + "}"
 
 
 def record_hash(record_without_hash: dict[str, Any]) -> str:
@@ -54,7 +130,8 @@ def utc_timestamp(moment: datetime) -> str:
     """ISO-8601 in UTC with a trailing Z, to the microsecond."""
     if moment.tzinfo is None:
         raise ValueError("audit timestamps need a timezone-aware datetime")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    t = moment.astimezone(UTC)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d}T{t.hour:02d}:{t.minute:02d}:{t.second:02d}.{t.microsecond:06d}Z"
 
 
 class Signature(BaseModel):

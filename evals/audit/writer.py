@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -24,9 +26,11 @@ from evals.audit.record import (
     SEAL_KIND,
     ZERO_HASH,
     AuditRecord,
+    Signature,
     canonical_json,
+    canonical_object,
+    canonical_string,
     json_data,
-    record_hash,
     short_json,
     utc_timestamp,
 )
@@ -72,7 +76,8 @@ class AuditWriter:
         self.path = Path(path)
         self.keyring = keyring if keyring is not None else Keyring.ephemeral_operator()
         self._fsync_each = fsync == "record"
-        self._unsynced = False
+        self._synced = 0  # records known to be on disk (fsynced)
+        self._sync_lock = threading.Lock()  # one fsync at a time; close waits for a running one
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._keyed: dict[str, tuple[int, str]] = {}  # key -> (seq, line)
@@ -81,6 +86,7 @@ class AuditWriter:
         self._seal_line: str | None = None
         self._broken: str | None = None
         self._fd: int | None = None
+        self._dir_unsynced = False
         self.declared: dict[str, dict[str, Any]] = {}
         """The identities the transcript declares (run start, then ``identity`` records), in order."""
         try:
@@ -105,8 +111,8 @@ class AuditWriter:
             for record, line in good:
                 if record.key is not None:
                     self._keyed[record.key] = (record.seq, line)
-                self._declare(record)
-            self._count = report.records
+                self._declare(record.seq, record.kind, record.data)
+            self._count = report.records  # not counted as synced: the first commit fsyncs them too
             self._last_hash = report.last_hash or ZERO_HASH
             self._seal_line = good[-1][1] if report.sealed else None
         flags = os.O_WRONLY | os.O_APPEND | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
@@ -114,8 +120,11 @@ class AuditWriter:
             flags |= os.O_CREAT | os.O_EXCL  # two writers racing to create it: one gets it, one is refused
         try:
             self._fd = os.open(self.path, flags, 0o644)
-            if existing is None and os.name == "posix":
-                _fsync_dir(self.path.parent)  # the new file's directory entry is durable too
+            # The new file's directory entry is made durable too: at once with an fsync per record,
+            # else with the first commit (nothing claims the file before), off the run's path.
+            self._dir_unsynced = existing is None and os.name == "posix"
+            if self._dir_unsynced and self._fsync_each:
+                self._sync_dir()
         except FileExistsError:
             self.close()
             taken = f"{self.path} was created by another writer meanwhile; one writer per transcript"
@@ -146,7 +155,19 @@ class AuditWriter:
         """
         if kind == SEAL_KIND or key == SEAL_KEY:
             raise ValueError("the seal is written by seal(), not append()")
-        return self._append(kind, actor, json_data(data), key)
+        if not isinstance(data, dict):
+            raise TypeError(f"audit data must be a dict, not {type(data).__name__}")
+        record = self._append(kind, actor, data, key)
+        assert record is not None
+        return record
+
+    def write(self, kind: RecordKind, actor: str, data: dict[str, Any], *, key: str | None = None) -> None:
+        """`append`, without building the record to return (the workflow's path: it needs none)."""
+        if kind == SEAL_KIND or key == SEAL_KEY:
+            raise ValueError("the seal is written by seal(), not append()")
+        if not isinstance(data, dict):
+            raise TypeError(f"audit data must be a dict, not {type(data).__name__}")
+        self._append(kind, actor, data, key, build=False)
 
     def seal(
         self, data: dict[str, Any] | None = None, *, actor: str = "protocol", agreement: dict[str, Any] | None = None
@@ -175,7 +196,9 @@ class AuditWriter:
                     return existing
                 raise AuditSealed(f"{self.path} is already sealed (seq {existing.seq}) with other data")
             sealing = {**payload, "records": self._count, "last_hash": self._last_hash}
-            return self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
+            record = self._append(SEAL_KIND, actor, sealing, SEAL_KEY)
+            assert record is not None
+            return record
 
     def recorded(self, key: str) -> AuditRecord | None:
         """The record already written under `key`, if any: a replayed step that must not compute it again."""
@@ -183,26 +206,47 @@ class AuditWriter:
             found = self._keyed.get(key)
             return None if found is None else AuditRecord.model_validate_json(found[1])
 
-    def commit(self) -> None:
-        """Make every record written so far durable (one fsync for all of them): the group commit of a superstep."""
-        with self._lock:
-            if self._fd is None or not self._unsynced:
-                return
+    def commit(self, upto: int | None = None) -> None:
+        """Make every record written so far durable (one fsync for all of them): the group commit of a superstep.
+
+        With `upto`, only the first `upto` records need to be: nothing is done if they are already
+        (a checkpoint written while the next superstep appends needs only its own superstep's).
+        Safe from another thread than the one appending (the checkpointer's, `pactlab.workflow.runner`):
+        the fsync runs outside the append lock, so records keep being written meanwhile; the ones
+        written before the call are on disk when it returns."""
+        with self._sync_lock:
+            with self._lock:
+                needed = self._count if upto is None else min(upto, self._count)
+                if self._fd is None or self._synced >= needed:
+                    return
+                fd, upto = self._fd, self._count
             try:
-                os.fsync(self._fd)
+                os.fsync(fd)
+                self._sync_dir()
             except OSError as exc:
-                self._broken = _reason(exc)
-                raise AuditWriteError(self.path, self._broken) from exc
-            self._unsynced = False
+                with self._lock:
+                    self._broken = _reason(exc)
+                raise AuditWriteError(self.path, _reason(exc)) from exc
+            with self._lock:
+                self._synced = max(self._synced, upto)
+
+    def _sync_dir(self) -> None:
+        """fsync the transcript's folder once, so that the new file's name survives a power loss too."""
+        if self._dir_unsynced:
+            _fsync_dir(self.path.parent)
+            self._dir_unsynced = False
 
     def close(self) -> None:
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
-            try:
-                if self._unsynced:
-                    os.fsync(fd)
-            finally:
-                os.close(fd)
+        with self._sync_lock, self._lock:
+            if self._fd is not None:
+                fd, self._fd = self._fd, None
+                try:
+                    if self._synced < self._count:
+                        os.fsync(fd)
+                        self._synced = self._count
+                    self._sync_dir()
+                finally:
+                    os.close(fd)
 
     def __enter__(self) -> AuditWriter:
         return self
@@ -210,59 +254,81 @@ class AuditWriter:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _append(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str | None) -> AuditRecord:
+    def _append(
+        self, kind: RecordKind, actor: str, data: dict[str, Any], key: str | None, build: bool = True
+    ) -> AuditRecord | None:
+        """Hash, sign and write one record (and return it, if `build`). The payload is serialised once
+        (RFC 8785, `canonical_json`); the hashed body and the written line are built from that text."""
+        if not kind or not actor:
+            raise ValueError(f"a record needs a kind and an actor (kind {kind!r}, actor {actor!r})")
+        try:
+            data_text = canonical_json(data)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"audit data must be JSON-serialisable: {exc}") from exc
         with self._lock:
             if self._broken is not None:
                 raise AuditWriteError(self.path, f"an earlier write failed ({self._broken}); the run must stop")
             if key is not None and key in self._keyed:
-                return self._replayed(kind, actor, data, key)
+                return self._replayed(kind, actor, data_text, key)
             if self._seal_line is not None:
                 raise AuditSealed(f"{self.path} is sealed: no record may be appended after the seal")
             if self._fd is None:
                 raise AuditWriteError(self.path, "the writer is closed")
-            body: dict[str, Any] = {
-                "seq": self._count,
-                "ts": utc_timestamp(self._clock()),
-                "kind": kind,
-                "actor": actor,
-                "data": data,
-                "key": key,
-                "prev_hash": self._last_hash,
+            seq, ts, prev = self._count, utc_timestamp(self._clock()), self._last_hash
+            members = {
+                "seq": str(seq),
+                "ts": f'"{ts}"',
+                "kind": canonical_string(kind),
+                "actor": canonical_string(actor),
+                "data": data_text,
+                "key": "null" if key is None else canonical_string(key),
+                "prev_hash": f'"{prev}"',
             }
-            digest = record_hash(body)
+            digest = hashlib.sha256(canonical_object(members).encode("utf-8")).hexdigest()
             signer = self.keyring.signer_for(actor)
-            sig = {
-                "by": signer,
-                "key": self.keyring.public_key(signer),
-                "ed25519": self.keyring.sign(signer, record_message(digest)),
-            }
-            record = AuditRecord.model_validate({**body, "hash": digest, "sig": sig})
-            line = record.line()
+            public, signature = self.keyring.public_key(signer), self.keyring.sign(signer, record_message(digest))
+            # base64 needs no escaping: the signature's canonical form, members in key order
+            sig_text = f'{{"by":{canonical_string(signer)},"ed25519":"{signature}","key":"{public}"}}'
+            line = canonical_object({**members, "hash": f'"{digest}"', "sig": sig_text})
             self._write((line + "\n").encode("utf-8"), durable=self._fsync_each or kind == SEAL_KIND)
             self._count += 1
-            self._last_hash = record.hash
+            self._last_hash = digest
             if key is not None:
-                self._keyed[key] = (record.seq, line)
-            self._declare(record)
+                self._keyed[key] = (seq, line)
+            if seq == 0 or kind == IDENTITY_KIND:
+                self._declare(seq, kind, json.loads(data_text))
             if kind == SEAL_KIND:
                 self._seal_line = line
-            return record
+            if not build:
+                return None
+            # Built, not validated: every field was made just above, and `line` is exactly its canonical form.
+            return AuditRecord.model_construct(
+                seq=seq,
+                ts=ts,
+                kind=kind,
+                actor=actor,
+                data=json.loads(data_text),
+                key=key,
+                prev_hash=prev,
+                hash=digest,
+                sig=Signature.model_construct(by=signer, key=public, ed25519=signature),
+            )
 
-    def _declare(self, record: AuditRecord) -> None:
-        if record.seq == 0 and isinstance(record.data.get("identities"), dict):
-            self.declared.update(record.data["identities"])
-        elif record.kind == IDENTITY_KIND and isinstance(record.data.get("identity"), dict):
-            self.declared[str(record.data.get("name"))] = record.data["identity"]
+    def _declare(self, seq: int, kind: str, data: dict[str, Any]) -> None:
+        if seq == 0 and isinstance(data.get("identities"), dict):
+            self.declared.update(data["identities"])
+        elif kind == IDENTITY_KIND and isinstance(data.get("identity"), dict):
+            self.declared[str(data.get("name"))] = data["identity"]
 
-    def _replayed(self, kind: str, actor: str, data: dict[str, Any], key: str) -> AuditRecord:
+    def _replayed(self, kind: str, actor: str, data_text: str, key: str) -> AuditRecord:
         seq, line = self._keyed[key]
         existing = AuditRecord.model_validate_json(line)
-        if (existing.kind, existing.actor, canonical_json(existing.data)) == (kind, actor, canonical_json(data)):
+        if (existing.kind, existing.actor, canonical_json(existing.data)) == (kind, actor, data_text):
             return existing
         raise AuditConflict(
             f"replay diverges from the audit trail {self.path} at seq {seq} (key {key!r}): recorded "
             f"{existing.kind} by {existing.actor} {short_json(existing.data)}, "
-            f"replayed {kind} by {actor} {short_json(data)}",
+            f"replayed {kind} by {actor} {short_json(json.loads(data_text))}",
             seq=seq,
             key=key,
         )
@@ -283,7 +349,8 @@ class AuditWriter:
                 view = view[written:]
             if durable:
                 os.fsync(fd)
-            self._unsynced = not durable
+                self._synced = self._count + 1  # this record and every one before it
+                self._sync_dir()
         except OSError as exc:
             reason = _reason(exc)
             try:

@@ -65,6 +65,10 @@ class OutcomeSpace:
         self._exact: list[dict[IssueValue, int]] = [{v: k for k, v in enumerate(o)} for o in self.options]
         self._yes_no = [isinstance(i, BooleanIssue) for i in self.issues]
 
+    def option_index(self, k: int, value: object) -> int:
+        """The option index of `value` on issue `k` (ValueError if it is none of its options)."""
+        return self._index(k, value)
+
     def _index(self, k: int, value: object) -> int:
         if (type(value) is bool) == self._yes_no[k] and isinstance(value, (bool, int, float, str)):
             found = self._exact[k].get(value)

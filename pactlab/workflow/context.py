@@ -44,6 +44,12 @@ class NegotiationContext:
     audit: AuditWriter | None = None
     mediator: Mediator = field(default_factory=NashMediator)
     spec: RunSpec | None = None
+    commit_at_checkpoint: bool = False
+    """Whether the checkpointer commits the audit trail before it writes (`pactlab.workflow.runner`): then
+    the nodes' commit points only mark how far it must commit, and it runs the fsync off the graph's
+    critical path. A node that records ends with `commit()` (or seals, which is durable itself)."""
+    commit_mark: int = 0
+    """Records the next checkpoint needs on disk: those written up to the last node's commit point."""
     _analysis: OutcomeAnalysis | None = field(default=None, repr=False)
     _tree_heads: TreeHeads | None = field(default=None, repr=False)
 
@@ -84,7 +90,7 @@ class NegotiationContext:
     def record(self, kind: RecordKind, actor: str, data: dict[str, Any], key: str) -> None:
         """Append to the audit trail before the workflow moves on (keyed, so replays add nothing)."""
         if self.audit is not None:
-            self.audit.append(kind, actor, data, key=key)
+            self.audit.write(kind, actor, data, key=key)
 
     def end_round(self, round_: int) -> None:
         """A round ended: the operator signs the transcript's Merkle tree head (keyed, so replays add nothing)."""
@@ -94,9 +100,20 @@ class NegotiationContext:
             self._tree_heads.issue(round_)
 
     def commit(self) -> None:
-        """The superstep's group commit: its records reach the disk before the checkpoint is written."""
-        if self.audit is not None:
+        """The superstep's group commit: its records reach the disk before the checkpoint is written.
+
+        When the checkpointer does it, just before it writes (`commit_at_checkpoint`), only marks how far."""
+        if self.audit is None:
+            return
+        if self.commit_at_checkpoint:
+            self.commit_mark = self.audit.records
+        else:
             self.audit.commit()
+
+    def checkpoint_commit(self) -> None:
+        """The checkpointer's commit: every record up to the last commit point on disk (one fsync, if any is due)."""
+        if self.audit is not None:
+            self.audit.commit(self.commit_mark)
 
     def close(self) -> None:
         if self.audit is not None:

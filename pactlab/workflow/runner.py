@@ -9,13 +9,14 @@ negotiation id (`fork`, from LangGraph's checkpoint history).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import ChannelVersions, Checkpoint, CheckpointMetadata
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.errors import GraphRecursionError
 from langgraph.types import Command, StateSnapshot
@@ -93,6 +94,43 @@ class Paused:
 Event = MoveMade | Scored | Paused
 
 
+class CommittingSaver(SqliteSaver):
+    """SQLite checkpoints that first make the run's audit records durable: the group commit of a superstep.
+
+    Before LangGraph stores a checkpoint or a node's pending writes (either lets a resumed run skip
+    the node that wrote the records), the run's audit writer fsyncs every record written so far:
+    one fsync per superstep, and a checkpoint never claims a record that is not on disk. Done here
+    rather than at the end of the node, the fsync runs wherever LangGraph writes the checkpoint: with
+    ``durability="async"`` on its background thread, overlapping the next superstep.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        super().__init__(conn)
+        self.commits: dict[str, Callable[[], None]] = {}
+        """The commit of each running negotiation's audit trail, by thread id (`Negotiations._stream`)."""
+
+    def _commit(self, config: RunnableConfig) -> None:
+        commit = self.commits.get(str(config["configurable"]["thread_id"]))
+        if commit is not None:
+            commit()
+
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
+        self._commit(config)
+        return super().put(config, checkpoint, metadata, new_versions)
+
+    def put_writes(
+        self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = ""
+    ) -> None:
+        self._commit(config)
+        super().put_writes(config, writes, task_id, task_path)
+
+
 class Negotiations:
     """Runs negotiations through the checkpointed graph; one SQLite file holds every run's checkpoints."""
 
@@ -109,7 +147,7 @@ class Negotiations:
             if self._connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 self._connection.execute("PRAGMA journal_mode=WAL")
             self._connection.execute("PRAGMA synchronous=NORMAL")
-            self.saver = SqliteSaver(self._connection)
+            self.saver = CommittingSaver(self._connection)
             self.saver.setup()
         self.graph = build_graph(self.saver)
         self.durability: Durability = durability
@@ -329,6 +367,9 @@ class Negotiations:
         # and one per round for the ladder's events.
         per_round = len(ctx.scenario.parties) + 1 if _turn_by_turn(ctx) else 1
         config["recursion_limit"] = ctx.scenario.protocol.max_rounds * per_round + 10
+        if ctx.audit is not None:
+            ctx.commit_at_checkpoint, ctx.commit_mark = True, ctx.audit.records  # the run start's records too
+            self.saver.commits[negotiation_id] = ctx.checkpoint_commit
         try:
             for update in self.graph.stream(
                 initial, config, context=ctx, stream_mode="updates", durability=self.durability
@@ -338,6 +379,7 @@ class Negotiations:
         except GraphRecursionError as exc:  # pragma: no cover - the protocol's round limit ends runs first
             raise RuntimeError(f"negotiation {negotiation_id!r} exceeded its step budget: {exc}") from exc
         finally:
+            self.saver.commits.pop(negotiation_id, None)
             ctx.close()
 
 

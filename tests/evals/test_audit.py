@@ -747,13 +747,13 @@ def test_a_writer_that_fsyncs_at_the_seal_writes_every_record_and_syncs_once(
     monkeypatch.setattr(audit_module.os, "fsync", lambda fd: (synced.append(fd), real_fsync(fd))[1])
     path = tmp_path / "bulk.jsonl"
     writer = AuditWriter(path, fsync="seal")
-    before = len(synced)  # the new file's directory entry
+    before = len(synced)  # nothing yet: the new file's directory entry is synced with the first commit
     for n in range(5):
         writer.append("move", "a", {"n": n}, key=f"m{n}")
         assert len(path.read_text().splitlines()) == n + 1, "each record is written before append returns"
     assert len(synced) == before, "no fsync per record"
     writer.seal({"outcome": "impasse"})
-    assert len(synced) == before + 1, "the seal is fsynced"
+    assert len(synced) == before + 2, "the seal is fsynced, and the new file's folder with it"
     writer.close()
     assert verify(path).ok
     per_record = AuditWriter(tmp_path / "each.jsonl")

@@ -85,14 +85,15 @@ def test_without_the_token_nothing_of_the_seat_is_served(web: Web) -> None:
 
 
 def test_the_cookie_is_httponly_samesite_strict_and_only_a_hash_is_stored(web: Web, tmp_path: Path) -> None:
-    response = web.post("/api/rehearsals", {"scenario": SCENARIO, "seat": SEAT, "seed": 3})
+    response = web.post("/api/rehearsals", {"scenario": SCENARIO, "seat": SEAT, "seed": 3, "name": "Ada"})
     rid, token = response.json()["id"], response.json()["token"]
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE_PREFIX}{rid}={token};")
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie
     assert len(token) >= 43  # 256 bits from secrets.token_urlsafe
     stored = (tmp_path / "r" / SEATS / rid).read_text()
-    assert token not in stored and len(stored.strip()) == 64
+    digest, name = stored.splitlines()  # the token's hash, and the name of the person seated
+    assert token not in stored and len(digest) == 64 and name == '"Ada"'
     assert oct((tmp_path / "r" / SEATS / rid).stat().st_mode)[-3:] == "600"
     # Never in a transcript, the checkpoints or any other file of the data directory.
     for path in (tmp_path / "r").rglob("*"):
@@ -170,7 +171,7 @@ def test_a_stale_turn_is_refused_with_409(web: Web, nash_terms: dict[str, Any]) 
     rid = web.start()
     terms = {k: str(v) for k, v in nash_terms.items()}
     rationale = "We propose " + ", ".join(terms)
-    web.post(f"/api/r/{rid}/move", {"kind": "propose", "terms": terms, "rationale": rationale, "turn": 0})
+    web.post(f"/api/r/{rid}/move", {"kind": "propose", "terms": terms, "rationale": rationale, "turn": 0, "by": "Ada"})
     web.settle()
     now = web.service.view(rid).question["turn"]  # type: ignore[index]
     assert now > 0

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from evals.audit import read_records
+from evals.audit import read_records, verify
 from tests.rehearsal.conftest import SCENARIO, SEAT
 from tests.web.conftest import Web, serve_web
 
@@ -154,3 +154,44 @@ def test_approval_in_the_web(web: Web) -> None:
     approval = next(r for r in read_records(view.transcript) if r.kind == "approval")  # type: ignore[arg-type]
     data = approval.data
     assert (data["decision"], data["approver"], data["note"]) == ("reject", "Grace", "too high")
+
+
+def test_a_web_move_is_signed_by_the_person_seated_at_the_start(web: Web, nash_terms: dict[str, Any]) -> None:
+    """The name given at the start is the seat's: moves that name nobody are recorded and signed under it,
+    in a what-if branch too; a seat taken without a name refuses them."""
+    rid = web.start(name="Grace Hopper")
+    terms = {k: str(v) for k, v in nash_terms.items()}
+    rationale = "We propose " + ", ".join(terms)
+    first = {"kind": "propose", "terms": terms, "rationale": rationale, "turn": 0}
+    assert web.post(f"/api/r/{rid}/move", first).status_code == 202
+    web.settle()
+    page = web.client.get(f"/r/{rid}")
+    assert 'id="by" autocomplete="name" value="Grace Hopper"' in page.text  # the form starts with the seat's name
+    turn = web.service.view(rid).table["turn"]
+    blank = {"kind": "propose", "terms": terms, "rationale": rationale, "by": "  ", "turn": turn}
+    assert web.post(f"/api/r/{rid}/move", blank).status_code == 202
+    web.settle()
+    branch = web.post(f"/api/r/{rid}/fork", {"turn": 3})
+    assert branch.status_code == 201, branch.text
+    bid = branch.json()["id"]
+    ending = {"kind": "walk_away", "reason": "enough", "turn": web.service.view(bid).table["turn"]}
+    assert web.post(f"/api/r/{bid}/move", ending).status_code == 202
+    web.settle()
+    for name in (rid, bid):
+        transcript = web.service.view(name).transcript
+        assert transcript is not None
+        records = read_records(transcript)
+        people = [(r.data["by"], r.sig.by) for r in records if r.kind == "human_move"]
+        assert people and set(people) == {("Grace Hopper", "person:Grace Hopper")}, name
+        assert any(r.kind == "identity" and r.data.get("name") == "person:Grace Hopper" for r in records), name
+        report = verify(transcript, require_seal=False)
+        assert report.ok and "person:Grace Hopper" in report.identities, report.problem
+
+    nameless = web.start()
+    before = web.service.view(nameless).transcript
+    assert before is not None
+    written = before.read_bytes()
+    refused = web.post(f"/api/r/{nameless}/move", {"kind": "walk_away", "reason": "x", "turn": 0})
+    assert refused.status_code == 400 and refused.json()["problems"] == {"by": "missing"}
+    assert "give your name" in refused.json()["error"]
+    assert before.read_bytes() == written and web.service.view(nameless).moves == []

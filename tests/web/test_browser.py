@@ -352,6 +352,7 @@ def test_a_deal_teams_rehearsal_in_the_browser(
         page.select_option("#scenario", "platform_material")
         page.select_option("#seat", "platform")
         page.fill("#seed", "3")
+        page.fill("#name", "Ada Lovelace")
         page.click("#start")
         page.wait_for_url(re.compile(r"/r/platform_material-"))
         rid = page.url.rstrip("/").rsplit("/", 1)[-1]
@@ -443,6 +444,7 @@ def test_a_seats_brief_is_unreadable_without_its_token(browser: Browser, tmp_pat
         page.select_option("#scenario", "platform_material")
         page.select_option("#seat", "platform")
         page.fill("#seed", "3")
+        page.fill("#name", "Ada Lovelace")
         page.click("#start")
         page.wait_for_url(re.compile(r"/r/platform_material-"))
         url = page.url
@@ -467,3 +469,45 @@ def test_a_seats_brief_is_unreadable_without_its_token(browser: Browser, tmp_pat
         owner.close()
         stranger.close()
         server.stop()
+
+
+def test_the_seat_keeps_the_persons_name(browser: Browser, tmp_path: Path, shots: Path) -> None:
+    """The start page asks for a name before it seats a person; the seat keeps it (not the browser's storage),
+    so moves sent with the name field emptied, and the "end" button's, are recorded and signed under it."""
+    out = tmp_path / "rehearsals"
+    server = Server(out)
+    page, problems = _page(browser)
+    try:
+        page.goto(server.url)
+        page.evaluate("localStorage.clear()")
+        page.reload()
+        page.select_option("#scenario", "platform_material")
+        page.select_option("#seat", "platform")
+        page.fill("#seed", "3")
+        page.fill("#name", "")
+        page.click("#start")
+        expect(page.locator("#start-error")).to_contain_text("Your name, please")
+        assert "/r/" not in page.url
+        page.fill("#name", "Grace Hopper")
+        page.click("#start")
+        page.wait_for_url(re.compile(r"/r/platform_material-"))
+        rid = page.url.rstrip("/").rsplit("/", 1)[-1]
+        page.evaluate("localStorage.clear()")  # another browser profile, the same seat token
+        page.reload()
+        expect(page.locator("#by")).to_have_value("Grace Hopper")
+        page.fill("#by", "")
+        page.screenshot(path=shots / "01-name-emptied.png", full_page=True)
+        _counter(page, _terms_in_form(page))
+        expect(page.locator("#moves li[data-party=supplier]")).to_have_count(1)
+        expect(page.locator("#status-line")).to_have_attribute("data-status", "your-turn")
+        page.click("#end")
+        expect(page.locator("#status-line")).to_have_attribute("data-status", "walk_away")
+    finally:
+        server.stop()
+        page.close()
+    assert _unexpected(problems) == []
+    transcript = out / rid / "transcript.jsonl"
+    people = [(r.data["by"], r.sig.by) for r in read_records(transcript) if r.kind == "human_move"]
+    assert len(people) == 2 and set(people) == {("Grace Hopper", "person:Grace Hopper")}
+    report = verify(transcript)
+    assert report.ok and "person:Grace Hopper" in report.identities, report.problem

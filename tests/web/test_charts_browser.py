@@ -51,6 +51,7 @@ def test_the_debrief_draws_the_interactive_chart(browser: Browser, tmp_path: Pat
         page.goto(server.url)
         page.select_option("#scenario", "ecosystem")
         page.select_option("#seat", "platform")
+        page.fill("#name", "Ada Lovelace")
         page.click("#start")
         page.wait_for_url(re.compile(r"/r/ecosystem-"))
         expect(page.locator("#status-line")).to_have_attribute("data-status", "your-turn")

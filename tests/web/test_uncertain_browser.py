@@ -48,6 +48,7 @@ def test_an_uncertain_rehearsal_in_the_browser(browser: Browser, tmp_path: Path)
         expect(page.locator("#uncertain-parties")).to_have_text(draw.party)
         page.fill("#seed", str(SEED))
         page.check("#uncertain")
+        page.fill("#name", "Ada Lovelace")
         page.click("#start")
         page.wait_for_url(re.compile(rf"/r/{SCENARIO}-"))
         rid = page.url.rstrip("/").rsplit("/", 1)[-1]

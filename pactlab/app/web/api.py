@@ -63,6 +63,7 @@ async def state(
         return _missing()
     busy = steps.busy(rid)
     context = page_context(view, busy=busy, notice=hub.notice(rid))
+    context["person"] = seats.name(rid)
     fragments = {name: templates.get_template(f"_{name}.html").render(context) for name in FRAGMENTS}
     return JSONResponse(
         {
@@ -78,9 +79,11 @@ async def state(
     )
 
 
-def _seated(view: View, seats: Seats, status: int) -> JSONResponse:
-    """The answer that created rehearsal `view.id`: its URL, and its seat token (a cookie; once in the body)."""
-    token = seats.issue(view.id)
+def _seated(view: View, seats: Seats, status: int, name: str) -> JSONResponse:
+    """The answer that created rehearsal `view.id`: its URL, and its seat token (a cookie; once in the body).
+
+    The seat keeps `name`, the person who sits there: their moves are recorded and signed under it."""
+    token = seats.issue(view.id, name)
     response = JSONResponse({"id": view.id, "url": f"/r/{view.id}", "token": token}, status)
     give(response, view.id, token)
     return response
@@ -97,7 +100,7 @@ async def start(body: JsonBody, service: ServiceDep, library: LibraryDep, seats:
         view = await run_in_threadpool(lambda: service.start(**start_args(body, library)))
     except RehearsalError as exc:
         return refused(exc)
-    return _seated(view, seats, 201)
+    return _seated(view, seats, 201, (body.get("name") or "").strip())
 
 
 @router.post("/r/{rid}/check", openapi_extra=request_body(CheckBody))
@@ -135,6 +138,7 @@ async def move(
         return _missing()
     if isinstance(body, JSONResponse):
         return body
+    body = _signed_by(body, seats.name(rid))
     return await _answer(
         rid, "move", body, MoveBody, "attempt", steps, service.view, service.validate_move, service.submit
     )
@@ -175,7 +179,25 @@ async def fork(
         return _missing()
     except RehearsalError as exc:
         return refused(exc)
-    return _seated(view, seats, 201)
+    return _seated(view, seats, 201, seats.name(rid))
+
+
+def _signed_by(body: dict[str, Any], seated: str) -> dict[str, Any]:
+    """The move with the name of the person who sends it: its own ``by``, else the person seated at the start.
+
+    A web move is always recorded under a person's name and signed with their key: one that names
+    nobody, at a seat taken without a name, is refused (`NAMELESS`), never signed by the party alone."""
+    by = body.get("by")
+    if seated and (by is None or (isinstance(by, str) and not by.strip())):
+        return {**body, "by": seated}
+    return body
+
+
+NAMELESS = {
+    "error": "by: give your name; it is recorded with your move and signs it (missing)",
+    "problems": {"by": "missing"},
+}
+"""The refusal of a move that names nobody at a seat taken without a name."""
 
 
 def fingerprint(action: str, body: dict[str, Any]) -> str:
@@ -254,6 +276,9 @@ async def _answer(
             steps.release(rid)
             return JSONResponse({"error": why, "problems": {"turn": "stale"}}, 409)
         await run_in_threadpool(validate, rid, body)
+        if action == "move" and not str(body.get("by") or "").strip():
+            steps.release(rid)
+            return JSONResponse(NAMELESS, 400)
     except UnknownRehearsal:
         steps.release(rid)
         return _missing()

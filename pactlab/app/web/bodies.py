@@ -36,6 +36,7 @@ class StartBody(_Body):
     uncertain: bool = Field(
         False, strict=True, description="uncertain must be true or false (play a counterpart drawn from its ranges)"
     )
+    name: Text | None = Field(None, description="name must be your name (text): it is recorded with your moves")
 
 
 class MoveBody(_Body):

@@ -90,6 +90,7 @@ async def rehearsal(
     except UnknownRehearsal:
         return not_found(templates, request, NO_REHEARSAL)
     context = page_context(view, busy=steps.busy(rid), notice=hub.notice(rid))
+    context["person"] = seats.name(rid)  # who sits at the seat: the name field starts with it
     return page(templates, request, "rehearsal.html", context)
 
 

@@ -11,6 +11,10 @@ up in the browser's history, in access logs and in copied links, and a cookie al
 cross-site requests from moving for the person. Scripts can send the same token in the
 ``X-Pactlab-Seat`` header instead (the start and fork answers carry it once).
 
+The seat also keeps the name of the person who took it (given when the rehearsal starts, kept by a
+what-if branch), next to the token's hash: a move sent without a name is recorded under it and
+signed with that person's key, never with the party's alone.
+
 A request without the seat's token is answered exactly as one for an id that does not exist
 (404), so a token-less caller cannot even learn which ids exist. A rehearsal started outside the
 web app (``pactlab rehearse``) has no token and is not served.
@@ -20,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import os
 import secrets
 from pathlib import Path
@@ -48,8 +53,9 @@ class Seats:
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
 
-    def issue(self, rid: str) -> str:
-        """A new token for the rehearsal `rid` just created (a stale file of an earlier, deleted one is replaced)."""
+    def issue(self, rid: str, name: str = "") -> str:
+        """A new token for the rehearsal `rid` just created, seating the person `name` there (a stale file of
+        an earlier, deleted one is replaced)."""
         if not is_id(rid):
             raise ValueError(f"not a rehearsal id: {rid!r}")
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -57,7 +63,7 @@ class Seats:
         temp = self.folder / f".{rid}.{secrets.token_hex(4)}"
         fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(_digest(token) + "\n")
+            handle.write(_digest(token) + "\n" + json.dumps(name.strip()) + "\n")
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, self.folder / rid)
@@ -68,15 +74,30 @@ class Seats:
         if is_id(rid):
             (self.folder / rid).unlink(missing_ok=True)
 
+    def _lines(self, rid: str) -> list[str]:
+        """The seat file's lines: the token's hash, then the person's name (JSON); none for a missing seat."""
+        if not is_id(rid):
+            return []
+        try:
+            return (self.folder / rid).read_text(encoding="ascii").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return []
+
     def matches(self, rid: str, token: str | None) -> bool:
         """Whether `token` is rehearsal `rid`'s (compared in constant time)."""
-        if not token or not is_id(rid) or len(token) > 200:
+        if not token or len(token) > 200:
             return False
+        lines = self._lines(rid)
+        return bool(lines) and hmac.compare_digest(lines[0].strip(), _digest(token))
+
+    def name(self, rid: str) -> str:
+        """The name of the person seated at rehearsal `rid` ("" if none was given)."""
+        lines = self._lines(rid)
         try:
-            stored = (self.folder / rid).read_text(encoding="ascii").strip()
-        except (OSError, UnicodeDecodeError):
-            return False
-        return hmac.compare_digest(stored, _digest(token))
+            name = json.loads(lines[1]) if len(lines) > 1 else ""
+        except ValueError:
+            return ""
+        return name if isinstance(name, str) else ""
 
     def holds(self, request: Request, rid: str) -> bool:
         """Whether the request carries rehearsal `rid`'s token (its cookie, or the header)."""

@@ -101,6 +101,11 @@ function initIndex() {
       const party = input.name.slice("agent_".length);
       if (party !== seat.value && input.value.trim()) chosen[party] = input.value.trim();
     }
+    if (seat.value && !name.value.trim()) {
+      error.textContent = "Your name, please: it is recorded with your moves and signs them.";
+      name.focus();
+      return;
+    }
     rememberName(name.value);
     const button = document.getElementById("start");
     button.disabled = true;
@@ -112,6 +117,7 @@ function initIndex() {
       agents: chosen,
       mandates: document.getElementById("mandates").value,
       uncertain: document.getElementById("uncertain").checked,
+      name: name.value.trim(),
     });
     button.disabled = false;
     if (!result.ok) { error.textContent = result.data.error || "could not start"; return; }
@@ -255,7 +261,7 @@ function bindQuestion(rid) {
   const form = document.getElementById("move-form");
   if (form) {
     const by = form.querySelector("#by");
-    by.value = storedName();
+    by.value = by.value || storedName();  // the name the seat was taken with, else this browser's
     let touched = false;  // whether the person has changed the draft since the form was drawn
     const check = debounce(async () => {
       const draft = collectMove(form);
