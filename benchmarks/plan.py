@@ -22,7 +22,9 @@ from pactlab.domain.catalog import load_scenario
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.plan", description=__doc__.splitlines()[0] if __doc__ else None
+    )
     parser.add_argument("--counterparts", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)

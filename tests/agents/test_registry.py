@@ -60,7 +60,7 @@ def test_parse_spec(spec: str, expected: tuple[str, dict[str, object]]) -> None:
         ),
         ("boulware(x=1)", r"unknown parameter 'x' for boulware; valid: e"),
         ("pareto(e=0.1, e=0.2)", r"given twice"),
-        ("boulware(0.1)", r"give parameters as name=value \(parameters of boulware: e\)"),
+        ("boulware(0.1)", r"give parameters as name=value \(parameters of boulware: e, opening\)"),
         ("boulware(e=fast)", r"'e' must be a number"),
         ("boulware(e=0)", r"e must be a number > 0"),
         ("time_dependent(e=-1)", r"e must be a number > 0"),

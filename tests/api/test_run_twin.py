@@ -36,8 +36,9 @@ def normalised(transcript: Path, negotiation_id: str, out: Path) -> list[dict[st
     return [_unsigned(row) for row in rows]
 
 
-SIGNED = {"signatures", "signature", "public_key", "sig", "hash", "prev_hash", "last_hash"}
-"""Fields whose values follow from the run's own keys, ids or times (each run signs with new keys)."""
+SIGNED = {"signatures", "signature", "public_key", "sig", "hash", "prev_hash", "last_hash", "root_hash", "timestamp"}
+"""Fields whose values follow from the run's own keys, ids or times (each run signs with new keys; a tree
+head's root hashes the records' timestamps)."""
 
 
 def _unsigned(value: Any) -> Any:

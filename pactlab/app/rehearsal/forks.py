@@ -34,8 +34,13 @@ class ForkError(RecordError, ValueError):
     """The source transcript cannot be branched (damaged, or not a pactlab run)."""
 
 
+_CLOSING_KINDS = frozenset({TREE_HEAD_KIND, "claim"})
+"""Records the workflow writes right after a move, in its step: the claims its words made, the round's tree head."""
+
+
 def fork_prefix(records: list[AuditRecord], before_turn: int) -> list[AuditRecord]:
-    """The records that precede `before_turn`: up to and including the move of turn ``before_turn - 1``."""
+    """The records that precede `before_turn`: up to and including the move of turn ``before_turn - 1``
+    and the records its step wrote after it (claims, the tree head of the round it closed)."""
     if not records or records[0].kind != "run_start":
         raise ForkError("the source transcript does not start with a run_start record")
     if before_turn == 0:
@@ -43,7 +48,10 @@ def fork_prefix(records: list[AuditRecord], before_turn: int) -> list[AuditRecor
     key = f"move:{before_turn - 1}"
     for n, record in enumerate(records):
         if record.key == key:
-            return records[: n + 1]
+            end = n + 1
+            while end < len(records) and records[end].kind in _CLOSING_KINDS:
+                end += 1  # written in the same step as the move: the branch resumes after that step
+            return records[:end]
     raise ForkError(f"the source transcript has no move for turn {before_turn}")
 
 

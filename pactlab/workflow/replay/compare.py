@@ -37,6 +37,7 @@ PER_RUN_FIELDS = frozenset(
 PER_RUN_BY_KIND: dict[str, frozenset[str]] = {
     "run_start": frozenset({"code", "forked_from"}),
     "seal": frozenset({"records"}),
+    "tree_head": frozenset({"tree_size"}),  # a branch's tree also holds its fork record; verify checks each head
 }
 """Top-level data fields that are per-run for one kind of record only."""
 
