@@ -133,8 +133,9 @@ def versus_markdown(summary: LeagueSummary) -> str:
         return ""
     head = ["type", "stance / role", "baseline", *VERSUS_LABELS.values()]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for cells in versus_cells(summary):
-        lines.append("| " + " | ".join(markdown.text(c) for c in cells) + " |")
+    for cells in versus_cells(summary):  # names escaped; figures are ours ("1.000" is no list marker in a cell)
+        names, figures = cells[:3], cells[3:]
+        lines.append("| " + " | ".join([*(markdown.text(c) for c in names), *figures]) + " |")
     return "\n".join(lines)
 
 
