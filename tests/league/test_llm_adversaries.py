@@ -5,15 +5,12 @@ the runs' audit trails. The models are scripted (`tests.llm.endpoint`), so the f
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from pactlab.app.cli import app
 from pactlab.app.league.reading import read_league
-from tests.llm.endpoint import scripted_server
+from tests.league.scripted import run_scripted_league
 
 LEAGUE = """\
 name: llm-adversaries-test
@@ -29,20 +26,9 @@ seeds: [3]
 
 @pytest.fixture(scope="module")
 def league_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("llm-adversaries")
-    league = folder / "league.yaml"
-    league.write_text(textwrap.dedent(LEAGUE), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch, scripted_server() as url:
-        patch.setenv("OPENAI_BASE_URL", url)
-        patch.setenv("PACTLAB_LLM_PROVIDER", "compatible")
-        patch.setenv("PACTLAB_LLM_MODEL", "good")
-        result = runner.invoke(app, ["league", str(league), "--out", str(folder / "out"), "--llm", "env", "-q"])
-    assert result.exit_code == 0, result.output
-    assert "| type | stance / role | baseline |" in result.output
-    return folder / "out"
-
-
-runner = CliRunner()
+    folder, output = run_scripted_league(tmp_path_factory, "llm-adversaries", LEAGUE)
+    assert "| type | stance / role | baseline |" in output
+    return folder
 
 
 def test_claims_are_counted_per_seat_from_the_audit_trail(league_folder: Path) -> None:

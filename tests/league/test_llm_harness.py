@@ -5,19 +5,15 @@ read from the runs' audit trails. Each model behaviour comes from a scripted Ope
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from evals.league.llm import seat_facts
-from pactlab.app.cli import app
 from pactlab.app.league.reading import read_league
 from pactlab.domain.catalog import load_scenario
-from tests.llm.endpoint import scripted_server
+from tests.league.scripted import run_scripted_league
 
-runner = CliRunner()
 LEAGUE = """\
 name: llm-harness-test
 description: scripted models in every seat
@@ -33,17 +29,9 @@ seeds: [3]
 
 @pytest.fixture(scope="module")
 def league_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("llm-league")
-    league = folder / "league.yaml"
-    league.write_text(textwrap.dedent(LEAGUE), encoding="utf-8")
-    with pytest.MonkeyPatch.context() as patch, scripted_server() as url:
-        patch.setenv("OPENAI_BASE_URL", url)
-        patch.setenv("PACTLAB_LLM_PROVIDER", "compatible")
-        patch.setenv("PACTLAB_LLM_MODEL", "good")
-        result = runner.invoke(app, ["league", str(league), "--out", str(folder / "out"), "--llm", "env", "-q"])
-    assert result.exit_code == 0, result.output
-    assert "| type | runs | decisions |" in result.output  # the LLM table is printed with the ranking
-    return folder / "out"
+    folder, output = run_scripted_league(tmp_path_factory, "llm-league", LEAGUE)
+    assert "| type | runs | decisions |" in output  # the LLM table is printed with the ranking
+    return folder
 
 
 def _rows(folder: Path) -> dict[str, dict[str, object]]:
