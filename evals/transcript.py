@@ -7,6 +7,7 @@ others, which the scorecard scores), `evaluation` (the scorecard) and the closin
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,9 +100,20 @@ def rescore(run: TranscriptRun) -> Scorecard:
     )
     if run.policies_not_applicable:  # recorded at the run start (older transcripts have none)
         card = card.model_copy(update={"policies_not_applicable": list(run.policies_not_applicable)})
-    usage = usage_from_records(run.records, card.outcome == "agreement")
+    return with_trail_figures(card, run.records)
+
+
+TRAIL_FIGURE_KINDS = frozenset({"llm_call", "llm_fallback", "screen", "claim"})
+"""The record kinds the scorecard's trail figures (model usage, truthfulness) are counted from."""
+
+
+def with_trail_figures(card: Scorecard, records: Sequence[AuditRecord]) -> Scorecard:
+    """`card` with the figures only the audit trail holds: model usage and, per party, screen hits and claims.
+
+    The workflow's evaluation and a rescoring from the transcript both call this, so the two agree."""
+    usage = usage_from_records(records, card.outcome == "agreement")
     card = card if usage is None else card.model_copy(update={"llm_usage": usage})
-    truth = truthfulness(run.records)
+    truth = truthfulness(records)
     return card if truth is None else card.model_copy(update={"truthfulness": truth})
 
 

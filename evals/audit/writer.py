@@ -81,6 +81,7 @@ class AuditWriter:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._lock = threading.RLock()
         self._keyed: dict[str, tuple[int, str]] = {}  # key -> (seq, line)
+        self._kinds: set[str] = set()
         self._count = 0
         self._last_hash = ZERO_HASH
         self._seal_line: str | None = None
@@ -109,6 +110,7 @@ class AuditWriter:
                     "this writer's; a resumed run signs with the keys it started with"
                 )
             for record, line in good:
+                self._kinds.add(record.kind)
                 if record.key is not None:
                     self._keyed[record.key] = (record.seq, line)
                 self._declare(record.seq, record.kind, record.data)
@@ -137,6 +139,11 @@ class AuditWriter:
     def records(self) -> int:
         """Records in the file."""
         return self._count
+
+    @property
+    def kinds_written(self) -> frozenset[str]:
+        """The kinds of record the file holds (those found on opening it included)."""
+        return frozenset(self._kinds)
 
     @property
     def last_hash(self) -> str:
@@ -293,6 +300,7 @@ class AuditWriter:
             self._write((line + "\n").encode("utf-8"), durable=self._fsync_each or kind == SEAL_KIND)
             self._count += 1
             self._last_hash = digest
+            self._kinds.add(kind)
             if key is not None:
                 self._keyed[key] = (seq, line)
             if seq == 0 or kind == IDENTITY_KIND:

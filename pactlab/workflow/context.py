@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from agents.base import Negotiator, Reporting, Seat
+from agents.base import Negotiator, Seat
 from agents.mediator import Mediator, NashMediator, StatedPreferences, make_mediator
 from agents.registry import make_negotiator
 from evals.audit import AuditWriter, FsyncPolicy
@@ -118,11 +118,6 @@ class NegotiationContext:
     def close(self) -> None:
         if self.audit is not None:
             self.audit.close()
-
-    @property
-    def reports_agents(self) -> bool:
-        """Whether any agent keeps reports (model calls): only then is there model usage to score."""
-        return any(isinstance(agent, Reporting) for agent in [*self.negotiators.values(), self.mediator])
 
     @cached_property
     def utilities(self) -> dict[str, UtilityFunction]:

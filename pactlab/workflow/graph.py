@@ -35,10 +35,9 @@ from langgraph.types import Checkpointer
 from agents.base import opponent_estimates
 from agents.human import HumanNegotiator
 from evals.audit import read_records
-from evals.claims import truthfulness
 from evals.opponent_models import ModelEstimate
 from evals.scorecard import PolicyNotApplicable, score_table
-from evals.usage import usage_from_records
+from evals.transcript import TRAIL_FIGURE_KINDS, with_trail_figures
 from pactlab.domain.actions import Action, Propose
 from pactlab.domain.ladder import public_turn
 from pactlab.domain.protocol import apply_move
@@ -199,12 +198,8 @@ def evaluate(state: NegotiationState, runtime: Runtime[NegotiationContext]) -> N
         card = card.model_copy(
             update={"policies_not_applicable": [PolicyNotApplicable(**n.model_dump()) for n in found]}
         )
-    if ctx.audit is not None and ctx.reports_agents:  # model usage comes from the audit trail, as in a rescoring
-        usage = usage_from_records(read_records(ctx.audit.path), card.outcome == "agreement")
-        card = card if usage is None else card.model_copy(update={"llm_usage": usage})
-    if ctx.audit is not None:  # screen hits and claims per party, from the audit trail (as in a rescoring)
-        truth = truthfulness(read_records(ctx.audit.path))
-        card = card if truth is None else card.model_copy(update={"truthfulness": truth})
+    if ctx.audit is not None and ctx.audit.kinds_written & TRAIL_FIGURE_KINDS:  # read only when there is any
+        card = with_trail_figures(card, read_records(ctx.audit.path))  # as in a rescoring
     scorecard = card.model_dump(mode="json")
     ctx.record("evaluation", "evaluator", {"scorecard": scorecard}, "evaluation")
     if ctx.audit is not None:  # an agreement's seal carries every party's signature of the agreed terms
